@@ -1,0 +1,1 @@
+"""Custom actions: each module answers one kind of question from the knowledge base."""

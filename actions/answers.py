@@ -1,0 +1,121 @@
+"""Answer a question about one occupation and one topic, from the knowledge base."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import (
+    GROUP_ID,
+    TOPIC_BY_INTENT,
+    TOPIC_LABELS,
+    capitalised,
+    intent_name,
+    knowledge_base,
+    mentioned_occupations,
+    occupation_buttons,
+    say,
+    slot_occupation,
+)
+from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo
+
+GAPS = ("outlook", "hours", "program_length")
+# Topics where the whole group's answer is useful on its own; the others need a job first.
+GROUP_LEVEL = ("overview", "duties", "safety", "equipment", "specialties", "best_paying")
+ALL_SOURCES = ["psco_3211", "careertrend_imaging"]
+
+
+class ActionAnswer(Action):
+    """One action for every topic, so context rules stay simple and all answers look alike."""
+
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        kb = knowledge_base()
+        intent = intent_name(tracker)
+        last_topic = tracker.get_slot("topic")
+        topic = TOPIC_BY_INTENT.get(intent)
+        if topic is None:  # "what about sonographers?" keeps the last topic
+            topic = last_topic if last_topic in TOPIC_LABELS or last_topic in GAPS else "overview"
+        mentioned = mentioned_occupations(tracker, kb)
+        occupation_id = mentioned[0] if mentioned else slot_occupation(tracker, kb)
+        events: List[Dict[Text, Any]] = [SlotSet("topic", topic), SlotSet("occupation", occupation_id)]
+
+        if topic in GAPS:
+            return events + answer_gap(dispatcher, kb, topic, occupation_id)
+        if occupation_id is None:
+            if topic in GROUP_LEVEL:
+                fact = kb.fact(GROUP_ID, topic)
+                if fact is not None:
+                    body = fact.text + "\n\nWhich job would you like to know more about?"
+                    return events + say(dispatcher, kb, body, list(fact.source_ids), occupation_buttons())
+            dispatcher.utter_message(
+                text=f"It depends on the job. Which one do you mean? (I'll tell you about its {TOPIC_LABELS[topic]}.)",
+                buttons=occupation_buttons())
+            return events
+        return events + answer_topic(dispatcher, kb, topic, occupation_id)
+
+
+def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
+                 occupation_id: str) -> List[Dict[Text, Any]]:
+    """The fact for this occupation, or its parent's with a note saying whose it is."""
+    occupation = kb.occupation(occupation_id)
+    assert occupation is not None  # ids come from kb.resolve
+    fact = kb.find_fact(occupation_id, topic)
+    if fact is None:
+        return not_covered(dispatcher, kb, occupation, topic)
+    body = fact.text
+    if fact.occupation_id != occupation_id:
+        body = borrowed_intro(kb, occupation, fact) + "\n" + body
+    if topic == "salary":
+        gap = kb.gap("salary_scope")
+        if gap is not None:
+            body += " " + gap.text
+    return say(dispatcher, kb, body, list(fact.source_ids))
+
+
+def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo) -> str:
+    """Say plainly that the answer is about the broader occupation, not this title."""
+    owner = kb.occupation(fact.occupation_id)
+    assert owner is not None
+    label = TOPIC_LABELS[fact.topic]
+    if fact.occupation_id == GROUP_ID:
+        return (f"The sources don't give {label} for {occupation.plural} on their own. "
+                f"They belong to group 3211 ({owner.plural}); here is what the sources say about that group:")
+    return (f"The sources don't give {label} for {occupation.plural} on their own. "
+            f"{capitalised(occupation.plural)} come under {owner.plural}, so this is about {owner.plural}:")
+
+
+def not_covered(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation: OccupationInfo,
+                topic: str) -> List[Dict[Text, Any]]:
+    """The sources list this title but say nothing on the topic: say so, and cite what was checked."""
+    body = (f"The sources don't say anything about the {TOPIC_LABELS[topic]} of {occupation.plural}. "
+            f"They only list {occupation.name} as one of the job titles in group 3211.")
+    if topic in ("salary", "license") and set(occupation.source_ids) == {"psco_3211"}:
+        gap = kb.gap("pakistan_rules")
+        if gap is not None:
+            body += " " + gap.text
+    body += " Your school counsellor may be able to help you find out more."
+    return say(dispatcher, kb, body, list(occupation.source_ids), label="Sources checked")
+
+
+def answer_gap(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
+               occupation_id: Optional[str]) -> List[Dict[Text, Any]]:
+    """A question the sources cannot answer: say so, never guess; add what they do say."""
+    gap = kb.gap(topic)
+    body = gap.text if gap else "My sources don't cover that."
+    sources = list(ALL_SOURCES)
+    for related in (gap.related if gap else ()):
+        if related == "education" and occupation_id is not None:
+            fact = kb.find_fact(occupation_id, related)
+            if fact is not None and fact.occupation_id == occupation_id:
+                body += f"\nWhat they do say: {fact.text}"
+                sources = list(fact.source_ids)
+    body += "\nYour school counsellor can help you find up-to-date information."
+    buttons = [{"title": "Talk to my counsellor", "payload": "/ask_counsellor"}]
+    return say(dispatcher, kb, body, sources, buttons, label="Sources checked")

@@ -1,0 +1,123 @@
+"""What every action needs: the knowledge base, the occupation in play, and the reply format."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.query import KnowledgeBase
+
+TOPIC_BY_INTENT = {
+    "ask_overview": "overview",
+    "ask_duties": "duties",
+    "ask_education": "education",
+    "ask_license": "license",
+    "ask_salary": "salary",
+    "ask_best_paying": "best_paying",
+    "ask_specialties": "specialties",
+    "ask_safety": "safety",
+    "ask_equipment": "equipment",
+    "ask_outlook": "outlook",
+    "ask_hours": "hours",
+    "ask_program_length": "program_length",
+}
+TOPIC_LABELS = {
+    "overview": "a description",
+    "duties": "duties",
+    "education": "education or training",
+    "license": "licensing rules",
+    "salary": "pay",
+    "best_paying": "best-paying industry",
+    "specialties": "specialties",
+    "safety": "safety",
+    "equipment": "equipment",
+}
+GROUP_ID = "imaging_technician"
+FEATURED = ("radiologic_technologist", "sonographer", "nuclear_medicine_technologist")
+BUTTON_NAMES = {
+    "radiologic_technologist": "Radiologic (X-ray) technologist",
+    "sonographer": "Sonographer (ultrasound)",
+    "nuclear_medicine_technologist": "Nuclear medicine technologist",
+    GROUP_ID: "The whole field",
+}
+MAX_ENTITY_TEXT = 128
+
+_lock = threading.Lock()
+_kb: Optional[KnowledgeBase] = None
+
+
+def knowledge_base() -> KnowledgeBase:
+    """The process-wide knowledge base, opened on first use (never at import time)."""
+    global _kb
+    with _lock:
+        if _kb is None:
+            _kb = KnowledgeBase()
+        return _kb
+
+
+def reset_knowledge_base() -> None:
+    """Forget the open knowledge base (tests point KNOWLEDGE_DB_URL elsewhere)."""
+    global _kb
+    with _lock:
+        if _kb is not None:
+            _kb.engine.dispose()
+        _kb = None
+
+
+def intent_name(tracker: Tracker) -> str:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    name = intent.get("name") if isinstance(intent, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def mentioned_occupations(tracker: Tracker, kb: KnowledgeBase) -> List[str]:
+    """Occupation ids named in the latest message, checked against the knowledge base."""
+    found: List[str] = []
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if not isinstance(entity, dict) or entity.get("entity") != "occupation":
+            continue
+        for candidate in (entity.get("value"), entity.get("text")):
+            if isinstance(candidate, str) and len(candidate) <= MAX_ENTITY_TEXT:
+                occupation_id = kb.resolve(candidate)
+                if occupation_id:
+                    if occupation_id not in found:
+                        found.append(occupation_id)
+                    break
+    return found
+
+
+def slot_occupation(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
+    value = tracker.get_slot("occupation")
+    if isinstance(value, str) and len(value) <= MAX_ENTITY_TEXT:
+        return kb.resolve(value)
+    return None
+
+
+def source_line(kb: KnowledgeBase, source_ids: List[str]) -> str:
+    citations = [source.citation for source in kb.sources(source_ids)]
+    return "Source: " + "; ".join(citations) + "." if citations else ""
+
+
+def occupation_buttons(ids: List[str] = list(FEATURED) + [GROUP_ID]) -> List[Dict[str, str]]:
+    """Buttons that name an occupation; the last topic carries over (inform_occupation)."""
+    return [{"title": BUTTON_NAMES.get(i, i), "payload": f'/inform_occupation{{"occupation": "{i}"}}'}
+            for i in ids]
+
+
+def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, body: str, source_ids: List[str],
+        buttons: Optional[List[Dict[str, str]]] = None, label: str = "Source") -> List[Dict[str, Any]]:
+    """Utter an answer with its source line last, and remember the sources for "where from?"."""
+    line = source_line(kb, source_ids)
+    if line and label != "Source":
+        line = label + line[len("Source"):]
+    text = f"{body}\n\n{line}" if line else body
+    dispatcher.utter_message(text=text, buttons=buttons or [])
+    return [SlotSet("sources_shown", list(dict.fromkeys(source_ids)))]
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]

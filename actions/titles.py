@@ -1,0 +1,52 @@
+"""The job titles of group 3211, and whether a given title belongs to it."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import GROUP_ID, capitalised, knowledge_base, mentioned_occupations, say
+from knowledge.query import KnowledgeBase
+
+
+class ActionTitles(Action):
+    """Lists the titles, or confirms one that the student named."""
+
+    def name(self) -> Text:
+        return "action_titles"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        kb = knowledge_base()
+        named = [o for o in mentioned_occupations(tracker, kb) if o != GROUP_ID]
+        events: List[Dict[Text, Any]] = [SlotSet("topic", "titles")]
+        if named:
+            return events + [SlotSet("occupation", named[0])] + confirm_title(dispatcher, kb, named[0])
+        return events + list_titles(dispatcher, kb)
+
+
+def confirm_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation_id: str) -> List[Dict[Text, Any]]:
+    occupation = kb.occupation(occupation_id)
+    assert occupation is not None
+    listed = "; ".join(f"“{t}”" for t in occupation.source_titles)
+    body = (f"Yes. {capitalised(occupation.name)} belongs to group 3211, medical imaging and therapeutic "
+            f"equipment technicians. Pakistan's classification lists it as {listed}.")
+    if occupation.parent_id and occupation.parent_id != GROUP_ID:
+        parent = kb.occupation(occupation.parent_id)
+        if parent is not None:
+            body += f" It comes under {parent.plural}."
+    return say(dispatcher, kb, body, ["psco_3211"])
+
+
+def list_titles(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> List[Dict[Text, Any]]:
+    occupations = [o for o in kb.occupations() if o.id != GROUP_ID]
+    main = [o.plural for o in occupations if o.featured]
+    others = [o.plural for o in occupations if not o.featured]
+    body = ("Group 3211 (medical imaging and therapeutic equipment technicians) includes:\n"
+            f"• The three jobs the career article describes: {', '.join(main)}.\n"
+            f"• Other titles in the classification: {', '.join(others)}.\n"
+            "A job that isn't on this list isn't part of group 3211 in this classification.")
+    return say(dispatcher, kb, body, ["psco_3211", "careertrend_imaging"])

@@ -1,0 +1,296 @@
+"""Validate the knowledge YAML, load it into SQLite, and generate what NLU needs from it.
+
+Run `python -m knowledge.build` (the Makefile does). `--check` fails when the generated
+NLU file is stale, so aliases are typed once, in `occupations.yml`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.orm import Session
+
+from knowledge import models
+from knowledge.query import database_url
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = KNOWLEDGE_DIR.parent
+GENERATED_NLU = PROJECT_DIR / "data" / "generated" / "occupations.yml"
+
+TOPICS = (
+    "overview",
+    "duties",
+    "safety",
+    "equipment",
+    "education",
+    "license",
+    "salary",
+    "best_paying",
+    "specialties",
+)
+GAP_TOPICS = ("outlook", "hours", "program_length", "salary_scope", "pakistan_rules")
+LICENCE_STATES = ("most", "only a few", "some", "varies by occupation")
+FIGURE_FIELDS = ("value", "unit", "statistic", "year", "scope")
+PLURAL_ENDINGS = ("er", "or", "ist", "ian", "tech", "ant")
+
+
+class KnowledgeError(ValueError):
+    """A problem in a knowledge file, named by file and entry so a maintainer can fix it."""
+
+    def __init__(self, file: str, entry: str, problem: str) -> None:
+        super().__init__(f"{file}: {entry}: {problem}")
+        self.file, self.entry, self.problem = file, entry, problem
+
+
+@dataclass
+class Knowledge:
+    """The validated content of the four YAML files."""
+
+    sources: List[Dict[str, Any]]
+    occupations: List[Dict[str, Any]]
+    facts: List[Dict[str, Any]]
+    gaps: List[Dict[str, Any]]
+    aliases: Dict[str, str] = field(default_factory=dict)  # alias -> occupation id
+    generated: Dict[str, str] = field(default_factory=dict)  # plural alias -> id
+
+
+def plural(alias: str) -> Optional[str]:
+    """The plural people type for an alias ("rad tech" -> "rad techs"), if it has one."""
+    if alias.endswith(PLURAL_ENDINGS) and not alias.endswith("s"):
+        return alias + "s"
+    return None
+
+
+def _read(directory: Path, name: str, key: str) -> List[Dict[str, Any]]:
+    path = directory / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError(name, "-", f"file not found in {directory}") from None
+    except UnicodeDecodeError as error:
+        raise KnowledgeError(name, "-", f"not UTF-8 ({error.reason})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise KnowledgeError(name, "-", f"not valid YAML: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise KnowledgeError(name, "-", f"expected a top-level list `{key}:`")
+    for index, entry in enumerate(data[key]):
+        if not isinstance(entry, dict):
+            raise KnowledgeError(name, f"entry {index + 1}", "expected a mapping")
+    return data[key]
+
+
+def _require(file: str, entry: str, item: Dict[str, Any], keys: Iterable[str]) -> None:
+    for key in keys:
+        value = item.get(key)
+        if value is None or (isinstance(value, (str, list)) and not value):
+            raise KnowledgeError(file, entry, f"missing `{key}`")
+
+
+def _check_sources(file: str, entry: str, ids: Any, known: Dict[str, Any]) -> None:
+    if not isinstance(ids, list) or not ids:
+        raise KnowledgeError(file, entry, "needs at least one source in `sources`")
+    for source_id in ids:
+        if source_id not in known:
+            raise KnowledgeError(file, entry, f"unknown source id `{source_id}`")
+
+
+def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
+    """Read and validate the knowledge files; raise KnowledgeError on the first problem."""
+    sources = _read(directory, "sources.yml", "sources")
+    occupations = _read(directory, "occupations.yml", "occupations")
+    facts = _read(directory, "facts.yml", "facts")
+    gaps = _read(directory, "gaps.yml", "gaps")
+
+    source_ids: Dict[str, Any] = {}
+    for index, source in enumerate(sources):
+        entry = f"source {source.get('id') or index + 1}"
+        _require("sources.yml", entry, source, ("id", "title", "publisher", "file", "scope", "citation", "licence"))
+        if source["id"] in source_ids:
+            raise KnowledgeError("sources.yml", entry, "duplicate id")
+        source_ids[source["id"]] = source
+
+    occupation_ids: Dict[str, Any] = {}
+    for index, occupation in enumerate(occupations):
+        entry = f"occupation {occupation.get('id') or index + 1}"
+        _require("occupations.yml", entry, occupation, ("id", "name", "plural", "aliases", "source_titles"))
+        if occupation["id"] in occupation_ids:
+            raise KnowledgeError("occupations.yml", entry, "duplicate id")
+        _check_sources("occupations.yml", entry, occupation.get("sources"), source_ids)
+        occupation_ids[occupation["id"]] = occupation
+
+    knowledge = Knowledge(sources, occupations, facts, gaps)
+    for occupation in occupations:
+        entry = f"occupation {occupation['id']}"
+        parent = occupation.get("parent")
+        if parent is not None and parent not in occupation_ids:
+            raise KnowledgeError("occupations.yml", entry, f"unknown parent `{parent}`")
+        for alias in [occupation["id"].replace("_", " "), *occupation["aliases"]]:
+            key = str(alias).strip().lower()
+            owner = knowledge.aliases.get(key)
+            if owner is not None and owner != occupation["id"]:
+                raise KnowledgeError("occupations.yml", entry, f"alias `{alias}` is also an alias of `{owner}`")
+            knowledge.aliases[key] = occupation["id"]
+    for alias, occupation_id in list(knowledge.aliases.items()):
+        extra = plural(alias)
+        if extra and extra not in knowledge.aliases:
+            knowledge.generated[extra] = occupation_id
+    _check_parents(occupation_ids)
+
+    seen = set()
+    for index, fact in enumerate(facts):
+        entry = f"fact {index + 1} ({fact.get('occupation')}/{fact.get('topic')})"
+        _require("facts.yml", entry, fact, ("occupation", "topic", "text"))
+        if fact["occupation"] not in occupation_ids:
+            raise KnowledgeError("facts.yml", entry, f"unknown occupation `{fact['occupation']}`")
+        if fact["topic"] not in TOPICS:
+            raise KnowledgeError("facts.yml", entry, f"unknown topic `{fact['topic']}`; use one of {', '.join(TOPICS)}")
+        _check_sources("facts.yml", entry, fact.get("sources"), source_ids)
+        key = (fact["occupation"], fact["topic"])
+        if key in seen:
+            raise KnowledgeError("facts.yml", entry, "a second fact for the same occupation and topic")
+        seen.add(key)
+        _check_figures(entry, fact, occupation_ids)
+        if fact["topic"] == "license" and fact.get("states") not in LICENCE_STATES:
+            raise KnowledgeError("facts.yml", entry, f"licence facts need `states`, one of {LICENCE_STATES}")
+
+    for index, gap in enumerate(gaps):
+        entry = f"gap {gap.get('topic') or index + 1}"
+        _require("gaps.yml", entry, gap, ("topic", "text"))
+        if gap["topic"] not in GAP_TOPICS:
+            raise KnowledgeError("gaps.yml", entry, f"unknown gap topic; use one of {', '.join(GAP_TOPICS)}")
+        for related in gap.get("related") or []:
+            if related not in TOPICS and related != "titles":
+                raise KnowledgeError("gaps.yml", entry, f"unknown related topic `{related}`")
+    return knowledge
+
+
+def _check_parents(occupation_ids: Dict[str, Any]) -> None:
+    for occupation_id in occupation_ids:
+        seen = {occupation_id}
+        parent = occupation_ids[occupation_id].get("parent")
+        while parent is not None:
+            if parent in seen:
+                raise KnowledgeError("occupations.yml", f"occupation {occupation_id}", "parents form a loop")
+            seen.add(parent)
+            parent = occupation_ids[parent].get("parent")
+
+
+def _check_figures(entry: str, fact: Dict[str, Any], occupation_ids: Dict[str, Any]) -> None:
+    figures = fact.get("figures") or []
+    if fact["topic"] == "salary" and not figures:
+        raise KnowledgeError("facts.yml", entry, "a salary fact needs `figures`")
+    for figure in figures:
+        if not isinstance(figure, dict):
+            raise KnowledgeError("facts.yml", entry, "each figure must be a mapping")
+        for key in FIGURE_FIELDS:
+            if figure.get(key) in (None, ""):
+                raise KnowledgeError("facts.yml", entry, f"a figure without its `{key}`")
+        if not isinstance(figure["value"], int) or not isinstance(figure["year"], int):
+            raise KnowledgeError("facts.yml", entry, "a figure's `value` and `year` must be whole numbers")
+        if figure.get("occupation", fact["occupation"]) not in occupation_ids:
+            raise KnowledgeError("facts.yml", entry, f"figure for unknown occupation `{figure['occupation']}`")
+        if f"{figure['value']:,}" not in fact["text"]:
+            raise KnowledgeError("facts.yml", entry, f"the text does not state the figure {figure['value']:,}")
+
+
+def build_database(knowledge: Knowledge, url: str) -> None:
+    """Write the knowledge into a fresh database at `url`, in one transaction."""
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+    models.Base.metadata.drop_all(engine)
+    models.Base.metadata.create_all(engine)
+    with Session(engine) as session, session.begin():
+        sources = {s["id"]: models.Source(**{k: s.get(k) for k in (
+            "id", "title", "publisher", "author", "published_in", "file", "figures_year",
+            "scope", "citation", "licence")}) for s in knowledge.sources}
+        session.add_all(sources.values())
+        for position, occ in enumerate(knowledge.occupations):
+            session.add(models.Occupation(
+                id=occ["id"], name=occ["name"], plural=occ["plural"], parent_id=occ.get("parent"),
+                featured=bool(occ.get("featured")), position=position,
+                sources=[sources[s] for s in occ["sources"]],
+                source_titles=[models.SourceTitle(title=t) for t in occ["source_titles"]],
+            ))
+        session.flush()
+        for alias, occupation_id in knowledge.aliases.items():
+            session.add(models.Alias(alias=alias, occupation_id=occupation_id, generated=False))
+        for alias, occupation_id in knowledge.generated.items():
+            session.add(models.Alias(alias=alias, occupation_id=occupation_id, generated=True))
+        for fact in knowledge.facts:
+            session.add(models.Fact(
+                occupation_id=fact["occupation"], topic=fact["topic"], text=fact["text"].strip(),
+                states=fact.get("states"), brief=fact.get("brief"), sources=[sources[s] for s in fact["sources"]],
+                figures=[models.Figure(
+                    occupation_id=f.get("occupation", fact["occupation"]),
+                    **{k: f[k] for k in FIGURE_FIELDS}) for f in fact.get("figures") or []],
+            ))
+        for gap in knowledge.gaps:
+            session.add(models.Gap(topic=gap["topic"], text=gap["text"].strip(),
+                                   related=",".join(gap.get("related") or [])))
+    engine.dispose()
+
+
+def nlu_yaml(knowledge: Knowledge) -> str:
+    """Entity synonyms and a lookup table for NLU, from the aliases."""
+    by_id: Dict[str, List[str]] = {}
+    for alias, occupation_id in {**knowledge.aliases, **knowledge.generated}.items():
+        by_id.setdefault(occupation_id, []).append(alias)
+    lines = [
+        "# Generated by `python -m knowledge.build` from knowledge/occupations.yml. Do not edit.",
+        'version: "3.1"',
+        "nlu:",
+    ]
+    for occupation_id in sorted(by_id):
+        lines += [f"- synonym: {occupation_id}", "  examples: |"]
+        lines += [f"    - {alias}" for alias in sorted(by_id[occupation_id]) if alias != occupation_id]
+    lines += ["- lookup: occupation", "  examples: |"]
+    lines += [f"    - {alias}" for alias in sorted({a for v in by_id.values() for a in v})]
+    return "\n".join(lines) + "\n"
+
+
+def ruler_patterns(knowledge: Knowledge) -> List[Dict[str, str]]:
+    """Entity-ruler patterns (matched on lower-case text) with the occupation id as `id`."""
+    items = {**knowledge.aliases, **knowledge.generated}
+    return [{"label": "occupation", "pattern": alias, "id": occupation_id}
+            for alias, occupation_id in sorted(items.items())]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Build the database and the generated NLU file, or check that the latter is fresh."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default=database_url(),
+                        help="SQLAlchemy URL of the database (default: $KNOWLEDGE_DB_URL)")
+    parser.add_argument("--nlu", type=Path, default=GENERATED_NLU, help="generated NLU file")
+    parser.add_argument("--check", action="store_true", help="fail if the NLU file is stale")
+    args = parser.parse_args(argv)
+    try:
+        knowledge = load()
+    except KnowledgeError as error:
+        print(f"knowledge base error: {error}", file=sys.stderr)
+        return 1
+    generated = nlu_yaml(knowledge)
+    if args.check:
+        current = args.nlu.read_text(encoding="utf-8") if args.nlu.exists() else ""
+        if current != generated:
+            print(f"{args.nlu} is stale: run `python -m knowledge.build`", file=sys.stderr)
+            return 1
+        return 0
+    args.nlu.parent.mkdir(parents=True, exist_ok=True)
+    args.nlu.write_text(generated, encoding="utf-8")
+    build_database(knowledge, args.db)
+    print(f"knowledge base: {len(knowledge.occupations)} occupations, {len(knowledge.facts)} facts, "
+          f"{len(knowledge.aliases) + len(knowledge.generated)} aliases -> {args.db}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""SQLAlchemy models of the knowledge base: the builder writes them, the actions read them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+fact_sources = sa.Table(
+    "fact_sources",
+    Base.metadata,
+    sa.Column("fact_id", sa.ForeignKey("facts.id"), primary_key=True),
+    sa.Column("source_id", sa.ForeignKey("sources.id"), primary_key=True),
+)
+
+occupation_sources = sa.Table(
+    "occupation_sources",
+    Base.metadata,
+    sa.Column("occupation_id", sa.ForeignKey("occupations.id"), primary_key=True),
+    sa.Column("source_id", sa.ForeignKey("sources.id"), primary_key=True),
+)
+
+
+class Source(Base):
+    """One source text; `citation` is the line the assistant shows under an answer."""
+
+    __tablename__ = "sources"
+    id = sa.Column(sa.String(64), primary_key=True)
+    title = sa.Column(sa.Text, nullable=False)
+    publisher = sa.Column(sa.Text, nullable=False)
+    author = sa.Column(sa.Text)
+    published_in = sa.Column(sa.Text, nullable=False)
+    file = sa.Column(sa.Text, nullable=False)
+    figures_year = sa.Column(sa.Integer)
+    scope = sa.Column(sa.Text, nullable=False)
+    citation = sa.Column(sa.Text, nullable=False)
+    licence = sa.Column(sa.Text, nullable=False)
+
+
+class Occupation(Base):
+    """An occupation or job title of group 3211; `parent` lends its facts."""
+
+    __tablename__ = "occupations"
+    id = sa.Column(sa.String(64), primary_key=True)
+    name = sa.Column(sa.Text, nullable=False)
+    plural = sa.Column(sa.Text, nullable=False)
+    parent_id = sa.Column(sa.ForeignKey("occupations.id"))
+    featured = sa.Column(sa.Boolean, nullable=False, default=False)
+    position = sa.Column(sa.Integer, nullable=False)
+    aliases = relationship("Alias", back_populates="occupation")
+    source_titles = relationship("SourceTitle", order_by="SourceTitle.id")
+    sources = relationship("Source", secondary=occupation_sources)
+
+
+class Alias(Base):
+    """A lower-case name people type for an occupation (plurals included)."""
+
+    __tablename__ = "aliases"
+    alias = sa.Column(sa.String(128), primary_key=True)
+    occupation_id = sa.Column(sa.ForeignKey("occupations.id"), nullable=False, index=True)
+    generated = sa.Column(sa.Boolean, nullable=False, default=False)
+    occupation = relationship("Occupation", back_populates="aliases")
+
+
+class SourceTitle(Base):
+    """A job title exactly as the classification lists it."""
+
+    __tablename__ = "source_titles"
+    id = sa.Column(sa.Integer, primary_key=True)
+    occupation_id = sa.Column(sa.ForeignKey("occupations.id"), nullable=False, index=True)
+    title = sa.Column(sa.Text, nullable=False)
+
+
+class Fact(Base):
+    """What the sources say about one occupation on one topic, in our own words."""
+
+    __tablename__ = "facts"
+    __table_args__ = (sa.UniqueConstraint("occupation_id", "topic"),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    occupation_id = sa.Column(sa.ForeignKey("occupations.id"), nullable=False, index=True)
+    topic = sa.Column(sa.String(32), nullable=False)
+    text = sa.Column(sa.Text, nullable=False)
+    states = sa.Column(sa.String(32))
+    brief = sa.Column(sa.Text)
+    sources = relationship("Source", secondary=fact_sources, order_by="Source.id")
+    figures = relationship("Figure", order_by="Figure.id")
+
+
+class Figure(Base):
+    """A number from a source, with the year and scope it holds for."""
+
+    __tablename__ = "figures"
+    id = sa.Column(sa.Integer, primary_key=True)
+    fact_id = sa.Column(sa.ForeignKey("facts.id"), nullable=False, index=True)
+    occupation_id = sa.Column(sa.ForeignKey("occupations.id"), nullable=False)
+    value = sa.Column(sa.Integer, nullable=False)
+    unit = sa.Column(sa.Text, nullable=False)
+    statistic = sa.Column(sa.Text, nullable=False)
+    year = sa.Column(sa.Integer, nullable=False)
+    scope = sa.Column(sa.Text, nullable=False)
+
+
+class Gap(Base):
+    """A topic the sources are silent on; `related` names topics they do cover."""
+
+    __tablename__ = "gaps"
+    topic = sa.Column(sa.String(32), primary_key=True)
+    text = sa.Column(sa.Text, nullable=False)
+    related = sa.Column(sa.Text, nullable=False, default="")

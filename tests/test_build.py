@@ -1,0 +1,188 @@
+"""The builder: the real knowledge base loads, broken files are named, generated files are fresh."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+from knowledge import build
+from knowledge.build import KnowledgeError, load
+from knowledge.query import KnowledgeBase, KnowledgeBaseMissing
+
+KNOWLEDGE = Path(build.KNOWLEDGE_DIR)
+FEATURED = ("radiologic_technologist", "sonographer", "nuclear_medicine_technologist")
+
+
+def test_real_knowledge_base_is_valid_and_complete(kb: KnowledgeBase) -> None:
+    ids = {o.id for o in kb.occupations()}
+    assert len(ids) >= 15
+    for occupation_id in FEATURED:
+        for topic in ("overview", "duties", "license", "salary", "education", "best_paying"):
+            assert kb.fact(occupation_id, topic) is not None, (occupation_id, topic)
+    for topic in ("overview", "duties", "safety", "equipment"):
+        assert kb.fact("imaging_technician", topic) is not None
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Sonographers", "sonographer"),
+    ("ultrasound tech", "sonographer"),
+    ("x-ray techs", "radiologic_technologist"),
+    ("rad tech", "radiologic_technologist"),
+    ("nuke med tech", "nuclear_medicine_technologist"),
+    ("nuclear medicine", "nuclear_medicine_technologist"),
+    ("sonografer", "sonographer"),
+    ("Mammo grapher", "mammographer"),
+    ("cat scan technologist", "ct_technologist"),
+    ("computer aided tomography technologist", "ct_technologist"),
+    ("magnetic resonance imaging technologist", "mri_technologist"),
+    ("radiation therapy technologist", "radiation_therapist"),
+    ("medical radiation therapist", "radiation_therapist"),
+    ("electrocardiograph equipment operator", "ecg_technician"),
+    ("EKG tech", "ecg_technician"),
+    ("electroencephalograph technician", "eeg_technician"),
+    ("neurodiagnostic technologist", "neurodiagnostic_technologist"),
+    ("polysomnography technician", "polysomnography_technologist"),
+    ("audiometric equipment operator", "audiometric_technician"),
+    ("optical scanner operator", "optical_scanner_operator"),
+    ("scanning equipment technician", "medical_scanning_technician"),
+    ("chief radiologic technologist", "chief_radiologic_technologist"),
+    ("nuclear medicine therapist", "nuclear_medicine_therapist"),
+    ("medical technologist", "medical_technologist"),
+])
+def test_every_title_is_recognised_by_the_names_people_use(kb: KnowledgeBase, typed: str, expected: str) -> None:
+    assert kb.resolve(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "nurse", "pilot", "x" * 5000, "'; DROP TABLE aliases; --", None, 42])
+def test_unknown_names_resolve_to_nothing(kb: KnowledgeBase, typed: object) -> None:
+    assert kb.resolve(typed) is None  # type: ignore[arg-type]
+
+
+def test_specific_titles_borrow_from_their_parent(kb: KnowledgeBase) -> None:
+    fact = kb.find_fact("mri_technologist", "salary")
+    assert fact is not None and fact.occupation_id == "radiologic_technologist"
+    fact = kb.find_fact("ecg_technician", "duties")
+    assert fact is not None and fact.occupation_id == "imaging_technician"
+
+
+def test_salary_figures_carry_year_scope_and_statistic(kb: KnowledgeBase) -> None:
+    expected = {"nuclear_medicine_technologist": 70180, "sonographer": 65860, "radiologic_technologist": 54620}
+    for occupation_id, value in expected.items():
+        figure = kb.figure(occupation_id)
+        assert figure is not None
+        assert (figure.value, figure.year, figure.scope, figure.statistic) == (value, 2012, "United States", "median")
+
+
+def test_generated_nlu_file_is_fresh() -> None:
+    assert build.main(["--check"]) == 0, "run `python -m knowledge.build`"
+
+
+def test_ruler_patterns_come_from_aliases_with_plurals() -> None:
+    patterns = {p["pattern"]: p["id"] for p in build.ruler_patterns(load())}
+    assert patterns["sonographers"] == "sonographer"
+    assert patterns["rad techs"] == "radiologic_technologist"
+    assert patterns["x-ray tech"] == "radiologic_technologist"
+
+
+def test_spacy_pipeline_finds_occupations(tmp_path: Path) -> None:
+    import spacy
+
+    from knowledge.spacy_pipeline import build_pipeline
+
+    build_pipeline().to_disk(tmp_path / "pipeline")
+    nlp = spacy.load(tmp_path / "pipeline")
+    doc = nlp("how much do X-ray techs and Sonographers make")
+    assert [(e.text, e.ent_id_) for e in doc.ents] == [
+        ("X-ray techs", "radiologic_technologist"), ("Sonographers", "sonographer")]
+    assert [t.lemma_ for t in nlp("they were earning")] == ["they", "be", "earn"]
+
+
+# --- Broken files: each error names the file and the entry -------------------------------------
+
+def broken(tmp_path: Path, name: str, change: Callable[[dict], None]) -> Path:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, directory, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    data = yaml.safe_load((directory / name).read_text())
+    change(data)
+    (directory / name).write_text(yaml.safe_dump(data, sort_keys=False))
+    return directory
+
+
+def first(key: str, **match: str) -> Callable[[dict], dict]:
+    def pick(data: dict) -> dict:
+        return next(e for e in data[key] if all(e.get(k) == v for k, v in match.items()))
+    return pick
+
+
+CASES = [
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).update(sources=["nowhere"]),
+     "fact", "unknown source id `nowhere`"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).pop("sources"),
+     "sonographer/duties", "needs at least one source"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="salary")(d)["figures"][0].pop("year"),
+     "sonographer/salary", "a figure without its `year`"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="salary")(d)["figures"][0].update(
+        value=99999), "sonographer/salary", "does not state the figure 99,999"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="license")(d).pop("states"),
+     "sonographer/license", "need `states`"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).update(topic="hobbies"),
+     "sonographer/hobbies", "unknown topic"),
+    ("facts.yml", lambda d: d["facts"].append(dict(first("facts", occupation="sonographer", topic="duties")(d))),
+     "sonographer/duties", "a second fact"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).update(occupation="nurse"),
+     "nurse/duties", "unknown occupation `nurse`"),
+    ("occupations.yml", lambda d: first("occupations", id="mammographer")(d)["aliases"].append("rad tech"),
+     "occupation mammographer", "alias `rad tech` is also an alias of `radiologic_technologist`"),
+    ("occupations.yml", lambda d: first("occupations", id="mammographer")(d).update(parent="dentist"),
+     "occupation mammographer", "unknown parent `dentist`"),
+    ("occupations.yml", lambda d: first("occupations", id="mammographer")(d).update(sources=["blog"]),
+     "occupation mammographer", "unknown source id `blog`"),
+    ("sources.yml", lambda d: first("sources", id="psco_3211")(d).pop("citation"),
+     "source psco_3211", "missing `citation`"),
+    ("gaps.yml", lambda d: first("gaps", topic="hours")(d).update(related=["nightlife"]),
+     "gap hours", "unknown related topic"),
+]
+
+
+@pytest.mark.parametrize("name, change, entry, problem", CASES)
+def test_broken_file_is_named_with_its_entry(tmp_path: Path, name: str, change: Callable[[dict], None],
+                                             entry: str, problem: str) -> None:
+    directory = broken(tmp_path, name, change)
+    with pytest.raises(KnowledgeError) as error:
+        load(directory)
+    assert error.value.file == name
+    assert entry in error.value.entry
+    assert problem in error.value.problem
+
+
+def test_invalid_yaml_and_missing_file_are_named(tmp_path: Path) -> None:
+    directory = broken(tmp_path, "gaps.yml", lambda d: None)
+    (directory / "gaps.yml").write_text("gaps: [unclosed\n")
+    with pytest.raises(KnowledgeError, match=r"gaps.yml: -: not valid YAML"):
+        load(directory)
+    (directory / "gaps.yml").write_bytes(b"gaps:\n  - topic: \xff\xfe\n")
+    with pytest.raises(KnowledgeError, match=r"gaps.yml: -: not UTF-8"):
+        load(directory)
+    (directory / "facts.yml").unlink()
+    with pytest.raises(KnowledgeError, match=r"facts.yml: -: file not found"):
+        load(directory)
+
+
+def test_missing_or_corrupt_database_says_how_to_rebuild(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseMissing, match="make kb"):
+        KnowledgeBase(f"sqlite:///{tmp_path / 'absent.db'}")
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(KnowledgeBaseMissing, match="make kb"):
+        KnowledgeBase(f"sqlite:///{corrupt}")
+
+
+def test_build_cli_reports_errors_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    assert build.main(["--db", url, "--nlu", str(tmp_path / "nlu.yml")]) == 0
+    assert (tmp_path / "nlu.yml").read_text() == build.nlu_yaml(load())
+    assert KnowledgeBase(url).resolve("sonographers") == "sonographer"
