@@ -84,11 +84,17 @@ def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo
     owner = kb.occupation(fact.occupation_id)
     assert owner is not None
     label = TOPIC_LABELS[fact.topic]
-    if fact.occupation_id == GROUP_ID:
-        return (f"The sources don't give {label} for {occupation.plural} on their own. "
-                f"They belong to group 3211 ({owner.plural}); here is what the sources say about that group:")
-    return (f"The sources don't give {label} for {occupation.plural} on their own. "
-            f"{capitalised(occupation.plural)} come under {owner.plural}, so this is about {owner.plural}:")
+    if fact.occupation_id != GROUP_ID:
+        return (f"The sources don't cover {label} for {occupation.plural} specifically. "
+                f"{capitalised(occupation.plural)} come under {owner.plural}, so this is about {owner.plural}:")
+    if fact.topic in GROUP_LEVEL:
+        return (f"The sources don't cover {label} for {occupation.plural} specifically. They belong to "
+                f"group 3211 ({owner.plural}), and this is what the sources say about the whole group:")
+    note = f"The sources don't give {label} for {occupation.plural}."
+    if set(occupation.source_ids) == {"psco_3211"} and fact.topic in ("salary", "license"):
+        gap = kb.gap("pakistan_rules")
+        note += f" {gap.text}" if gap else ""
+    return note + " For comparison, this is what they say about other jobs in the group:"
 
 
 def not_covered(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation: OccupationInfo,

@@ -32,6 +32,7 @@ class ActionSources(Action):
         lines = [intro]
         for source in sources:
             year = f", figures for {source.figures_year}" if source.figures_year else ""
-            lines.append(f"• “{source.title}”, {source.publisher} ({source.scope}{year}).")
+            author = f", by {source.author}" if source.author else ""
+            lines.append(f"• “{source.title}”{author}, {source.published_in} ({source.scope}{year}).")
         dispatcher.utter_message(text="\n".join(lines))
         return []

@@ -285,7 +285,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 1
         return 0
     args.nlu.parent.mkdir(parents=True, exist_ok=True)
-    args.nlu.write_text(generated, encoding="utf-8")
+    if not args.nlu.exists() or args.nlu.read_text(encoding="utf-8") != generated:
+        args.nlu.write_text(generated, encoding="utf-8")  # unchanged content keeps its date: no retraining
     build_database(knowledge, args.db)
     print(f"knowledge base: {len(knowledge.occupations)} occupations, {len(knowledge.facts)} facts, "
           f"{len(knowledge.aliases) + len(knowledge.generated)} aliases -> {args.db}")

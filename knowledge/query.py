@@ -35,6 +35,8 @@ class SourceInfo:
     id: str
     title: str
     publisher: str
+    author: Optional[str]
+    published_in: str
     citation: str
     scope: str
     figures_year: Optional[int]
@@ -111,6 +113,10 @@ class KnowledgeBase:
         self._sessions = sessionmaker(bind=self.engine, future=True)
         try:
             with self._sessions() as session:
+                # Touch every table and column, so a file from an older schema fails here, not mid-chat.
+                for model in (models.Source, models.Occupation, models.Alias, models.SourceTitle,
+                              models.Fact, models.Figure, models.Gap):
+                    session.execute(sa.select(model).limit(1)).all()
                 count = session.scalar(sa.select(sa.func.count()).select_from(models.Occupation))
         except sa.exc.SQLAlchemyError as error:
             raise KnowledgeBaseMissing(
@@ -205,5 +211,6 @@ class KnowledgeBase:
         with self.session() as session:
             rows: Dict[str, models.Source] = {
                 row.id: row for row in session.scalars(sa.select(models.Source).where(models.Source.id.in_(wanted)))}
-            return [SourceInfo(r.id, r.title, r.publisher, r.citation, r.scope, r.figures_year)
+            return [SourceInfo(r.id, r.title, r.publisher, r.author, r.published_in, r.citation, r.scope,
+                               r.figures_year)
                     for r in (rows[i] for i in wanted if i in rows)]

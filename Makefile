@@ -1,0 +1,90 @@
+# `make run` sets everything up and starts the assistant; `make test` proves it.
+# Each step runs only when its inputs changed, so a second `make run` starts at once.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := 3.10.13
+PYTHON := $(shell pyenv root 2>/dev/null)/versions/$(PYTHON_VERSION)/bin/python3.10
+ifeq ($(wildcard $(PYTHON)),)
+PYTHON := $(shell command -v python3.10)
+endif
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL := models/current.tar.gz
+KB_DB := build/knowledge.db
+GENERATED_NLU := data/generated/occupations.yml
+SPACY_PIPELINE := build/spacy_pipeline/meta.json
+
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
+
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e clean
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.lock
+	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check setuptools==70.3.0 wheel
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(INSTALLED) ## Create the venv and install the pinned packages.
+
+$(KB_DB) $(GENERATED_NLU) &: $(KB_INPUTS) | $(INSTALLED)
+	$(BIN)/python -m knowledge.build
+	@touch $(KB_DB)
+
+kb: $(KB_DB) ## Validate knowledge/*.yml and build the SQLite knowledge base.
+
+$(SPACY_PIPELINE): knowledge/occupations.yml knowledge/spacy_pipeline.py knowledge/build.py | $(INSTALLED)
+	$(BIN)/python -m knowledge.spacy_pipeline
+
+spacy: $(SPACY_PIPELINE) ## Build the spaCy pipeline (entity ruler from the aliases).
+
+# --force: Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline must retrain.
+$(MODEL): $(TRAIN_INPUTS) | $(INSTALLED)
+	@mkdir -p build
+	@start=$$(date +%s); \
+	$(BIN)/rasa train --force --fixed-model-name current --out models --quiet && \
+	echo "training took $$(( $$(date +%s) - start )) s" | tee build/training-time.txt
+
+train: $(MODEL) ## Train the model if data, config or the spaCy pipeline changed.
+
+run: $(MODEL) $(KB_DB) ## Set everything up, then start the action server and the Rasa server.
+	scripts/serve.sh
+
+lint: | $(INSTALLED) ## ruff.
+	$(BIN)/ruff check .
+
+validate: $(GENERATED_NLU) | $(INSTALLED) ## rasa data validate, warnings are errors.
+	$(BIN)/rasa data validate --fail-on-warnings --quiet
+
+unit: $(KB_DB) | $(INSTALLED) ## pytest: builder and actions on the real knowledge base.
+	$(BIN)/python -m pytest -m "not e2e" tests
+
+test-stories: $(MODEL) ## Conversation tests (rasa test core).
+	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
+		--out results/stories --fail-on-prediction-errors --quiet
+
+test-nlu: $(MODEL) ## Held-out NLU evaluation with enforced minimums.
+	rm -rf results/nlu
+	$(BIN)/rasa test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/nlu --quiet
+	$(BIN)/python -m tests.nlu_thresholds results/nlu
+
+e2e: $(MODEL) $(KB_DB) ## End-to-end: real action server and Rasa server over REST.
+	$(BIN)/python -m pytest -m e2e tests
+
+test: lint validate unit test-stories test-nlu e2e ## Everything, on a trained model.
+	@echo "make test: all checks passed"
+
+clean: ## Remove build output (keeps the venv).
+	rm -rf build models results .rasa

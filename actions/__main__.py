@@ -1,0 +1,31 @@
+"""Start the action server, but only once the knowledge base opens.
+
+`python -m actions` is `rasa run actions` with a check first: a missing or corrupt
+knowledge base stops the server at start with a message that says how to rebuild it,
+instead of failing on a student's first question.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from knowledge.query import KnowledgeBase, KnowledgeBaseMissing
+
+
+def main() -> int:
+    try:
+        KnowledgeBase().engine.dispose()
+    except KnowledgeBaseMissing as error:
+        print(f"action server not started: {error}", file=sys.stderr)
+        return 2
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")  # localhost only, unless configured
+    from rasa_sdk.__main__ import main as rasa_sdk_main
+
+    sys.argv = [sys.argv[0], "--actions", "actions", *sys.argv[1:]]
+    rasa_sdk_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
