@@ -2,92 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import time
 import uuid
-from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
-import requests
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tests.conftest import Assistant
+
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Assistant:
-    """A running pair of servers and a REST client for them."""
-
-    def __init__(self, url: str, tracker_db: Path) -> None:
-        self.url = url
-        self.tracker_db = tracker_db
-
-    def say(self, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
-        body: Dict[str, Any] = {"sender": sender, "message": text}
-        if metadata:
-            body["metadata"] = metadata
-        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def text(self, sender: str, text: str) -> str:
-        return "\n".join(m.get("text", "") for m in self.say(sender, text))
-
-
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    tmp = tmp_path_factory.mktemp("servers")
-    rasa_port, action_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "RASA_PORT": str(rasa_port),
-        "ACTION_PORT": str(action_port),
-        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
-        "LOG_DIR": str(tmp / "logs"),
-        "SCHOOL_NAME": "Hillside High",
-        "COUNSELLOR_NAME": "Ms Ada Park",
-        "COUNSELLOR_EMAIL": "ada.park@hillside.example",
-    }
-    process = subprocess.Popen([str(PROJECT_DIR / "scripts" / "serve.sh")], cwd=PROJECT_DIR, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
-    output: List[str] = []
-    deadline = time.monotonic() + 400
-    assert process.stdout is not None
-    for line in process.stdout:
-        output.append(line)
-        if "The assistant is ready" in line:
-            break
-        if time.monotonic() > deadline:
-            break
-    if process.poll() is not None or not any("The assistant is ready" in line for line in output):
-        stop(process)
-        pytest.fail("servers did not start:\n" + "".join(output))
-    try:
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", tmp / "tracker.db")
-    finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Ctrl-C, as a person would; the script stops both servers."""
-    try:
-        os.killpg(process.pid, signal.SIGINT)
-        process.wait(timeout=30)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def sender() -> str:
