@@ -13,6 +13,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/current.tar.gz
+DAYS ?= 30
 KB_DB := build/knowledge.db
 GENERATED_NLU := data/generated/occupations.yml
 SPACY_PIPELINE := build/spacy_pipeline/meta.json
@@ -23,9 +24,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
-TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE) $(wildcard components/*.py)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e clean
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e purge-conversations clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -85,6 +86,9 @@ e2e: $(MODEL) $(KB_DB) ## End-to-end: real action server and Rasa server over RE
 
 test: lint validate unit test-stories test-nlu e2e ## Everything, on a trained model.
 	@echo "make test: all checks passed"
+
+purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than DAYS days (DAYS=30).
+	$(BIN)/python -m bot.purge --days $(DAYS)
 
 clean: ## Remove build output (keeps the venv).
 	rm -rf build models results .rasa

@@ -1,0 +1,101 @@
+"""Settle the `occupation` entities after both extractors, before the fallback classifier.
+
+The entity ruler (exact aliases from the knowledge base) and DIET (misspellings, new
+phrasings) often find the same words. Keep one entity per span, the ruler's first; keep
+DIET's other finds only when they are close to a known alias, and give them its id; and
+treat a message that is nothing but a job name ("ultrasound", "mri tech?") as
+`inform_occupation`, since that is what a student answering "which job?" means.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+ENTITY = "occupation"
+RULER = "SpacyEntityExtractor"
+FILLER = re.compile(r"^(?:what|how|and|about|for|the|a|an|of|ok|okay|um|so|then|pls|please|\W)*$", re.IGNORECASE)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class OccupationEntities(GraphComponent):
+    """Merges occupation entities and recognises bare job names; see the module docstring."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"pipeline_path": "build/spacy_pipeline", "cutoff": 0.8}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.cutoff = float(config["cutoff"])
+        patterns = Path(config["pipeline_path"]) / "entity_ruler" / "patterns.jsonl"
+        self.aliases: Dict[str, str] = {}
+        for line in patterns.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                pattern = json.loads(line)
+                self.aliases[str(pattern["pattern"]).lower()] = pattern["id"]
+        self.ids = set(self.aliases.values())
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "OccupationEntities":
+        return cls(config)
+
+    def resolve(self, value: Any) -> Optional[str]:
+        """The occupation id for an extracted value, or None when it names no known job."""
+        if not isinstance(value, str):
+            return None
+        key = value.lower().strip()
+        if key in self.ids:
+            return key
+        if key in self.aliases:
+            return self.aliases[key]
+        close = difflib.get_close_matches(key, self.aliases, n=1, cutoff=self.cutoff)
+        return self.aliases[close[0]] if close else None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process(message)
+        return messages
+
+    def _process(self, message: Message) -> None:
+        entities = message.get(ENTITIES) or []
+        others = [e for e in entities if e.get("entity") != ENTITY]
+        found = sorted((e for e in entities if e.get("entity") == ENTITY),
+                       key=lambda e: (e.get("extractor") != RULER, e.get("start", 0)))
+        kept: List[Dict[str, Any]] = []
+        for entity in found:
+            if any(entity.get("start", 0) < k.get("end", 0) and k.get("start", 0) < entity.get("end", 0)
+                   for k in kept):
+                continue
+            occupation_id = self.resolve(entity.get("value")) or self.resolve(entity.get("text"))
+            if occupation_id is None:
+                continue
+            kept.append({**entity, "value": occupation_id})
+        kept.sort(key=lambda e: e.get("start", 0))
+        message.set(ENTITIES, others + kept, add_to_output=True)
+        self._bare_job_name(message, kept)
+
+    @staticmethod
+    def _bare_job_name(message: Message, kept: List[Dict[str, Any]]) -> None:
+        text = message.get(TEXT) or ""
+        if not kept or text.startswith("/"):
+            return
+        rest = text
+        for entity in sorted(kept, key=lambda e: -e.get("start", 0)):
+            rest = rest[: entity.get("start", 0)] + " " + rest[entity.get("end", 0):]
+        if not FILLER.match(rest.strip()):
+            return
+        intent = {"name": "inform_occupation", "confidence": 1.0}
+        ranking = [intent] + [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get("name") != intent["name"]]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -1,0 +1,64 @@
+"""The occupation-entity merger, on the real generated ruler patterns."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.occupation_entities import OccupationEntities
+from knowledge.spacy_pipeline import build_pipeline
+
+
+@pytest.fixture(scope="module")
+def merger(tmp_path_factory: pytest.TempPathFactory) -> OccupationEntities:
+    path = tmp_path_factory.mktemp("spacy") / "pipeline"
+    build_pipeline().to_disk(path)
+    return OccupationEntities({**OccupationEntities.get_default_config(), "pipeline_path": str(path)})
+
+
+def entity(text: str, start: int, value: str, extractor: str) -> Dict[str, Any]:
+    return {"entity": "occupation", "start": start, "end": start + len(text), "value": value, "text": text,
+            "extractor": extractor}
+
+
+def run(merger: OccupationEntities, text: str, entities: List[Dict[str, Any]],
+        intent: str = "ask_salary") -> Message:
+    message = Message(data={"text": text, "entities": entities, "intent": {"name": intent, "confidence": 0.5},
+                            "intent_ranking": [{"name": intent, "confidence": 0.5}]})
+    merger.process([message])
+    return message
+
+
+def test_one_entity_per_span_and_the_ruler_wins(merger: OccupationEntities) -> None:
+    text = "how much do sonographers earn"
+    message = run(merger, text, [entity("sonographers", 12, "sonographer", "DIETClassifier"),
+                                 entity("sonographers", 12, "sonographer", "SpacyEntityExtractor")])
+    assert [(e["value"], e["extractor"]) for e in message.get("entities")] == [("sonographer", "SpacyEntityExtractor")]
+    assert message.get("intent")["name"] == "ask_salary"
+
+
+def test_misspellings_from_diet_map_to_ids_and_noise_is_dropped(merger: OccupationEntities) -> None:
+    text = "do radiation therapists get radiation and what do sonografers earn"
+    message = run(merger, text, [
+        entity("radiation therapists", 3, "radiation_therapist", "SpacyEntityExtractor"),
+        entity("radiation", 28, "radiation", "DIETClassifier"),
+        entity("sonografers", 51, "sonografers", "DIETClassifier"),
+    ])
+    assert [e["value"] for e in message.get("entities")] == ["radiation_therapist", "sonographer"]
+
+
+@pytest.mark.parametrize("text, span", [("ultrasound", "ultrasound"), ("what about MRI techs?", "MRI techs"),
+                                        ("and for x-ray", "x-ray")])
+def test_a_bare_job_name_is_inform_occupation(merger: OccupationEntities, text: str, span: str) -> None:
+    start = text.index(span)
+    message = run(merger, text, [entity(span, start, span, "SpacyEntityExtractor")], intent="nlu_fallback")
+    assert message.get("intent") == {"name": "inform_occupation", "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == "inform_occupation"
+
+
+def test_a_question_with_a_job_keeps_its_intent(merger: OccupationEntities) -> None:
+    text = "is ultrasound safe"
+    message = run(merger, text, [entity("ultrasound", 3, "sonographer", "SpacyEntityExtractor")], intent="ask_safety")
+    assert message.get("intent")["name"] == "ask_safety"
