@@ -1,0 +1,227 @@
+"""REST and socket.io channels that check every message before Rasa sees it.
+
+They keep Rasa's URLs and events (`/webhooks/rest/webhook`, socket.io `user_uttered`), so
+any Rasa client works, and add what a public, student-facing server needs: well-formed
+requests only (4xx otherwise), a length cap, masking of contact details, checked
+`/intent{...}` payloads, a rate limit, and a polite reply instead of silence when
+something behind the channel fails.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import yaml
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, decode_bearer_token
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot import action_client
+from bot.ratelimit import RateLimiter
+from bot.sanitize import check_message, check_payload, valid_sender
+
+logger = logging.getLogger(__name__)
+
+TROUBLE_REPLY = "Sorry, I'm having trouble answering right now. Please try again in a moment."
+RATE_REPLY = "You're sending messages very quickly. Please wait a few seconds and try again."
+ENTITY_VALUE = re.compile(r"^[A-Za-z0-9 _\-]{1,64}$")
+MAX_METADATA_CHARS = 2000
+DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+
+
+def _domain_names() -> tuple[set[str], set[str]]:
+    """The intents and entities a typed payload may name (read once, at channel start)."""
+    try:
+        domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")) or {}
+    except OSError:
+        logger.exception("cannot read %s; typed /intent payloads will be treated as text", DOMAIN_FILE)
+        return set(), set()
+    return set(domain.get("intents") or []), set(domain.get("entities") or [])
+
+
+def _metadata(value: Any) -> Dict[str, Any]:
+    """Only a small flat mapping of short strings goes through (the widget's school settings)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    if not isinstance(value, dict) or len(json.dumps(value, default=str)) > MAX_METADATA_CHARS:
+        return {}
+    return {str(k)[:64]: v for k, v in value.items() if isinstance(v, str) and len(v) <= 200}
+
+
+class _Guard:
+    """What both channels share: checking a message and limiting the rate."""
+
+    def __init__(self) -> None:
+        action_client.install()
+        self.intents, self.entities = _domain_names()
+        self.limiter = RateLimiter.from_env()
+
+    def _entity_ok(self, name: str, value: Any) -> bool:
+        return name in self.entities and isinstance(value, str) and bool(ENTITY_VALUE.match(value))
+
+    def prepare(self, raw: Any) -> tuple[Optional[str], Optional[str]]:
+        """(text to process, None) or (None, polite reply)."""
+        checked = check_message(raw)
+        if checked.reply:
+            return None, checked.reply
+        return check_payload(checked.text, self.intents, self._entity_ok), None
+
+
+def _client_ip(request: Request) -> str:
+    if os.environ.get("TRUST_PROXY") == "1":
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.ip or "unknown"
+
+
+class GuardedRestInput(RestInput, _Guard):
+    """Rasa's REST channel (same URL and JSON), with the checks above."""
+
+    def __init__(self) -> None:
+        RestInput.__init__(self)
+        _Guard.__init__(self)
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("guarded_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return response.json({"error": "The body must be JSON in UTF-8."}, status=400)
+            if not isinstance(body, dict):
+                return response.json({"error": "The body must be a JSON object."}, status=400)
+            sender = body.get("sender")
+            if not valid_sender(sender):
+                return response.json({"error": "`sender` must be a string of 1-128 letters, digits or _.:@-"},
+                                     status=400)
+            if "message" in body and not isinstance(body["message"], str):
+                return response.json({"error": "`message` must be a string."}, status=400)
+            if not self.limiter.allow(sender, _client_ip(request)):
+                return response.json([{"recipient_id": sender, "text": RATE_REPLY}], status=429)
+            text, reply = self.prepare(body.get("message"))
+            if reply is not None:
+                return response.json([{"recipient_id": sender, "text": reply}])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel="rest",
+                                                 metadata=_metadata(body.get("metadata"))))
+            except Exception:
+                logger.exception("rest: the message of sender %s could not be handled", sender[:16])
+            if not collector.messages:  # never silence: something behind us failed
+                collector.messages.append({"recipient_id": sender, "text": TROUBLE_REPLY})
+            return response.json(collector.messages)
+
+        return webhook
+
+
+class GuardedSocketIOInput(SocketIOInput, _Guard):
+    """Rasa's socket.io channel (same events), with the checks above."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        SocketIOInput.__init__(self, *args, **kwargs)
+        _Guard.__init__(self)
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # cors_allowed_origins=[]: python-socketio leaves CORS to the server's --cors allow-list.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=64_000)
+        webhook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
+        self.sio = sio
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            if self.jwt_key:  # as in Rasa's channel: a configured key makes a token mandatory
+                token = auth.get("token") if isinstance(auth, dict) else None
+                if not token or not decode_bearer_token(token, self.jwt_key, self.jwt_algorithm):
+                    return False
+            await sio.save_session(sid, {"ip": _environ_ip(environ)}, namespace=self.namespace)
+            return True
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not valid_sender(session_id):
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            if not isinstance(data, dict):
+                await output.send_text_message(sid, "Sorry, I couldn't read that message.")
+                return
+            sender = data.get("session_id") if self.session_persistence else sid
+            if not valid_sender(sender):
+                await output.send_text_message(sid, "Please reload the page to start a new chat.")
+                return
+            session = await sio.get_session(sid, namespace=self.namespace)
+            if not self.limiter.allow(sender, (session or {}).get("ip", "unknown")):
+                await output.send_text_message(sender, RATE_REPLY)
+                return
+            text, reply = self.prepare(data.get("message"))
+            if reply is not None:
+                await output.send_text_message(sender, reply)
+                return
+            collector = _Counting(output)
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel="socketio",
+                                                 metadata=_metadata(data.get(self.metadata_key))))
+            except Exception:
+                logger.exception("socketio: the message of sender %s could not be handled", sender[:16])
+            if not collector.sent:
+                await output.send_text_message(sender, TROUBLE_REPLY)
+
+        return webhook
+
+
+def _environ_ip(environ: Dict[str, Any]) -> str:
+    if os.environ.get("TRUST_PROXY") == "1":
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return str(environ.get("REMOTE_ADDR") or "unknown")
+
+
+class _Counting(SocketIOOutput):
+    """Forwards to the socket and counts, so an empty turn can be noticed."""
+
+    def __init__(self, inner: SocketIOOutput) -> None:
+        super().__init__(inner.sio, inner.bot_message_evt)
+        self.sent: List[Dict[str, Any]] = []
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent.append(response)
+        await super()._send_message(socket_id, response)

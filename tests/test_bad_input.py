@@ -1,0 +1,151 @@
+"""Bad input at every channel, against the real servers: a 4xx or a polite reply, fast, and the server lives on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+import uuid
+from typing import Any, Dict, List
+
+import pytest
+import requests
+import socketio
+
+from bot.sanitize import EMPTY_REPLY, TOO_LONG_REPLY
+from tests.conftest import Assistant
+
+pytestmark = pytest.mark.e2e
+
+
+def post(assistant: Assistant, body: Any, raw: bytes | None = None) -> requests.Response:
+    url = f"{assistant.url}/webhooks/rest/webhook"
+    if raw is not None:
+        return requests.post(url, data=raw, headers={"Content-Type": "application/json"}, timeout=30)
+    return requests.post(url, json=body, timeout=30)
+
+
+def who() -> str:
+    return f"bad-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.parametrize("name, raw, body", [
+    ("not UTF-8", b'{"sender": "a", "message": "\xff\xfe caf\xe9"}', None),
+    ("invalid JSON", b'{"sender": "a", "message": ', None),
+    ("a JSON list", None, ["hello"]),
+    ("no sender", None, {"message": "hi"}),
+    ("sender is a number", None, {"sender": 42, "message": "hi"}),
+    ("10 KB sender", None, {"sender": "s" * 10_240, "message": "hi"}),
+    ("message is a number", None, {"sender": "a", "message": 7}),
+    ("message is an object", None, {"sender": "a", "message": {"text": "hi"}}),
+])
+def test_malformed_requests_get_a_clear_400(assistant: Assistant, name: str, raw: bytes | None, body: Any) -> None:
+    response = post(assistant, body, raw)
+    assert response.status_code == 400, name
+    assert "error" in response.json() and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("name, message, reply", [
+    ("empty", "", EMPTY_REPLY),
+    ("whitespace", " \n\t ", EMPTY_REPLY),
+    ("zero-width only", "\u200b\u200c\ufeff", EMPTY_REPLY),
+    ("100 KB", "x" * 102_400, TOO_LONG_REPLY),
+])
+def test_empty_and_huge_messages_get_a_polite_reply_at_once(assistant: Assistant, name: str, message: str,
+                                                             reply: str) -> None:
+    start = time.monotonic()
+    response = post(assistant, {"sender": who(), "message": message})
+    assert time.monotonic() - start < 2.0, name
+    assert response.status_code == 200 and response.json()[0]["text"] == reply
+
+
+@pytest.mark.parametrize("message", [
+    "what does a sonographer do 👩‍⚕️🩻",
+    "ما هو راتب فني الأشعة",
+    "what\u200b does\u200d a sono\u200bgrapher do",
+    "<script>alert('x')</script><img src=x onerror=alert(1)>",
+    "'; DROP TABLE events; -- what do x-ray techs earn",
+    "Robert'); DELETE FROM events WHERE ('1'='1",
+    "/definitely_not_an_intent",
+    '/ask_salary{"occupation": "nurse"}',
+    '/ask_salary{"occupation": "<b>x</b>"}',
+    '/inform_occupation{"occupation": "sonographer", "extra": {"a": 1}}',
+    "qwertyuiop asdfghjkl zxcvbnm",
+])
+def test_odd_text_gets_a_reply_and_never_an_error(assistant: Assistant, message: str) -> None:
+    response = post(assistant, {"sender": who(), "message": message})
+    assert response.status_code == 200
+    replies = response.json()
+    assert replies and all(isinstance(r.get("text", ""), str) for r in replies)
+    assert "Traceback" not in response.text and "<script>" not in response.text
+
+
+def test_typed_payload_with_an_unknown_value_is_not_trusted(assistant: Assistant) -> None:
+    reply = post(assistant, {"sender": who(), "message": '/ask_salary{"occupation": "nurse"}'}).json()
+    assert "Which one do you mean?" in reply[0]["text"]
+    reply = post(assistant, {"sender": who(), "message": '/ask_salary{"occupation": "sonographer"}'}).json()
+    assert "$65,860" in reply[0]["text"]
+
+
+def test_the_tracker_store_survives_sql_like_text(assistant: Assistant) -> None:
+    sender = who()
+    post(assistant, {"sender": sender, "message": "'; DROP TABLE events; --"})
+    with sqlite3.connect(assistant.tracker_db) as db:
+        assert db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0] > 0
+
+
+def test_contact_details_are_masked_before_they_are_stored(assistant: Assistant) -> None:
+    sender = who()
+    text = "i'm jo.doe@school.example, 07700 900123, what does a sonographer do"
+    post(assistant, {"sender": sender, "message": text})
+    with sqlite3.connect(assistant.tracker_db) as db:
+        stored = " ".join(row[0] for row in db.execute("select data from events where sender_id = ?", (sender,)))
+    assert "jo.doe@school.example" not in stored and "07700 900123" not in stored
+    assert "[email]" in stored and "[phone]" in stored
+
+
+def test_no_message_text_in_the_logs(assistant: Assistant) -> None:
+    marker = f"zebracrossing{uuid.uuid4().hex[:6]}"
+    post(assistant, {"sender": who(), "message": f"what does a sonographer do {marker}"})
+    for log in assistant.logs.glob("*.log"):
+        assert marker not in log.read_text(errors="replace"), log.name
+
+
+async def socket_exchange(url: str, events: List[tuple[str, Any]], wait: float = 8.0) -> List[Dict[str, Any]]:
+    """Connect over socket.io, send these events, and collect what the bot says."""
+    client = socketio.AsyncClient(reconnection=False)
+    received: List[Dict[str, Any]] = []
+    client.on("bot_uttered", lambda data: received.append(data))
+    await client.connect(url, transports=["websocket"], socketio_path="/socket.io")
+    try:
+        for name, data in events:
+            await client.emit(name, data)
+            await asyncio.sleep(0.3)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and len(received) < len(events) - 1:
+            await asyncio.sleep(0.1)
+    finally:
+        await client.disconnect()
+    return received
+
+
+async def test_socketio_bad_input_gets_polite_replies(assistant: Assistant) -> None:
+    session = who()
+    received = await socket_exchange(assistant.url, [
+        ("session_request", {"session_id": session}),
+        ("user_uttered", "not a dict"),
+        ("user_uttered", {"session_id": session, "message": "y" * 102_400}),
+        ("user_uttered", {"session_id": session, "message": ""}),
+        ("user_uttered", {"session_id": session, "message": "what does a sonographer do",
+                          "metadata": json.dumps({"school": "Hillside"})}),
+    ])
+    texts = [r.get("text", "") for r in received]
+    assert "Sorry, I couldn't read that message." in texts
+    assert TOO_LONG_REPLY in texts and EMPTY_REPLY in texts
+    assert any("gel" in t for t in texts)
+
+
+def test_server_still_answers_after_all_that(assistant: Assistant) -> None:
+    reply = post(assistant, {"sender": who(), "message": "how much do nuclear medicine techs earn"}).json()
+    assert "$70,180" in reply[0]["text"]

@@ -1,0 +1,89 @@
+"""The channel's input checks: cap, cleaning, masking, payloads, senders, rate limit."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.ratelimit import RateLimiter
+from bot.sanitize import (
+    EMPTY_REPLY,
+    MAX_MESSAGE_CHARS,
+    TOO_LONG_REPLY,
+    check_message,
+    check_payload,
+    mask_personal_data,
+    valid_sender,
+)
+
+INTENTS = {"ask_salary", "inform_occupation"}
+
+
+def entity_ok(name: str, value: object) -> bool:
+    return name == "occupation" and isinstance(value, str) and value.isidentifier()
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\u200b\u200d\ufeff", "\n\t", None, 42, ["hi"]])
+def test_empty_or_not_text_gets_a_polite_reply(raw: object) -> None:
+    assert check_message(raw).reply == EMPTY_REPLY
+
+
+@pytest.mark.parametrize("size", [MAX_MESSAGE_CHARS + 1, 100_000])
+def test_too_long_gets_a_polite_reply(size: int) -> None:
+    assert check_message("a" * size).reply == TOO_LONG_REPLY
+
+
+def test_cleaning_keeps_words_and_drops_invisibles() -> None:
+    assert check_message("what\u200b does a  sono\u00adgrapher\x00 do?\n").text == "what does a sonographer do?"
+    assert check_message("مرحبا ما هو عمل فني الأشعة 👋").text == "مرحبا ما هو عمل فني الأشعة 👋"
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("my email is Jo.Smith+x@school.edu ok", "my email is [email] ok"),
+    ("call me on 07700 900123 pls", "call me on [phone] pls"),
+    ("+1 (555) 123-4567", "[phone]"),
+    ("they earn $70,180 in 2012", "they earn $70,180 in 2012"),
+])
+def test_contact_details_are_masked_and_figures_kept(text: str, masked: str) -> None:
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('/ask_salary{"occupation": "sonographer"}', '/ask_salary{"occupation": "sonographer"}'),
+    ("/ask_salary", "/ask_salary"),
+    ('/ask_salary{"occupation": "<script>"}', "/ask_salary"),
+    ('/ask_salary{"colour": "red"}', "/ask_salary"),
+    ("/ask_salary{not json}", "ask salary"),
+    ("/restart", "restart"),
+    ("/session_start", "session_start"),
+    ("/nlu_fallback", "nlu_fallback"),
+    ("what does a sonographer do", "what does a sonographer do"),
+])
+def test_typed_payloads_pass_only_when_known_and_checked(text: str, expected: str) -> None:
+    assert check_payload(text, INTENTS, entity_ok) == expected
+
+
+@pytest.mark.parametrize("sender, ok", [
+    ("student-1", True), ("a" * 128, True), ("a" * 129, False), ("", False), (None, False), (12, False),
+    ("x" * 10_000, False), ("<script>", False), ("робот", False)])
+def test_sender_ids(sender: object, ok: bool) -> None:
+    assert valid_sender(sender) is ok
+
+
+@given(st.text(max_size=3000))
+def test_any_text_gives_text_or_a_reply(raw: str) -> None:
+    checked = check_message(raw)
+    assert (checked.reply is None) == bool(checked.text)
+    assert len(checked.text) <= MAX_MESSAGE_CHARS
+    assert "\u200b" not in checked.text and "\x00" not in checked.text
+
+
+def test_rate_limit_per_sender_and_per_ip() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_sender=3, per_ip=5, clock=lambda: now[0])
+    assert [limiter.allow("a", "1.1.1.1") for _ in range(4)] == [True, True, True, False]
+    assert [limiter.allow("b", "1.1.1.1") for _ in range(3)] == [True, True, False]  # the IP is full
+    assert limiter.allow("c", "2.2.2.2")
+    now[0] = 61.0
+    assert limiter.allow("a", "1.1.1.1")
