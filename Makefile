@@ -24,7 +24,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
-TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE) $(wildcard components/*.py)
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
 .PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e purge-conversations clean
 
@@ -72,9 +72,9 @@ validate: $(GENERATED_NLU) | $(INSTALLED) ## rasa data validate, warnings are er
 unit: $(KB_DB) | $(INSTALLED) ## pytest: builder and actions on the real knowledge base.
 	$(BIN)/python -m pytest -m "not e2e" tests
 
-test-stories: $(MODEL) ## Conversation tests (rasa test core).
+test-stories: $(MODEL) ## Conversation tests, end to end through NLU (rasa test core --e2e).
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
-		--out results/stories --fail-on-prediction-errors --quiet
+		--out results/stories --fail-on-prediction-errors --e2e --quiet
 
 test-nlu: $(MODEL) ## Held-out NLU evaluation with enforced minimums.
 	rm -rf results/nlu

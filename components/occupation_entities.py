@@ -19,7 +19,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 ENTITY = "occupation"
@@ -30,6 +30,8 @@ FILLER = re.compile(r"^(?:what|how|and|about|for|the|a|an|of|ok|okay|um|so|then|
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class OccupationEntities(GraphComponent):
     """Merges occupation entities and recognises bare job names; see the module docstring."""
+
+    NAME = "OccupationEntities"  # the `extractor` of every entity it keeps: what NLU evaluation scores
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -71,7 +73,7 @@ class OccupationEntities(GraphComponent):
         entities = message.get(ENTITIES) or []
         others = [e for e in entities if e.get("entity") != ENTITY]
         found = sorted((e for e in entities if e.get("entity") == ENTITY),
-                       key=lambda e: (e.get("extractor") != RULER, e.get("start", 0)))
+                       key=lambda e: (e.get(EXTRACTOR) != RULER, e.get("start", 0)))
         kept: List[Dict[str, Any]] = []
         for entity in found:
             if any(entity.get("start", 0) < k.get("end", 0) and k.get("start", 0) < entity.get("end", 0)
@@ -80,7 +82,7 @@ class OccupationEntities(GraphComponent):
             occupation_id = self.resolve(entity.get("value")) or self.resolve(entity.get("text"))
             if occupation_id is None:
                 continue
-            kept.append({**entity, "value": occupation_id})
+            kept.append({**entity, "value": occupation_id, EXTRACTOR: self.NAME, "found_by": entity.get(EXTRACTOR)})
         kept.sort(key=lambda e: e.get("start", 0))
         message.set(ENTITIES, others + kept, add_to_output=True)
         self._bare_job_name(message, kept)

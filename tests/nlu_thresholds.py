@@ -11,7 +11,7 @@ from pathlib import Path
 
 MIN_INTENT_ACCURACY = 0.92
 MIN_ENTITY_F1 = 0.92
-ENTITY_EXTRACTOR = "DIETClassifier"
+ENTITY_EXTRACTOR = "OccupationEntities"  # the merged final entities (components/occupation_entities.py)
 
 
 def main(results: Path) -> int:

@@ -35,7 +35,8 @@ def test_one_entity_per_span_and_the_ruler_wins(merger: OccupationEntities) -> N
     text = "how much do sonographers earn"
     message = run(merger, text, [entity("sonographers", 12, "sonographer", "DIETClassifier"),
                                  entity("sonographers", 12, "sonographer", "SpacyEntityExtractor")])
-    assert [(e["value"], e["extractor"]) for e in message.get("entities")] == [("sonographer", "SpacyEntityExtractor")]
+    assert [(e["value"], e["found_by"]) for e in message.get("entities")] == [("sonographer", "SpacyEntityExtractor")]
+    assert message.get("entities")[0]["extractor"] == "OccupationEntities"
     assert message.get("intent")["name"] == "ask_salary"
 
 
