@@ -11,7 +11,7 @@ from typing import Any, Dict, List
 
 import pytest
 import requests
-import socketio
+import websockets
 
 from bot.sanitize import EMPTY_REPLY, TOO_LONG_REPLY
 from tests.conftest import Assistant
@@ -112,21 +112,28 @@ def test_no_message_text_in_the_logs(assistant: Assistant) -> None:
         assert marker not in log.read_text(errors="replace"), log.name
 
 
-async def socket_exchange(url: str, events: List[tuple[str, Any]], wait: float = 8.0) -> List[Dict[str, Any]]:
-    """Connect over socket.io, send these events, and collect what the bot says."""
-    client = socketio.AsyncClient(reconnection=False)
+async def socket_exchange(url: str, events: List[tuple[str, Any]], expect: int, wait: float = 20.0
+                          ) -> List[Dict[str, Any]]:
+    """Speak Engine.IO 4 / Socket.IO 5 over a WebSocket, as the widget does; collect bot_uttered."""
     received: List[Dict[str, Any]] = []
-    client.on("bot_uttered", lambda data: received.append(data))
-    await client.connect(url, transports=["websocket"], socketio_path="/socket.io")
-    try:
+    async with websockets.connect(url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket") as ws:
+        assert (await ws.recv()).startswith("0")
+        await ws.send("40")
+        assert (await ws.recv()).startswith("40")
         for name, data in events:
-            await client.emit(name, data)
-            await asyncio.sleep(0.3)
+            await ws.send("42" + json.dumps([name, data]))
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and len(received) < len(events) - 1:
-            await asyncio.sleep(0.1)
-    finally:
-        await client.disconnect()
+        while time.monotonic() < deadline and len(received) < expect:
+            try:
+                frame = await asyncio.wait_for(ws.recv(), deadline - time.monotonic())
+            except asyncio.TimeoutError:
+                break
+            if frame == "2":
+                await ws.send("3")
+            elif frame.startswith("42"):
+                name, data = json.loads(frame[2:])[:2]
+                if name == "bot_uttered":
+                    received.append(data)
     return received
 
 
@@ -135,15 +142,27 @@ async def test_socketio_bad_input_gets_polite_replies(assistant: Assistant) -> N
     received = await socket_exchange(assistant.url, [
         ("session_request", {"session_id": session}),
         ("user_uttered", "not a dict"),
-        ("user_uttered", {"session_id": session, "message": "y" * 102_400}),
+        ("user_uttered", {"session_id": session, "message": "y " * 1_500}),
         ("user_uttered", {"session_id": session, "message": ""}),
         ("user_uttered", {"session_id": session, "message": "what does a sonographer do",
                           "metadata": json.dumps({"school": "Hillside"})}),
-    ])
+    ], expect=5)
     texts = [r.get("text", "") for r in received]
     assert "Sorry, I couldn't read that message." in texts
     assert TOO_LONG_REPLY in texts and EMPTY_REPLY in texts
     assert any("gel" in t for t in texts)
+
+
+async def test_socketio_oversized_frame_closes_that_socket_only(assistant: Assistant) -> None:
+    """A 100 KB frame is over the socket's 64 KB limit: the server drops that connection and goes on."""
+    with pytest.raises(websockets.ConnectionClosed):
+        await socket_exchange(assistant.url, [("session_request", {"session_id": who()}),
+                                              ("user_uttered", {"session_id": who(), "message": "y" * 102_400})],
+                              expect=2, wait=10)
+    received = await socket_exchange(assistant.url, [
+        ("session_request", {"session_id": "after-big"}),
+        ("user_uttered", {"session_id": "after-big", "message": "how much do x-ray techs earn"})], expect=1)
+    assert "$54,620" in received[0]["text"]
 
 
 def test_server_still_answers_after_all_that(assistant: Assistant) -> None:

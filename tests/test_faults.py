@@ -136,18 +136,21 @@ def test_rasa_restart_keeps_slots_and_history(stack: Stack) -> None:
         assert users.fetchone()[0] == 2
 
 
-def test_locked_tracker_database_gives_a_polite_reply_and_a_logged_error(stack: Stack) -> None:
+def test_locked_tracker_database_still_answers_and_logs_a_clear_error(stack: Stack) -> None:
+    """Rasa's fail-safe store answers from memory while SQL is locked; the error is in the log."""
     who = student()
     lock = sqlite3.connect(stack.tmp / "tracker.db", isolation_level=None, timeout=1)
     lock.execute("BEGIN EXCLUSIVE")
     try:
-        assert stack.say(who, "what does an x-ray tech do") == TROUBLE_REPLY
+        assert "position the patient" in stack.say(who, "what does an x-ray tech do")
     finally:
         lock.execute("ROLLBACK")
         lock.close()
     log = (stack.tmp / "rasa.log").read_text(errors="replace")
-    assert "database is locked" in log
-    assert "position the patient" in stack.say(who, "what does an x-ray tech do")
+    assert "database is locked" in log and "SQLTrackerStore" in log
+    assert "most states" in stack.say(who, "do x-ray techs need a license")
+    with sqlite3.connect(stack.tmp / "tracker.db") as db:
+        assert db.execute("select count(*) from events where sender_id = ?", (who,)).fetchone()[0] > 0
 
 
 @pytest.mark.parametrize("content", [None, b"not a database at all" * 50])
