@@ -26,7 +26,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e purge-conversations clean
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e bench purge-conversations clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ e2e: $(MODEL) $(KB_DB) ## End-to-end: real action server and Rasa server over RE
 
 test: lint validate unit test-stories test-nlu e2e ## Everything, on a trained model.
 	@echo "make test: all checks passed"
+
+bench: $(MODEL) $(KB_DB) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.
+	$(BIN)/python -m bench.run
 
 purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than DAYS days (DAYS=30).
 	$(BIN)/python -m bot.purge --days $(DAYS)

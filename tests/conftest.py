@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
+from bench.servers import free_port
 from knowledge.build import build_database, load
 from knowledge.query import KnowledgeBase
 
@@ -76,12 +76,6 @@ async def run_action(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, A
 
 
 # --- The real servers, started once per test session by scripts/serve.sh -----------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 class Assistant:
     """A running pair of servers and a REST client for them."""

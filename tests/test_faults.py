@@ -10,83 +10,21 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Iterator
 
 import pytest
-import requests
 
+from bench.servers import Servers
 from bot.input import TROUBLE_REPLY
 from tests.conftest import PROJECT_DIR, free_port
 
 pytestmark = pytest.mark.e2e
-BIN = PROJECT_DIR / ".venv" / "bin"
-
-
-class Stack:
-    """An action server and a Rasa server started separately, so each can be stopped alone."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.rasa_port, self.action_port = free_port(), free_port()
-        self.env: Dict[str, str] = {
-            **os.environ,
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
-            "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
-            "ACTION_TIMEOUT_SECONDS": "3",
-            "SANIC_HOST": "127.0.0.1",
-            "RASA_TELEMETRY_ENABLED": "false",
-        }
-        self.actions: subprocess.Popen | None = None
-        self.rasa: subprocess.Popen | None = None
-        self.url = f"http://127.0.0.1:{self.rasa_port}"
-
-    def _start(self, args: List[str], log: str) -> subprocess.Popen:
-        return subprocess.Popen(args, cwd=PROJECT_DIR, env=self.env, stdout=open(self.tmp / log, "ab"),
-                                stderr=subprocess.STDOUT)
-
-    def start_actions(self) -> None:
-        self.actions = self._start([str(BIN / "python"), "-m", "actions", "--port", str(self.action_port)],
-                                   "actions.log")
-        wait_until(f"http://127.0.0.1:{self.action_port}/health", self.actions)
-
-    def start_rasa(self) -> None:
-        self.rasa = self._start([str(BIN / "rasa"), "run", "--model", "models/current.tar.gz", "--endpoints",
-                                 "endpoints.yml", "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-                                 "--port", str(self.rasa_port)], "rasa.log")
-        wait_until(f"{self.url}/", self.rasa)
-
-    @staticmethod
-    def stop(process: subprocess.Popen | None) -> None:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-    def say(self, sender: str, text: str) -> str:
-        response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                 timeout=60)
-        response.raise_for_status()
-        return "\n".join(m.get("text", "") for m in response.json())
-
-
-def wait_until(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"process for {url} exited with {process.returncode}"
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise AssertionError(f"{url} did not answer in {timeout} s")
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    servers = Stack(tmp_path_factory.mktemp("faults"))
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    # A short action timeout, so a frozen action server is noticed quickly.
+    servers = Servers(tmp_path_factory.mktemp("faults"), free_port(), free_port(), {"ACTION_TIMEOUT_SECONDS": "3"})
     servers.start_actions()
     servers.start_rasa()
     try:
@@ -95,14 +33,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         for process in (servers.actions, servers.rasa):
             if process is not None and process.poll() is None:
                 os.kill(process.pid, signal.SIGCONT)
-            servers.stop(process)
+        servers.stop_all()
 
 
 def student() -> str:
     return f"fault-{uuid.uuid4().hex[:8]}"
 
 
-def test_action_server_down_gives_a_polite_reply_then_recovers(stack: Stack) -> None:
+def test_action_server_down_gives_a_polite_reply_then_recovers(stack: Servers) -> None:
     who = student()
     stack.stop(stack.actions)
     start = time.monotonic()
@@ -112,7 +50,7 @@ def test_action_server_down_gives_a_polite_reply_then_recovers(stack: Stack) -> 
     assert "$65,860" in stack.say(who, "how much do they earn")  # the occupation survived the failed turn
 
 
-def test_action_server_timeout_gives_a_polite_reply_then_recovers(stack: Stack) -> None:
+def test_action_server_timeout_gives_a_polite_reply_then_recovers(stack: Servers) -> None:
     who = student()
     assert stack.actions is not None
     os.kill(stack.actions.pid, signal.SIGSTOP)
@@ -125,31 +63,31 @@ def test_action_server_timeout_gives_a_polite_reply_then_recovers(stack: Stack) 
     assert "some states" in stack.say(who, "do they need a license")
 
 
-def test_rasa_restart_keeps_slots_and_history(stack: Stack) -> None:
+def test_rasa_restart_keeps_slots_and_history(stack: Servers) -> None:
     who = student()
     assert "gel" in stack.say(who, "what does a sonographer do")
     stack.stop(stack.rasa)
     stack.start_rasa()
     assert "only a few states" in stack.say(who, "do they need a licence?")
-    with sqlite3.connect(stack.tmp / "tracker.db") as db:
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
         users = db.execute("select count(*) from events where sender_id = ? and type_name = 'user'", (who,))
         assert users.fetchone()[0] == 2
 
 
-def test_locked_tracker_database_still_answers_and_logs_a_clear_error(stack: Stack) -> None:
+def test_locked_tracker_database_still_answers_and_logs_a_clear_error(stack: Servers) -> None:
     """Rasa's fail-safe store answers from memory while SQL is locked; the error is in the log."""
     who = student()
-    lock = sqlite3.connect(stack.tmp / "tracker.db", isolation_level=None, timeout=1)
+    lock = sqlite3.connect(stack.workdir / "tracker.db", isolation_level=None, timeout=1)
     lock.execute("BEGIN EXCLUSIVE")
     try:
         assert "position the patient" in stack.say(who, "what does an x-ray tech do")
     finally:
         lock.execute("ROLLBACK")
         lock.close()
-    log = (stack.tmp / "rasa.log").read_text(errors="replace")
+    log = (stack.workdir / "rasa.log").read_text(errors="replace")
     assert "database is locked" in log and "SQLTrackerStore" in log
     assert "most states" in stack.say(who, "do x-ray techs need a license")
-    with sqlite3.connect(stack.tmp / "tracker.db") as db:
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
         assert db.execute("select count(*) from events where sender_id = ?", (who,)).fetchone()[0] > 0
 
 

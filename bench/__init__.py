@@ -1,0 +1,1 @@
+"""Benchmarks and the server harness they share with the fault tests."""

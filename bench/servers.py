@@ -1,0 +1,119 @@
+"""Start, stop and measure an action server and a Rasa server as separate processes.
+
+Shared by the fault tests (which stop one server at a time) and the benchmark (which
+measures start-up time and memory of each).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+BIN = PROJECT_DIR / ".venv" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    for candidate in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def _children(pid: int) -> List[int]:
+    found: List[int] = []
+    try:
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            found += [int(child), *_children(int(child))]
+    except OSError:
+        pass
+    return found
+
+
+def wait_until(url: str, process: subprocess.Popen, timeout: float = 300) -> float:
+    """Seconds until `url` answers; fails if the process exits first."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return time.monotonic() - start
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer in {timeout} s")
+
+
+class Servers:
+    """The two servers on free ports, logging into `workdir`."""
+
+    def __init__(self, workdir: Path, rasa_port: int, action_port: int,
+                 extra_env: Optional[Dict[str, str]] = None) -> None:
+        self.workdir = workdir
+        self.rasa_port, self.action_port = rasa_port, action_port
+        self.url = f"http://127.0.0.1:{rasa_port}"
+        self.env: Dict[str, str] = {
+            **os.environ,
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            "SANIC_HOST": "127.0.0.1",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            **(extra_env or {}),
+        }
+        self.actions: Optional[subprocess.Popen] = None
+        self.rasa: Optional[subprocess.Popen] = None
+
+    def _start(self, args: List[str], log: str) -> subprocess.Popen:
+        with open(self.workdir / log, "ab") as out:
+            return subprocess.Popen(args, cwd=PROJECT_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+
+    def start_actions(self) -> float:
+        self.actions = self._start([str(BIN / "python"), "-m", "actions", "--port", str(self.action_port)],
+                                   "actions.log")
+        return wait_until(f"http://127.0.0.1:{self.action_port}/health", self.actions)
+
+    def start_rasa(self, endpoints: str = "endpoints.yml") -> float:
+        self.rasa = self._start([str(BIN / "rasa"), "run", "--model", "models/current.tar.gz", "--endpoints",
+                                 endpoints, "--credentials", "credentials.yml", "--interface", "127.0.0.1",
+                                 "--port", str(self.rasa_port)], "rasa.log")
+        return wait_until(f"{self.url}/", self.rasa)
+
+    @staticmethod
+    def stop(process: Optional[subprocess.Popen]) -> None:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def stop_all(self) -> None:
+        self.stop(self.rasa)
+        self.stop(self.actions)
+
+    def say(self, sender: str, text: str) -> str:
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                                 timeout=60)
+        response.raise_for_status()
+        return "\n".join(m.get("text", "") for m in response.json())
