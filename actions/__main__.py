@@ -15,7 +15,7 @@ from knowledge.query import KnowledgeBase, KnowledgeBaseMissing
 
 def main() -> int:
     try:
-        KnowledgeBase().engine.dispose()
+        KnowledgeBase()
     except KnowledgeBaseMissing as error:
         print(f"action server not started: {error}", file=sys.stderr)
         return 2

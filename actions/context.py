@@ -63,8 +63,6 @@ def reset_knowledge_base() -> None:
     """Forget the open knowledge base (tests point KNOWLEDGE_DB_URL elsewhere)."""
     global _kb
     with _lock:
-        if _kb is not None:
-            _kb.engine.dispose()
         _kb = None
 
 

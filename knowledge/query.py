@@ -1,7 +1,7 @@
 """Read-only queries the actions ask of the knowledge base.
 
-Every call opens its own short session and returns plain dataclasses, so nothing holds a
-connection between requests and the results are safe to use after the session is closed.
+The knowledge base is read once, in one short session, into plain dataclasses: nothing holds a
+connection between requests, and answering a turn costs no query at all.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, selectinload
 
 from knowledge import models
 
@@ -99,7 +99,11 @@ def _fact(row: models.Fact) -> FactInfo:
 
 
 class KnowledgeBase:
-    """The knowledge base behind one engine; one session per call."""
+    """The whole knowledge base, read once through SQLAlchemy and then served from memory.
+
+    It is small (a few hundred rows) and read-only at run time, so one read at start-up
+    replaces several queries per turn; every process that opens it sees the same file.
+    """
 
     def __init__(self, url: Optional[str] = None) -> None:
         self.url = url or database_url()
@@ -109,80 +113,72 @@ class KnowledgeBase:
                 raise KnowledgeBaseMissing(
                     f"knowledge base file {path} is missing: build it with `make kb` "
                     "(or `python -m knowledge.build`)")
-        self.engine = sa.create_engine(self.url)
-        self._sessions = sessionmaker(bind=self.engine, future=True)
+        engine = sa.create_engine(self.url)
         try:
-            with self._sessions() as session:
-                # Touch every table and column, so a file from an older schema fails here, not mid-chat.
-                for model in (models.Source, models.Occupation, models.Alias, models.SourceTitle,
-                              models.Fact, models.Figure, models.Gap):
-                    session.execute(sa.select(model).limit(1)).all()
-                count = session.scalar(sa.select(sa.func.count()).select_from(models.Occupation))
+            with Session(engine) as session:
+                self._load(session)
         except sa.exc.SQLAlchemyError as error:
             raise KnowledgeBaseMissing(
                 f"knowledge base at {self.url} cannot be read ({error.__class__.__name__}): "
                 "rebuild it with `make kb` (or `python -m knowledge.build`)") from None
-        if not count:
-            raise KnowledgeBaseMissing(
-                f"knowledge base at {self.url} is empty: rebuild it with `make kb`")
+        finally:
+            engine.dispose()
+        if not self._occupations:
+            raise KnowledgeBaseMissing(f"knowledge base at {self.url} is empty: rebuild it with `make kb`")
 
-    def session(self) -> Session:
-        return self._sessions()
+    def _load(self, session: Session) -> None:
+        occupations = session.scalars(sa.select(models.Occupation).order_by(models.Occupation.position).options(
+            selectinload(models.Occupation.source_titles), selectinload(models.Occupation.sources))).all()
+        self._occupations: Dict[str, OccupationInfo] = {row.id: _occupation(row) for row in occupations}
+        self._aliases: Dict[str, str] = dict(session.execute(
+            sa.select(models.Alias.alias, models.Alias.occupation_id)).all())
+        facts = session.scalars(sa.select(models.Fact).order_by(models.Fact.id).options(
+            selectinload(models.Fact.sources), selectinload(models.Fact.figures))).all()
+        self._facts: Dict[Tuple[str, str], FactInfo] = {(f.occupation_id, f.topic): _fact(f) for f in facts}
+        self._gaps: Dict[str, GapInfo] = {
+            row.topic: GapInfo(row.topic, row.text, tuple(r for r in row.related.split(",") if r))
+            for row in session.scalars(sa.select(models.Gap))}
+        self._sources: Dict[str, SourceInfo] = {
+            r.id: SourceInfo(r.id, r.title, r.publisher, r.author, r.published_in, r.citation, r.scope,
+                             r.figures_year)
+            for r in session.scalars(sa.select(models.Source))}
+        session.execute(sa.select(models.SourceTitle).limit(1)).all()  # every table of this schema exists
 
     def resolve(self, text: Optional[str]) -> Optional[str]:
         """The occupation id that `text` names: an id, an alias, or a close misspelling."""
         if not isinstance(text, str):
             return None
+        if text in self._occupations:
+            return text
         key = " ".join(text.lower().replace("_", " ").split())[:128]
         if not key:
             return None
-        with self.session() as session:
-            ids = set(session.scalars(sa.select(models.Occupation.id)))
-            if text in ids:
-                return text
-            hit = session.get(models.Alias, key)
-            if hit is not None:
-                return hit.occupation_id
-            aliases = dict(session.execute(sa.select(models.Alias.alias, models.Alias.occupation_id)).all())
-        close = difflib.get_close_matches(key, aliases, n=1, cutoff=0.85)
-        return aliases[close[0]] if close else None
+        if key in self._aliases:
+            return self._aliases[key]
+        close = difflib.get_close_matches(key, self._aliases, n=1, cutoff=0.85)
+        return self._aliases[close[0]] if close else None
 
     def occupation(self, occupation_id: str) -> Optional[OccupationInfo]:
-        with self.session() as session:
-            row = session.get(models.Occupation, occupation_id, options=[
-                selectinload(models.Occupation.source_titles), selectinload(models.Occupation.sources)])
-            return _occupation(row) if row else None
+        return self._occupations.get(occupation_id)
 
     def occupations(self) -> List[OccupationInfo]:
         """Every occupation in the order of occupations.yml."""
-        with self.session() as session:
-            rows = session.scalars(sa.select(models.Occupation).order_by(models.Occupation.position).options(
-                selectinload(models.Occupation.source_titles), selectinload(models.Occupation.sources)))
-            return [_occupation(row) for row in rows]
+        return list(self._occupations.values())
 
     def lineage(self, occupation_id: str) -> List[str]:
         """The occupation, its parent, the parent's parent... up to the group."""
         chain: List[str] = []
-        with self.session() as session:
-            current: Optional[str] = occupation_id
-            while current is not None and current not in chain:
-                chain.append(current)
-                row = session.get(models.Occupation, current)
-                current = row.parent_id if row else None
+        current: Optional[str] = occupation_id
+        while current is not None and current in self._occupations and current not in chain:
+            chain.append(current)
+            current = self._occupations[current].parent_id
         return chain
 
     def fact(self, occupation_id: str, topic: str) -> Optional[FactInfo]:
-        with self.session() as session:
-            row = session.scalars(sa.select(models.Fact).where(
-                models.Fact.occupation_id == occupation_id, models.Fact.topic == topic).options(
-                selectinload(models.Fact.sources), selectinload(models.Fact.figures))).first()
-            return _fact(row) if row else None
+        return self._facts.get((occupation_id, topic))
 
     def facts(self) -> List[FactInfo]:
-        with self.session() as session:
-            rows = session.scalars(sa.select(models.Fact).order_by(models.Fact.id).options(
-                selectinload(models.Fact.sources), selectinload(models.Fact.figures)))
-            return [_fact(row) for row in rows]
+        return list(self._facts.values())
 
     def find_fact(self, occupation_id: str, topic: str) -> Optional[FactInfo]:
         """The fact for this occupation, or else the nearest ancestor's (`occupation_id` says whose)."""
@@ -199,18 +195,8 @@ class KnowledgeBase:
         return next((f for f in found.figures if f.occupation_id == occupation_id), None)
 
     def gap(self, topic: str) -> Optional[GapInfo]:
-        with self.session() as session:
-            row = session.get(models.Gap, topic)
-            if row is None:
-                return None
-            return GapInfo(row.topic, row.text, tuple(r for r in row.related.split(",") if r))
+        return self._gaps.get(topic)
 
     def sources(self, ids: Iterable[str]) -> List[SourceInfo]:
         """The sources with these ids, in the order given, unknown ids dropped."""
-        wanted = list(dict.fromkeys(ids))
-        with self.session() as session:
-            rows: Dict[str, models.Source] = {
-                row.id: row for row in session.scalars(sa.select(models.Source).where(models.Source.id.in_(wanted)))}
-            return [SourceInfo(r.id, r.title, r.publisher, r.author, r.published_in, r.citation, r.scope,
-                               r.figures_year)
-                    for r in (rows[i] for i in wanted if i in rows)]
+        return [self._sources[i] for i in dict.fromkeys(ids) if i in self._sources]
