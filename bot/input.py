@@ -174,7 +174,8 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             if not valid_sender(session_id):
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
-                sio.enter_room(sid, session_id)
+                # A coroutine in python-socketio 5.18: Rasa 3.6 forgets this await, and replies never arrive.
+                await sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)

@@ -20,7 +20,7 @@ INVISIBLE = dict.fromkeys(
     cp for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"(?<![\w$])\+?\(?\d(?:[\s().\-]{0,2}\d){6,14}(?![\w,])")
+PHONE = re.compile(r"(?<![\w$,])\+?\(?\d(?:[\s().\-]{0,2}\d){6,14}(?![\w])")
 PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]{1,64})(?P<entities>\{.{0,300}\})?$", re.DOTALL)
 
 EMPTY_REPLY = "It looks like your message was empty. What would you like to know about careers in medical imaging?"
