@@ -1,0 +1,94 @@
+"""`WidgetInput`: serves the embeddable chat widget from the Rasa server itself.
+
+A counsellor embeds the widget with one script tag pointing at the Rasa server, so the server
+must serve the script, its stylesheet and a demo page. Mounting them as an input channel keeps
+that inside `rasa run` (no second web server, one origin for a strict CSP to allow). The channel
+never takes messages: the widget talks to the standard `socketio` and `rest` channels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+# The only files served, with their types. A fixed list, so no path from a request ever reaches
+# the file system (no traversal, no serving of stray files dropped into static/).
+FILES: Dict[str, str] = {
+    "widget.js": "text/javascript; charset=utf-8",
+    "widget.css": "text/css; charset=utf-8",
+    "demo.html": "text/html; charset=utf-8",
+    "demo.css": "text/css; charset=utf-8",
+}
+
+# Short enough that a fixed widget reaches every school's page within minutes; `no-cache` plus an
+# ETag would mean a request per page view, which costs the school's visitors more than it saves.
+CACHE_CONTROL = "public, max-age=300"
+
+# The demo page loads only same-origin script and style and talks only to this server.
+DEMO_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def _headers(name: str, body: bytes) -> Dict[str, str]:
+    """Headers for one served file: type, caching, and no MIME sniffing (the script is code)."""
+    headers = {
+        "Content-Type": FILES[name],
+        "Cache-Control": CACHE_CONTROL,
+        "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+    if name == "demo.html":
+        headers["Content-Security-Policy"] = DEMO_CSP
+    else:
+        # Host pages on other origins load these; allow it even when they set COEP.
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return headers
+
+
+class WidgetInput(InputChannel):
+    """Serves bot/static/ at /webhooks/widget/ (GET only, a fixed list of files)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """No settings: the widget's settings live on the school's script tag."""
+        return cls()
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """None: nothing is ever sent through this channel."""
+        return None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Routes for the static files only; `on_new_message` is deliberately never used."""
+        widget = Blueprint("widget_webhook", __name__)
+
+        @widget.route("/", methods=["GET"], strict_slashes=False)
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "files": sorted(FILES)})
+
+        @widget.route("/<name:str>", methods=["GET"])
+        async def static_file(request: Request, name: str) -> HTTPResponse:
+            if name not in FILES:
+                return response.text("Not found", status=404, headers={"X-Content-Type-Options": "nosniff"})
+            body = (STATIC_DIR / name).read_bytes()
+            headers = _headers(name, body)
+            if request.headers.get("If-None-Match") == headers["ETag"]:
+                del headers["Content-Type"]
+                return HTTPResponse(status=304, headers=headers)
+            return HTTPResponse(body=body, status=200, headers=headers, content_type=FILES[name])
+
+        return widget
