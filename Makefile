@@ -23,6 +23,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
+NODE_MODULES := node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
+
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
@@ -60,6 +63,13 @@ $(MODEL): $(TRAIN_INPUTS) | $(INSTALLED)
 
 train: $(MODEL) ## Train the model if data, config or the spaCy pipeline changed.
 
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# Debian's Chromium drives the widget's browser tests (Playwright's own browser downloads fail here).
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 run: $(MODEL) $(KB_DB) ## Set everything up, then start the action server and the Rasa server.
 	scripts/serve.sh
 
@@ -81,7 +91,7 @@ test-nlu: $(MODEL) ## Held-out NLU evaluation with enforced minimums.
 	$(BIN)/rasa test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/nlu --quiet
 	$(BIN)/python -m tests.nlu_thresholds results/nlu
 
-e2e: $(MODEL) $(KB_DB) ## End-to-end: real action server and Rasa server over REST.
+e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## End to end: real servers over REST and socket.io, faults, load, the widget in Chromium.
 	$(BIN)/python -m pytest -m e2e tests
 
 test: lint validate unit test-stories test-nlu e2e ## Everything, on a trained model.

@@ -71,6 +71,8 @@ wait_for "Rasa server" "http://${RASA_HOST}:${RASA_PORT}/" "$LOG_DIR/rasa.log" "
 
 cat <<EOF
 The assistant is ready (${SECONDS} s).
+  Demo page:      http://${RASA_HOST}:${RASA_PORT}/webhooks/widget/demo.html
+  Widget script:  http://${RASA_HOST}:${RASA_PORT}/webhooks/widget/widget.js   (see README: Embed it on your site)
   Rasa server:    http://${RASA_HOST}:${RASA_PORT}   (REST: /webhooks/rest/webhook, socket.io: /socket.io)
   Action server:  http://${ACTION_HOST}:${ACTION_PORT}
   Logs:           ${LOG_DIR}/rasa.log, ${LOG_DIR}/actions.log
