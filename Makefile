@@ -29,7 +29,7 @@ CHROMIUM := /usr/bin/chromium
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e eval bench purge-conversations clean
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e eval bench reliability purge-conversations clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -99,6 +99,9 @@ test: lint validate unit test-stories test-nlu e2e ## Everything, on a trained m
 
 eval: $(MODEL) $(KB_DB) ## Held-out NLU against baselines, conversation pass rates -> docs/evaluation.md.
 	$(BIN)/python -m bench.evaluate
+
+reliability: $(MODEL) $(KB_DB) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
+	$(BIN)/python -m bench.reliability
 
 bench: $(MODEL) $(KB_DB) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.
 	$(BIN)/python -m bench.run
