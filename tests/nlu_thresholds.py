@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-MIN_INTENT_ACCURACY = 0.92
-MIN_ENTITY_F1 = 0.92
+MIN_INTENT_ACCURACY = 0.95
+MIN_ENTITY_F1 = 0.95
 ENTITY_EXTRACTOR = "OccupationEntities"  # the merged final entities (components/occupation_entities.py)
 
 
