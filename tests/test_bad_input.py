@@ -13,6 +13,7 @@ import pytest
 import requests
 import websockets
 
+from bot.input import RATE_REPLY
 from bot.sanitize import EMPTY_REPLY, TOO_LONG_REPLY
 from tests.conftest import Assistant
 
@@ -163,6 +164,16 @@ async def test_socketio_oversized_frame_closes_that_socket_only(assistant: Assis
         ("session_request", {"session_id": "after-big"}),
         ("user_uttered", {"session_id": "after-big", "message": "how much do x-ray techs earn"})], expect=1)
     assert "$54,620" in received[0]["text"]
+
+
+def test_rate_limit_per_sender_gives_a_polite_429(assistant: Assistant) -> None:
+    sender = who()
+    statuses = [post(assistant, {"sender": sender, "message": "hi"}).status_code for _ in range(30)]
+    assert statuses == [200] * 30
+    response = post(assistant, {"sender": sender, "message": "hi"})
+    assert response.status_code == 429
+    assert response.json()[0]["text"] == RATE_REPLY
+    assert post(assistant, {"sender": who(), "message": "hi"}).status_code == 200  # others go on
 
 
 def test_server_still_answers_after_all_that(assistant: Assistant) -> None:
