@@ -29,7 +29,7 @@ CHROMIUM := /usr/bin/chromium
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e eval bench reliability purge-conversations clean
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e eval bench reliability audit purge-conversations clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -105,6 +105,11 @@ reliability: $(MODEL) $(KB_DB) ## Bad inputs, faults and a 50-student load on th
 
 bench: $(MODEL) $(KB_DB) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.
 	$(BIN)/python -m bench.run
+
+audit: ## Check the pinned packages for known vulnerabilities (pip-audit; needs PyPI's JSON API or OSV).
+	test -x .venv-audit/bin/pip-audit || ($(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install -q pip-audit)
+	grep -v '^#' requirements.lock > build/requirements-audit.txt
+	.venv-audit/bin/pip-audit -r build/requirements-audit.txt --no-deps --disable-pip --strict
 
 purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than DAYS days (DAYS=30).
 	$(BIN)/python -m bot.purge --days $(DAYS)
