@@ -25,7 +25,6 @@ from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo
 GAPS = ("outlook", "hours", "program_length")
 # Topics where the whole group's answer is useful on its own; the others need a job first.
 GROUP_LEVEL = ("overview", "duties", "safety", "equipment", "specialties", "best_paying")
-ALL_SOURCES = ["psco_3211", "careertrend_imaging"]
 
 
 class ActionAnswer(Action):
@@ -115,7 +114,7 @@ def answer_gap(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
     """A question the sources cannot answer: say so, never guess; add what they do say."""
     gap = kb.gap(topic)
     body = gap.text if gap else "My sources don't cover that."
-    sources = list(ALL_SOURCES)
+    sources = kb.all_sources()
     for related in (gap.related if gap else ()):
         if related == "education" and occupation_id is not None:
             fact = kb.find_fact(occupation_id, related)

@@ -9,8 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import knowledge_base
 
-ALL_SOURCES = ["psco_3211", "careertrend_imaging"]
-
 
 class ActionSources(Action):
     """Cites the sources of the last answer in full, or both sources if there was none yet."""
@@ -27,7 +25,7 @@ class ActionSources(Action):
         if sources:
             intro = "That answer comes from:"
         else:
-            sources = kb.sources(ALL_SOURCES)
+            sources = kb.sources(kb.all_sources())
             intro = "I haven't answered a question yet. Everything I say comes from these two sources:"
         lines = [intro]
         for source in sources:

@@ -197,6 +197,10 @@ class KnowledgeBase:
     def gap(self, topic: str) -> Optional[GapInfo]:
         return self._gaps.get(topic)
 
+    def all_sources(self) -> List[str]:
+        """Every source id, for answers that checked them all."""
+        return sorted(self._sources)
+
     def sources(self, ids: Iterable[str]) -> List[SourceInfo]:
         """The sources with these ids, in the order given, unknown ids dropped."""
         return [self._sources[i] for i in dict.fromkeys(ids) if i in self._sources]
