@@ -38,6 +38,8 @@ class ActionAnswer(Action):
         kb = knowledge_base()
         intent = intent_name(tracker)
         last_topic = tracker.get_slot("topic")
+        if not isinstance(last_topic, str):  # slots can hold anything a client sent
+            last_topic = None
         topic = TOPIC_BY_INTENT.get(intent)
         if topic is None:  # "what about sonographers?" keeps the last topic
             topic = last_topic if last_topic in TOPIC_LABELS or last_topic in GAPS else "overview"
