@@ -55,15 +55,17 @@ async def student(session: aiohttp.ClientSession, url: str, turns: int, out: Lis
     for turn in range(turns):
         text, kind, expected = CONVERSATION[turn % len(CONVERSATION)]
         start = time.perf_counter()
-        ok = False
+        ok, detail = False, ""
         try:
             async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                                     timeout=aiohttp.ClientTimeout(total=60)) as response:
                 body = await response.json()
-                ok = response.status == 200 and expected in " ".join(m.get("text", "") for m in body)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            ok = False
-        out.append({"kind": kind, "seconds": time.perf_counter() - start, "ok": ok})
+                reply = " ".join(m.get("text", "") for m in body)
+                ok = response.status == 200 and expected in reply
+                detail = f"{response.status}: {text!r} -> {reply[:100]!r}"
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            detail = f"{text!r} -> {type(error).__name__}"
+        out.append({"kind": kind, "seconds": time.perf_counter() - start, "ok": ok, "detail": detail})
 
 
 async def load(url: str, users: int, turns: int) -> Dict[str, Any]:
@@ -75,7 +77,8 @@ async def load(url: str, users: int, turns: int) -> Dict[str, Any]:
         elapsed = time.perf_counter() - start
     summary: Dict[str, Any] = {"users": users, "messages": len(results), "seconds": round(elapsed, 2),
                                "messages_per_second": round(len(results) / elapsed, 2),
-                               "errors": sum(not r["ok"] for r in results)}
+                               "errors": sum(not r["ok"] for r in results),
+                               "error_samples": sorted({r["detail"] for r in results if not r["ok"]})[:5]}
     for kind in (CUSTOM, PLAIN):
         times = [r["seconds"] * 1000 for r in results if r["kind"] == kind]
         summary[kind] = {"n": len(times), "p50_ms": round(percentile(times, 50), 1),
