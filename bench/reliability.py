@@ -109,7 +109,7 @@ def faults(servers: Servers) -> List[Dict[str, str]]:
     start = time.perf_counter()
     reply = servers.say("rel-fault2", "what does an x-ray tech do")
     os.kill(servers.actions.pid, signal.SIGCONT)
-    rows.append({"fault": "action server frozen (SIGSTOP), 3 s timeout", "student saw": short(reply),
+    rows.append({"fault": "action server frozen (SIGSTOP), default 20 s timeout", "student saw": short(reply),
                  "after": f"{(time.perf_counter() - start):.1f} s"})
     servers.say("rel-restart", "what does a nuclear medicine technologist do")
     servers.stop(servers.rasa)
@@ -171,7 +171,7 @@ def measure_load(servers: Servers) -> Dict[str, Any]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="reliability-"))
-    servers = Servers(workdir, free_port(), free_port(), {"ACTION_TIMEOUT_SECONDS": "3"})
+    servers = Servers(workdir, free_port(), free_port())
     try:
         servers.start_actions()
         servers.start_rasa()
