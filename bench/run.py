@@ -124,6 +124,11 @@ def run(turns: int, with_training: bool) -> Dict[str, Any]:
                                            "action_server": round(rss_mb(servers.actions.pid))}
     finally:
         servers.stop_all()
+        if any(level["errors"] for level in results.get("levels", [])):  # keep the evidence
+            kept = PROJECT_DIR / "build" / "bench-logs"
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(workdir, kept, ignore=shutil.ignore_patterns("*.db"))
+            print(f"errors seen: server logs kept in {kept}")
         shutil.rmtree(workdir, ignore_errors=True)
     if with_training:
         results["training"] = training_times()
