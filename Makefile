@@ -25,6 +25,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 NODE_MODULES := node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
+REDIS := /usr/bin/redis-server
 
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
@@ -70,6 +71,10 @@ $(NODE_MODULES): package.json package-lock.json
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# Debian's Redis: the lock store and shared rate limit of two Rasa processes (tests, bench).
+$(REDIS):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+
 run: $(MODEL) $(KB_DB) ## Set everything up, then start the action server and the Rasa server.
 	scripts/serve.sh
 
@@ -91,7 +96,7 @@ test-nlu: $(MODEL) ## Held-out NLU evaluation with enforced minimums.
 	$(BIN)/rasa test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/nlu --quiet
 	$(BIN)/python -m tests.nlu_thresholds results/nlu
 
-e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## End to end: real servers over REST and socket.io, faults, load, the widget in Chromium.
+e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real servers over REST and socket.io, faults, load, two processes, the widget in Chromium.
 	$(BIN)/python -m pytest -m e2e tests
 
 test: lint validate unit test-stories test-nlu e2e ## Everything, on a trained model.
@@ -103,7 +108,7 @@ eval: $(MODEL) $(KB_DB) ## Held-out NLU against baselines, conversation pass rat
 reliability: $(MODEL) $(KB_DB) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
 	$(BIN)/python -m bench.reliability
 
-bench: $(MODEL) $(KB_DB) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.
+bench: $(MODEL) $(KB_DB) $(REDIS) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.
 	$(BIN)/python -m bench.run
 
 audit: ## Check the pinned packages for known vulnerabilities (pip-audit; needs PyPI's JSON API or OSV).

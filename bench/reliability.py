@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -117,6 +118,7 @@ def faults(servers: Servers) -> List[Dict[str, str]]:
     rows.append({"fault": "Rasa server restarted mid-conversation",
                  "student saw": short(servers.say("rel-restart", "do they need a license")),
                  "after": "slots and history kept (SQL tracker store)"})
+    rows += tracker_database_faults(servers)
     for label, content in (("missing", None), ("corrupt", b"not a database" * 40)):
         path = Path(tempfile.mkdtemp()) / "knowledge.db"
         if content:
@@ -126,6 +128,41 @@ def faults(servers: Servers) -> List[Dict[str, str]]:
                                 text=True, timeout=120)
         rows.append({"fault": f"knowledge base file {label}", "student saw": "(the action server does not start)",
                      "after": f"exit {result.returncode}: {short(result.stderr.strip(), 140)}"})
+    return rows
+
+
+def tracker_database_faults(servers: Servers) -> List[Dict[str, str]]:
+    """The conversation database locked mid-conversation, then unreachable at start-up."""
+    rows = []
+    lock = sqlite3.connect(servers.workdir / "tracker.db", isolation_level=None, timeout=1)
+    lock.execute("BEGIN EXCLUSIVE")
+    start = time.perf_counter()
+    try:
+        reply = servers.say("rel-db", "what does a sonographer do")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    seconds = time.perf_counter() - start
+    rows.append({"fault": "tracker database locked by another process", "student saw": short(reply),
+                 "after": f"{seconds:.1f} s (SQLite busy timeout); the turn was not saved half-done; next turn: "
+                          + short(servers.say("rel-db", "what does a sonographer do"), 50)})
+    missing = servers.workdir / "later" / "tracker.db"
+    second = Servers(servers.workdir / "second", free_port(), servers.action_port,
+                     {"TRACKER_STORE_URL": f"sqlite:///{missing}", "TRACKER_STORE_CONNECT_ATTEMPTS": "2",
+                      "TRACKER_STORE_RETRY_SECONDS": "1"})
+    second.workdir.mkdir()
+    try:
+        startup = second.start_rasa()
+        log = [line for line in (second.workdir / "rasa.log").read_text(errors="replace").splitlines()
+               if "conversation database" in line]
+        reply = second.say("rel-db2", "hi")
+        missing.parent.mkdir()
+        back = second.say("rel-db2", "what does a sonographer do")
+    finally:
+        second.stop(second.rasa)
+    rows.append({"fault": "tracker database unreachable at start-up", "student saw": short(reply),
+                 "after": f"server up in {startup:.0f} s; log: {short(log[0].split(' - ', 1)[-1], 120)}; "
+                          f"database back, no restart: {short(back, 40)}"})
     return rows
 
 

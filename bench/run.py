@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 
-from bench.servers import BIN, PROJECT_DIR, Servers, free_port, rss_mb
+from bench.servers import BIN, PROJECT_DIR, Redis, Servers, free_port, rss_mb
 
 CUSTOM, PLAIN = "custom action", "plain response"
 # One student's conversation: (message, what answers it, a word the answer must contain).
@@ -104,11 +104,12 @@ def training_times() -> Dict[str, float]:
     return times
 
 
-def run(turns: int, with_training: bool) -> Dict[str, Any]:
+def run(turns: int, single_turns: int, with_training: bool, with_processes: bool) -> Dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     servers = Servers(workdir, free_port(), free_port(), {"RATE_LIMIT_PER_SENDER": "100000",
                                                           "RATE_LIMIT_PER_IP": "100000"})
     results: Dict[str, Any] = {"machine": {"cpus": _cpus(), "python": platform.python_version()}}
+    redis: Optional[Redis] = None
     try:
         results["startup_s"] = {"action_server": round(servers.start_actions(), 1),
                                 "rasa_server": round(servers.start_rasa(), 1)}
@@ -117,14 +118,30 @@ def run(turns: int, with_training: bool) -> Dict[str, Any]:
         results["memory_mb_idle"] = {"rasa_server": round(rss_mb(servers.rasa.pid)),
                                      "action_server": round(rss_mb(servers.actions.pid))}
         results["levels"] = []
-        for users in LEVELS:
-            results["levels"].append(asyncio.run(load(servers.url, users, turns)))
+        for users in LEVELS:  # one student gets more turns: a p95 needs samples
+            results["levels"].append(asyncio.run(load(servers.url, users, single_turns if users == 1 else turns)))
             print(json.dumps(results["levels"][-1]))
         results["memory_mb_after_load"] = {"rasa_server": round(rss_mb(servers.rasa.pid)),
                                            "action_server": round(rss_mb(servers.actions.pid))}
+        if with_processes:
+            servers.stop(servers.rasa)
+            redis = Redis()
+            servers.env.update({**redis.env(), "SANIC_WORKERS": "2"})
+            startup = servers.start_rasa("endpoints.redis.yml", workers=2)
+            asyncio.run(load(servers.url, 4, 8))
+            two = asyncio.run(load(servers.url, LEVELS[-1], turns))
+            print(json.dumps(two))
+            one = results["levels"][-1]
+            results["processes"] = {
+                "users": LEVELS[-1], "one": one, "two": two, "startup_two_s": round(startup, 1),
+                "memory_mb_two": round(rss_mb(servers.rasa.pid)),
+                "throughput_ratio": round(two["messages_per_second"] / one["messages_per_second"], 2)}
     finally:
         servers.stop_all()
-        if any(level["errors"] for level in results.get("levels", [])):  # keep the evidence
+        if redis is not None:
+            redis.stop()
+        runs = results.get("levels", []) + [results.get("processes", {}).get("two", {"errors": 0})]
+        if any(level["errors"] for level in runs):  # keep the evidence
             kept = PROJECT_DIR / "build" / "bench-logs"
             shutil.rmtree(kept, ignore_errors=True)
             shutil.copytree(workdir, kept, ignore=shutil.ignore_patterns("*.db"))
@@ -173,6 +190,27 @@ def write_reports(results: Dict[str, Any], out_json: Path, out_md: Path, out_png
         f"| resident memory, idle (MB) | {idle['rasa_server']} | {idle['action_server']} |",
         f"| resident memory, after the 50-user run (MB) | {after['rasa_server']} | {after['action_server']} |",
     ]
+    if "processes" in results:
+        pr = results["processes"]
+        one, two = pr["one"], pr["two"]
+        lines += [
+            "",
+            f"## One Rasa server process against two ({pr['users']} students, same run)",
+            "",
+            "Two processes: `SANIC_WORKERS=2` with `endpoints.redis.yml` (Redis lock store, the rate limit "
+            "counted in Redis), sharing the SQLite tracker store (write-ahead log) and the one action server.",
+            "",
+            "| processes | messages | errors | msg/s | custom action p50 / p95 (ms) | plain response p50 / p95 (ms) |",
+            "|---:|---:|---:|---:|---|---|",
+            *(f"| {n} | {lv['messages']} | {lv['errors']} | {lv['messages_per_second']} "
+              f"| {lv[CUSTOM]['p50_ms']} / {lv[CUSTOM]['p95_ms']} | {lv[PLAIN]['p50_ms']} / {lv[PLAIN]['p95_ms']} |"
+              for n, lv in ((1, one), (2, two))),
+            "",
+            f"Throughput ratio, two processes ÷ one: **{pr['throughput_ratio']}**. Two processes hold "
+            f"{pr['memory_mb_two']} MB (the parent and both workers) and took {pr['startup_two_s']} s to start, "
+            "loading the model side by side. The machine has two cores, shared by both Rasa workers, the action "
+            "server and the simulated students.",
+        ]
     if "training" in results:
         lines += ["", f"Training: {results['training']['cold_s']} s cold (`--force`), "
                       f"{results['training']['cached_s']} s with Rasa's cache and unchanged data."]
@@ -207,10 +245,12 @@ def plot(results: Dict[str, Any], path: Path) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--turns", type=int, default=16, help="messages per student at each level")
+    parser.add_argument("--turns", type=int, default=16, help="messages per student at 10 and 50 students")
+    parser.add_argument("--single-turns", type=int, default=96, help="messages of the lone student")
     parser.add_argument("--no-training", action="store_true", help="skip the two training runs")
+    parser.add_argument("--no-processes", action="store_true", help="skip the two-process run")
     args = parser.parse_args(argv)
-    results = run(args.turns, not args.no_training)
+    results = run(args.turns, args.single_turns, not args.no_training, not args.no_processes)
     previous = PROJECT_DIR / "bench" / "results.json"
     if args.no_training and previous.exists() and "training" in json.loads(previous.read_text()):
         results["training"] = json.loads(previous.read_text())["training"]  # from the last full run

@@ -28,7 +28,7 @@ def free_port() -> int:
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, in MB (from /proc)."""
     total = 0
-    for candidate in [pid, *_children(pid)]:
+    for candidate in [pid, *children(pid)]:
         try:
             for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -38,11 +38,11 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def _children(pid: int) -> List[int]:
+def children(pid: int) -> List[int]:
     found: List[int] = []
     try:
         for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            found += [int(child), *_children(int(child))]
+            found += [int(child), *children(int(child))]
     except OSError:
         pass
     return found
@@ -61,6 +61,41 @@ def wait_until(url: str, process: subprocess.Popen, timeout: float = 300) -> flo
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} did not answer in {timeout} s")
+
+
+def _count_ready(log: Path) -> int:
+    try:
+        return log.read_text(errors="replace").count("Rasa server is up and running")
+    except OSError:
+        return 0
+
+
+class Redis:
+    """A throw-away redis-server on a free port, nothing written to disk."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                                         "--save", "", "--appendonly", "no"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("redis-server did not start")
+
+    def env(self) -> Dict[str, str]:
+        """What endpoints.redis.yml and the shared rate limit read."""
+        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port), "REDIS_URL": self.url}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 class Servers:
@@ -93,11 +128,20 @@ class Servers:
                                    "actions.log")
         return wait_until(f"http://127.0.0.1:{self.action_port}/health", self.actions)
 
-    def start_rasa(self, endpoints: str = "endpoints.yml") -> float:
+    def start_rasa(self, endpoints: str = "endpoints.yml", workers: int = 1) -> float:
+        """Seconds until every one of `workers` processes has loaded the model and serves."""
+        log = self.workdir / "rasa.log"
+        ready_before = _count_ready(log)
         self.rasa = self._start([str(BIN / "rasa"), "run", "--model", "models/current.tar.gz", "--endpoints",
                                  endpoints, "--credentials", "credentials.yml", "--interface", "127.0.0.1",
                                  "--port", str(self.rasa_port)], "rasa.log")
-        return wait_until(f"{self.url}/", self.rasa)
+        seconds = wait_until(f"{self.url}/", self.rasa)
+        while _count_ready(log) - ready_before < workers:
+            if self.rasa.poll() is not None or seconds > 300:
+                raise RuntimeError(f"only {_count_ready(log) - ready_before} of {workers} Rasa workers started")
+            time.sleep(0.5)
+            seconds += 0.5
+        return seconds
 
     @staticmethod
     def stop(process: Optional[subprocess.Popen]) -> None:
@@ -113,7 +157,9 @@ class Servers:
         self.stop(self.actions)
 
     def say(self, sender: str, text: str) -> str:
+        """The reply's text; 429 (rate limit) and 503 (tracker store down) carry a polite reply too."""
         response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                                  timeout=60)
-        response.raise_for_status()
+        if response.status_code not in (429, 503):
+            response.raise_for_status()
         return "\n".join(m.get("text", "") for m in response.json())

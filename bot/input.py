@@ -29,10 +29,12 @@ from socketio import AsyncServer
 from bot import action_client
 from bot.ratelimit import RateLimiter
 from bot.sanitize import check_message, check_payload, valid_sender
+from bot.tracker_store import TrackerStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 TROUBLE_REPLY = "Sorry, I'm having trouble answering right now. Please try again in a moment."
+STORE_REPLY = "Sorry, I can't save our chat right now, so I can't answer yet. Please try again in a minute."
 RATE_REPLY = "You're sending messages very quickly. Please wait a few seconds and try again."
 ENTITY_VALUE = re.compile(r"^[A-Za-z0-9 _\-]{1,64}$")
 MAX_METADATA_CHARS = 2000
@@ -120,7 +122,7 @@ class GuardedRestInput(RestInput, _Guard):
                                      status=400)
             if "message" in body and not isinstance(body["message"], str):
                 return response.json({"error": "`message` must be a string."}, status=400)
-            if not self.limiter.allow(sender, _client_ip(request)):
+            if not await self.limiter.check(sender, _client_ip(request)):
                 return response.json([{"recipient_id": sender, "text": RATE_REPLY}], status=429)
             text, reply = self.prepare(body.get("message"))
             if reply is not None:
@@ -129,6 +131,8 @@ class GuardedRestInput(RestInput, _Guard):
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel="rest",
                                                  metadata=_metadata(body.get("metadata"))))
+            except TrackerStoreUnavailable:  # the store logged why; an unsaved answer is not given
+                return response.json([{"recipient_id": sender, "text": STORE_REPLY}], status=503)
             except Exception:
                 logger.exception("rest: the message of sender %s could not be handled", sender[:16])
             if not collector.messages:  # never silence: something behind us failed
@@ -189,7 +193,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
                 await output.send_text_message(sid, "Please reload the page to start a new chat.")
                 return
             session = await sio.get_session(sid, namespace=self.namespace)
-            if not self.limiter.allow(sender, (session or {}).get("ip", "unknown")):
+            if not await self.limiter.check(sender, (session or {}).get("ip", "unknown")):
                 await output.send_text_message(sender, RATE_REPLY)
                 return
             text, reply = self.prepare(data.get("message"))
@@ -200,6 +204,9 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel="socketio",
                                                  metadata=_metadata(data.get(self.metadata_key))))
+            except TrackerStoreUnavailable:
+                await output.send_text_message(sender, STORE_REPLY)
+                return
             except Exception:
                 logger.exception("socketio: the message of sender %s could not be handled", sender[:16])
             if not collector.sent:

@@ -1,17 +1,20 @@
-"""A per-sender and per-IP sliding-window rate limit for the student-facing channels.
+"""A per-sender and per-IP rate limit for the student-facing channels.
 
-In memory, per server process: with several processes behind a load balancer each keeps its
-own counts, so set the limits per process (or limit at the reverse proxy as well).
+One server process (the default) counts in memory, over a sliding minute. Several processes
+(SANIC_WORKERS=2, replicas) must share the counts, or each would allow the full limit: set
+REDIS_URL and they count in Redis, over fixed one-minute windows.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from collections import deque
-from typing import Callable, Deque, Dict
+from typing import Callable, Deque, Dict, Union
 
+logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 60.0
 MAX_KEYS = 50_000
 
@@ -24,10 +27,19 @@ class RateLimiter:
         self._hits: Dict[str, Deque[float]] = {}
         self._lock = threading.Lock()
 
-    @classmethod
-    def from_env(cls) -> "RateLimiter":
-        """RATE_LIMIT_PER_SENDER (default 30) and RATE_LIMIT_PER_IP (default 600: a school shares one IP)."""
-        return cls(int(os.environ.get("RATE_LIMIT_PER_SENDER", "30")), int(os.environ.get("RATE_LIMIT_PER_IP", "600")))
+    @staticmethod
+    def from_env() -> Union["RateLimiter", "RedisRateLimiter"]:
+        """RATE_LIMIT_PER_SENDER (default 30) and RATE_LIMIT_PER_IP (default 600: a school shares one IP);
+        counted in Redis when REDIS_URL is set."""
+        per_sender = int(os.environ.get("RATE_LIMIT_PER_SENDER", "30"))
+        per_ip = int(os.environ.get("RATE_LIMIT_PER_IP", "600"))
+        if os.environ.get("REDIS_URL"):
+            return RedisRateLimiter(os.environ["REDIS_URL"], per_sender, per_ip)
+        return RateLimiter(per_sender, per_ip)
+
+    async def check(self, sender: str, ip: str) -> bool:
+        """The channels' entry point, shared with RedisRateLimiter."""
+        return self.allow(sender, ip)
 
     def allow(self, sender: str, ip: str) -> bool:
         now = self.clock()
@@ -50,3 +62,38 @@ class RateLimiter:
     def _forget(self, now: float) -> None:
         for key in [k for k, v in self._hits.items() if not v or now - v[-1] >= WINDOW_SECONDS]:
             del self._hits[key]
+
+
+class RedisRateLimiter:
+    """The same limits, counted in Redis so that every server process sees every message.
+
+    Fixed one-minute windows (INCR and EXPIRE in one transaction). If Redis cannot be reached,
+    each process falls back to its own in-memory count rather than refusing students.
+    """
+
+    def __init__(self, url: str, per_sender: int, per_ip: int, prefix: str = "careers:rate") -> None:
+        from redis import asyncio as redis_asyncio
+
+        self.per_sender, self.per_ip, self.prefix = per_sender, per_ip, prefix
+        self.client = redis_asyncio.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self.local = RateLimiter(per_sender, per_ip)
+        self._warned = False
+
+    async def check(self, sender: str, ip: str) -> bool:
+        from redis.exceptions import RedisError
+
+        window = int(time.time() // WINDOW_SECONDS)
+        sender_key, ip_key = f"{self.prefix}:s:{sender}:{window}", f"{self.prefix}:i:{ip[:64]}:{window}"
+        try:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(sender_key).expire(sender_key, int(2 * WINDOW_SECONDS))
+                pipe.incr(ip_key).expire(ip_key, int(2 * WINDOW_SECONDS))
+                sender_count, _, ip_count, _ = await pipe.execute()
+        except (RedisError, OSError) as error:
+            if not self._warned:
+                logger.error("Rate limit: Redis unreachable (%s); counting per process until it is back.",
+                             type(error).__name__)
+                self._warned = True
+            return self.local.allow(sender, ip)
+        self._warned = False
+        return sender_count <= self.per_sender and ip_count <= self.per_ip

@@ -11,6 +11,9 @@
 #   KNOWLEDGE_DB_URL            SQLAlchemy URL of the knowledge base (sqlite:///build/knowledge.db)
 #   SCHOOL_NAME, COUNSELLOR_NAME, COUNSELLOR_EMAIL, COUNSELLOR_PHONE   the handoff's default contact
 #   MODEL                       the model file (models/current.tar.gz)
+#   SANIC_WORKERS               Rasa server processes (1). More than one needs Redis for the lock
+#                               store and the shared rate limit: REDIS_HOST, REDIS_PORT
+#                               (127.0.0.1, 6379), and uses endpoints.redis.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +29,17 @@ export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://${ACTION_HOST}:${ACTION
 export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///build/tracker.db}
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export SANIC_HOST=$ACTION_HOST
+
+ENDPOINTS=endpoints.yml
+if [ "${SANIC_WORKERS:-1}" -gt 1 ]; then
+  export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
+  export REDIS_URL=${REDIS_URL:-redis://${REDIS_HOST}:${REDIS_PORT}/0}
+  ENDPOINTS=endpoints.redis.yml
+  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || {
+    echo "SANIC_WORKERS=$SANIC_WORKERS needs Redis at $REDIS_HOST:$REDIS_PORT (apt-get install redis-server)." >&2
+    exit 1
+  }
+fi
 
 mkdir -p "$LOG_DIR" build
 [ -f "$MODEL" ] || { echo "No model at $MODEL: run 'make train' first." >&2; exit 1; }
@@ -46,7 +60,7 @@ trap 'exit 143' TERM
 "$BIN/python" -m actions --port "$ACTION_PORT" >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
 # shellcheck disable=SC2086  # CORS_ORIGINS is a list of words
-"$BIN/rasa" run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+"$BIN/rasa" run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$RASA_HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS >"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import requests
 
 from bench.servers import Servers
-from bot.input import TROUBLE_REPLY
+from bot.input import STORE_REPLY, TROUBLE_REPLY
 from tests.conftest import PROJECT_DIR, free_port
 
 pytestmark = pytest.mark.e2e
@@ -74,21 +75,48 @@ def test_rasa_restart_keeps_slots_and_history(stack: Servers) -> None:
         assert users.fetchone()[0] == 2
 
 
-def test_locked_tracker_database_still_answers_and_logs_a_clear_error(stack: Servers) -> None:
-    """Rasa's fail-safe store answers from memory while SQL is locked; the error is in the log."""
+def test_locked_tracker_database_gives_a_polite_reply_and_saves_nothing_half_done(stack: Servers) -> None:
+    """A turn that cannot be saved is not answered as if it were; the log says why; the next turn works."""
     who = student()
     lock = sqlite3.connect(stack.workdir / "tracker.db", isolation_level=None, timeout=1)
     lock.execute("BEGIN EXCLUSIVE")
     try:
-        assert "position the patient" in stack.say(who, "what does an x-ray tech do")
+        response = requests.post(f"{stack.url}/webhooks/rest/webhook", timeout=60,
+                                 json={"sender": who, "message": "what does an x-ray tech do"})
     finally:
         lock.execute("ROLLBACK")
         lock.close()
+    assert response.status_code == 503 and [m["text"] for m in response.json()] == [STORE_REPLY]
     log = (stack.workdir / "rasa.log").read_text(errors="replace")
-    assert "database is locked" in log and "SQLTrackerStore" in log
+    assert "Cannot reach the conversation database" in log and "database is locked" in log
+    assert "x-ray tech do" not in log  # the driver's reason is logged, never the SQL parameters
     assert "most states" in stack.say(who, "do x-ray techs need a license")
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        assert db.execute("select count(*) from events where sender_id = ?", (who,)).fetchone()[0] > 0
+        users = db.execute("select count(*) from events where sender_id = ? and type_name = 'user'", (who,))
+        assert users.fetchone()[0] == 1  # only the turn that was answered
+
+
+def test_unreachable_tracker_database_at_start_up(stack: Servers, tmp_path: Path) -> None:
+    """Rasa's own store would wait forever; ours starts, says so once, answers politely, and recovers."""
+    missing = tmp_path / "not-yet" / "tracker.db"
+    second = Servers(tmp_path, free_port(), stack.action_port,
+                     {"TRACKER_STORE_URL": f"sqlite:///{missing}", "TRACKER_STORE_CONNECT_ATTEMPTS": "2",
+                      "TRACKER_STORE_RETRY_SECONDS": "1"})
+    try:
+        second.start_rasa()
+        log = (tmp_path / "rasa.log").read_text(errors="replace")
+        assert log.count("Cannot reach the conversation database") == 1 and "TRACKER_STORE_URL" in log
+        assert "Traceback" not in log
+        who = student()
+        response = requests.post(f"{second.url}/webhooks/rest/webhook", json={"sender": who, "message": "hi"},
+                                 timeout=60)
+        assert response.status_code == 503 and response.json()[0]["text"] == STORE_REPLY
+        missing.parent.mkdir()  # the database is back: no restart needed
+        assert "gel" in second.say(who, "what does a sonographer do")
+        with sqlite3.connect(missing) as db:
+            assert db.execute("select count(*) from events where sender_id = ?", (who,)).fetchone()[0] > 0
+    finally:
+        second.stop(second.rasa)
 
 
 @pytest.mark.parametrize("content", [None, b"not a database at all" * 50])

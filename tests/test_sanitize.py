@@ -87,3 +87,20 @@ def test_rate_limit_per_sender_and_per_ip() -> None:
     assert limiter.allow("c", "2.2.2.2")
     now[0] = 61.0
     assert limiter.allow("a", "1.1.1.1")
+
+
+def test_redis_rate_limit_falls_back_to_counting_in_memory_when_redis_is_unreachable() -> None:
+    import asyncio
+    import socket
+
+    from bot.ratelimit import RedisRateLimiter
+
+    with socket.socket() as sock:  # a port that nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    limiter = RedisRateLimiter(f"redis://127.0.0.1:{port}/0", per_sender=2, per_ip=100)
+
+    async def three() -> list:
+        return [await limiter.check("a", "1.1.1.1") for _ in range(3)]
+
+    assert asyncio.run(three()) == [True, True, False]

@@ -386,7 +386,8 @@
       body: JSON.stringify({ sender: sessionId, message: text, metadata: metadata }),
       signal: abort ? abort.signal : undefined
     }).then(function (response) {
-      if (!response.ok) {
+      // 429 (too fast) and 503 (conversation store down) carry a polite reply to show.
+      if (!response.ok && response.status !== 429 && response.status !== 503) {
         throw new Error('REST: HTTP ' + response.status);
       }
       return response.json();
