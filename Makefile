@@ -30,7 +30,7 @@ REDIS := /usr/bin/redis-server
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e eval bench reliability audit purge-conversations clean
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e eval bench reliability audit audit-offline purge-conversations clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -115,6 +115,10 @@ audit: ## Check the pinned packages for known vulnerabilities (pip-audit; needs 
 	test -x .venv-audit/bin/pip-audit || ($(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install -q pip-audit)
 	grep -v '^#' requirements.lock > build/requirements-audit.txt
 	.venv-audit/bin/pip-audit -r build/requirements-audit.txt --no-deps --disable-pip --strict
+
+audit-offline: | $(INSTALLED) ## The same check against a local checkout of pypa/advisory-database (ADVISORY_DB=path).
+	@test -n "$(ADVISORY_DB)" || { echo "Set ADVISORY_DB to a checkout of https://github.com/pypa/advisory-database"; exit 2; }
+	$(BIN)/python -m scripts.audit_offline $(ADVISORY_DB)
 
 purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than DAYS days (DAYS=30).
 	$(BIN)/python -m bot.purge --days $(DAYS)
