@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import uuid
 from pathlib import Path
@@ -27,7 +26,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import action_client
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, client_address
 from bot.sanitize import check_message, check_payload, valid_sender
 from bot.tracker_store import TrackerStoreUnavailable
 
@@ -83,11 +82,7 @@ class _Guard:
 
 
 def _client_ip(request: Request) -> str:
-    if os.environ.get("TRUST_PROXY") == "1":
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.ip or "unknown"
+    return client_address(request.headers.get("x-forwarded-for", ""), request.ip)
 
 
 class GuardedRestInput(RestInput, _Guard):
@@ -216,11 +211,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
 
 
 def _environ_ip(environ: Dict[str, Any]) -> str:
-    if os.environ.get("TRUST_PROXY") == "1":
-        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return str(environ.get("REMOTE_ADDR") or "unknown")
+    return client_address(str(environ.get("HTTP_X_FORWARDED_FOR", "")), environ.get("REMOTE_ADDR"))
 
 
 class _Counting(SocketIOOutput):

@@ -12,11 +12,25 @@ import os
 import threading
 import time
 from collections import deque
-from typing import Callable, Deque, Dict, Union
+from typing import Callable, Deque, Dict, Optional, Union
 
 logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 60.0
 MAX_KEYS = 50_000
+
+
+def client_address(forwarded_for: str, peer: Optional[str]) -> str:
+    """The student's address for the per-IP limit.
+
+    TRUST_PROXY=N (N reverse proxies in front of the server) takes the N-th address from the
+    right of X-Forwarded-For: the one our own proxy saw. The entries left of it are whatever
+    the client claimed, so they never count. Unset or 0: the connection's own address.
+    """
+    hops = int(os.environ.get("TRUST_PROXY", "0") or 0)
+    entries = [entry.strip() for entry in forwarded_for.split(",") if entry.strip()]
+    if hops > 0 and entries:
+        return entries[-min(hops, len(entries))][:64]
+    return peer or "unknown"
 
 
 class RateLimiter:

@@ -21,13 +21,15 @@ from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e
 PER_SENDER = 8
+PER_IP = 150
 
 
 @pytest.fixture(scope="module")
 def two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     redis = Redis()
     servers = Servers(tmp_path_factory.mktemp("two-processes"), free_port(), free_port(),
-                      {**redis.env(), "SANIC_WORKERS": "2", "RATE_LIMIT_PER_SENDER": str(PER_SENDER)})
+                      {**redis.env(), "SANIC_WORKERS": "2", "RATE_LIMIT_PER_SENDER": str(PER_SENDER),
+                       "RATE_LIMIT_PER_IP": str(PER_IP), "TRUST_PROXY": "1"})
     try:
         servers.start_actions()
         servers.start_rasa("endpoints.redis.yml", workers=2)
@@ -74,3 +76,16 @@ def test_the_rate_limit_is_shared_by_both_processes(two: Servers) -> None:
         codes.append(response.status_code)
     assert codes == [200] * PER_SENDER + [429] * 3
     assert response.json()[0]["text"] == RATE_REPLY
+
+
+def test_behind_a_proxy_the_per_ip_limit_counts_the_address_the_proxy_saw(two: Servers) -> None:
+    """TRUST_PROXY=1: the last X-Forwarded-For entry counts; what the client wrote before it does not."""
+    def send(real: str, n: int) -> List[int]:
+        return [requests.post(f"{two.url}/webhooks/rest/webhook", timeout=30,
+                              headers={"X-Forwarded-For": f"6.6.6.6, {real}"},
+                              json={"sender": f"proxy-{uuid.uuid4().hex[:8]}", "message": ""}).status_code
+                for _ in range(n)]
+
+    assert send("198.51.100.7", PER_IP) == [200] * PER_IP  # many students behind one school address
+    assert send("198.51.100.7", 1) == [429]
+    assert send("198.51.100.8", 1) == [200]  # another school, the same claimed first address

@@ -104,3 +104,17 @@ def test_redis_rate_limit_falls_back_to_counting_in_memory_when_redis_is_unreach
         return [await limiter.check("a", "1.1.1.1") for _ in range(3)]
 
     assert asyncio.run(three()) == [True, True, False]
+
+
+@pytest.mark.parametrize(("trust", "header", "expected"), [
+    ("", "6.6.6.6", "10.0.0.1"),                      # no proxy configured: the header is the client's claim
+    ("1", "6.6.6.6, 203.0.113.9", "203.0.113.9"),     # one proxy: the address it saw, not the claimed one
+    ("2", "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+    ("1", "", "10.0.0.1"),
+])
+def test_client_address_trusts_only_the_configured_proxies(monkeypatch: pytest.MonkeyPatch, trust: str,
+                                                           header: str, expected: str) -> None:
+    from bot.ratelimit import client_address
+
+    monkeypatch.setenv("TRUST_PROXY", trust)
+    assert client_address(header, "10.0.0.1") == expected
