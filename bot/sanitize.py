@@ -21,6 +21,7 @@ INVISIBLE = dict.fromkeys(
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?<![\w$,])\+?\(?\d(?:[\s().\-]{0,2}\d){6,14}(?![\w])")
+TAG = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")  # HTML tags: no student means them as words
 PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]{1,64})(?P<entities>\{.{0,300}\})?$", re.DOTALL)
 
 EMPTY_REPLY = "It looks like your message was empty. What would you like to know about careers in medical imaging?"
@@ -42,8 +43,8 @@ def mask_personal_data(text: str) -> str:
 
 
 def clean_text(raw: str) -> str:
-    """Drop invisible and control characters and fold runs of white space."""
-    text = unicodedata.normalize("NFC", raw).translate(INVISIBLE)
+    """Drop invisible and control characters and HTML tags, and fold runs of white space."""
+    text = TAG.sub(" ", unicodedata.normalize("NFC", raw).translate(INVISIBLE))
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     return " ".join(text.split())
 

@@ -31,7 +31,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
+SQLITE_BUSY_TIMEOUT_SECONDS = 5.0  # a write waits this long for another process before the turn fails
 
 
 class TrackerStoreUnavailable(BaseException):

@@ -118,3 +118,10 @@ def test_client_address_trusts_only_the_configured_proxies(monkeypatch: pytest.M
 
     monkeypatch.setenv("TRUST_PROXY", trust)
     assert client_address(header, "10.0.0.1") == expected
+
+
+def test_html_tags_are_removed_before_nlu_and_storage() -> None:
+    assert check_message("<b>what</b> does a <i>sonographer</i> do").text == "what does a sonographer do"
+    assert check_message("<script>alert(1)</script><img src=x onerror=alert(1)>").text == "alert(1)"
+    assert check_message("is 3 < 5 and 7 > 2").text == "is 3 < 5 and 7 > 2"  # not a tag: kept
+    assert check_message("<p></p>").reply is not None  # nothing left: the polite empty-message reply
