@@ -1,4 +1,5 @@
-"""Build the project's own spaCy pipeline: blank English, lookup lemmatizer, entity ruler.
+"""Build the project's own spaCy pipeline: blank English, lookup lemmatizer (with chat
+spellings), entity ruler.
 
 Official spaCy models cannot be downloaded here, so `SpacyNLP` loads this directory by
 path. The ruler's patterns come from the knowledge base's aliases, never typed twice.
@@ -18,6 +19,21 @@ from knowledge.build import PROJECT_DIR, KnowledgeError, load, ruler_patterns
 
 DEFAULT_OUTPUT = PROJECT_DIR / "build" / "spacy_pipeline"
 
+# Chat spellings read as the word they stand for. Rasa's featurizers use the lemma, so "wat r
+# u abt" looks like "what be you about" to DIET, as the training data spells it.
+CHAT_SPEAK = {
+    "abt": "about", "bout": "about", "wat": "what", "wot": "what", "wut": "what", "wht": "what",
+    "u": "you", "ur": "your", "r": "be", "hw": "how", "whr": "where",
+    "pls": "please", "plz": "please", "thx": "thanks", "thnx": "thanks", "ty": "thanks", "tysm": "thanks",
+    "cuz": "because", "coz": "because", "bc": "because", "ppl": "people", "tho": "though",
+    "wanna": "want", "gonna": "go", "gotta": "have", "wud": "would", "shud": "should", "cud": "could",
+    "dunno": "know", "idk": "know", "rn": "now", "info": "information", "edu": "education",
+    "uni": "university", "yr": "year", "yrs": "year", "hr": "hour", "hrs": "hour", "wk": "week",
+    "sal": "salary", "yeah": "yes", "yea": "yes", "yep": "yes", "yup": "yes", "ye": "yes",
+    "nah": "no", "naw": "no", "nope": "no", "hii": "hi", "hiii": "hi", "hiya": "hi", "heyy": "hey",
+    "oi": "hey", "cya": "bye", "byee": "bye",
+}
+
 
 def build_pipeline() -> Language:
     """A blank `en` pipeline with a lookup lemmatizer and the occupation entity ruler."""
@@ -25,6 +41,9 @@ def build_pipeline() -> Language:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     nlp.initialize()  # loads the lemma tables from spacy-lookups-data
+    lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    for written, meant in CHAT_SPEAK.items():
+        lemmas[written] = lemmas[written.capitalize()] = meant
     # Patterns go in after initialize(): initializing would otherwise clear them.
     ruler.add_patterns(ruler_patterns(load()))
     nlp.meta["name"] = "career_3211"
