@@ -141,7 +141,7 @@ def run(turns: int, single_turns: int, with_training: bool, with_processes: bool
         servers.stop_all()
         if redis is not None:
             redis.stop()
-        runs = results.get("levels", []) + [results.get("processes", {}).get("two", {"errors": 0})]
+        runs = results.get("levels", []) + ([results["processes"]["two"]] if "processes" in results else [])
         if any(level["errors"] for level in runs):  # keep the evidence
             kept = PROJECT_DIR / "build" / "bench-logs"
             shutil.rmtree(kept, ignore_errors=True)
@@ -254,8 +254,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     results = run(args.turns, args.single_turns, not args.no_training, not args.no_processes)
     previous = PROJECT_DIR / "bench" / "results.json"
-    if args.no_training and previous.exists() and "training" in json.loads(previous.read_text()):
-        results["training"] = json.loads(previous.read_text())["training"]  # from the last full run
+    last_training = json.loads(previous.read_text()).get("training") if previous.exists() else None
+    if args.no_training and last_training:
+        results["training"] = last_training  # from the last full run
         results["notes"] = ["Training times are from the previous full `make bench` run (`--no-training` now)."]
     write_reports(results, PROJECT_DIR / "bench" / "results.json", PROJECT_DIR / "docs" / "benchmarks.md",
                   PROJECT_DIR / "docs" / "latency.png")
