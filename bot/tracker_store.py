@@ -62,8 +62,6 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         if url.startswith("sqlite"):
             engine_kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
         self.engine = sa.create_engine(url, pool_pre_ping=True, **engine_kwargs)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._available, self._reported = False, False
         attempts = max(1, int(os.environ.get("TRACKER_STORE_CONNECT_ATTEMPTS", "3")))
@@ -83,6 +81,11 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         """Create the tables if needed; remember whether the database answered."""
         try:
             self.Base.metadata.create_all(self.engine)
+            if self.engine.dialect.name == "sqlite":
+                # WAL lets readers and one writer work at once, so two server processes can share the
+                # file. It is stored in the file: set once here, not on each of SQLite's per-turn connections.
+                with self.engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         except sqlalchemy.exc.SQLAlchemyError as error:
             if log_failure:
                 self._went_down(error)
@@ -125,9 +128,3 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
     async def keys(self) -> Iterable[Text]:
         return await self._guarded(super().keys)
 
-
-def _sqlite_pragmas(connection: Any, _: Any) -> None:
-    """WAL lets readers and one writer work at once: two server processes can share the file."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
