@@ -2,7 +2,9 @@
 
 One server process (the default) counts in memory, over a sliding minute. Several processes
 (SANIC_WORKERS=2, replicas) must share the counts, or each would allow the full limit: set
-REDIS_URL and they count in Redis, over fixed one-minute windows.
+REDIS_URL and they count in Redis, over the same sliding minute. Only answered messages count,
+so a student who keeps sending while refused is let back in a minute after their last answer
+would have been, not later.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 from collections import deque
 from typing import Callable, Deque, Dict, Optional, Union
 
@@ -36,8 +39,9 @@ def client_address(forwarded_for: str, peer: Optional[str]) -> str:
 class RateLimiter:
     """At most `per_sender` messages a minute from one conversation and `per_ip` from one address."""
 
-    def __init__(self, per_sender: int, per_ip: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_sender, self.per_ip, self.clock = per_sender, per_ip, clock
+    def __init__(self, per_sender: int, per_ip: int, clock: Callable[[], float] = time.monotonic,
+                 window_seconds: float = WINDOW_SECONDS) -> None:
+        self.per_sender, self.per_ip, self.clock, self.window = per_sender, per_ip, clock, window_seconds
         self._hits: Dict[str, Deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -69,40 +73,62 @@ class RateLimiter:
 
     def _window(self, key: str, now: float) -> Deque[float]:
         hits = self._hits.setdefault(key, deque())
-        while hits and now - hits[0] >= WINDOW_SECONDS:
+        while hits and now - hits[0] >= self.window:
             hits.popleft()
         return hits
 
     def _forget(self, now: float) -> None:
-        for key in [k for k, v in self._hits.items() if not v or now - v[-1] >= WINDOW_SECONDS]:
+        for key in [k for k, v in self._hits.items() if not v or now - v[-1] >= self.window]:
             del self._hits[key]
+
+
+# Both keys are trimmed to the last window, checked, and only then written, in one atomic
+# step: two processes cannot both take the last free place. The clock is Redis's own, so
+# replicas with drifting clocks still agree on what "the last minute" is.
+SLIDING_WINDOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+for i = 1, 2 do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) or redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then
+  return 0
+end
+for i = 1, 2 do
+  redis.call('ZADD', KEYS[i], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[i], window)
+end
+return 1
+"""
 
 
 class RedisRateLimiter:
     """The same limits, counted in Redis so that every server process sees every message.
 
-    Fixed one-minute windows (INCR and EXPIRE in one transaction). If Redis cannot be reached,
-    each process falls back to its own in-memory count rather than refusing students.
+    One sorted set of answer times per sender and per address, trimmed to a sliding window by
+    a Lua script. If Redis cannot be reached, each process falls back to its own in-memory
+    count rather than refusing students.
     """
 
-    def __init__(self, url: str, per_sender: int, per_ip: int, prefix: str = "careers:rate") -> None:
+    def __init__(self, url: str, per_sender: int, per_ip: int, prefix: str = "careers:rate",
+                 window_seconds: float = WINDOW_SECONDS) -> None:
         from redis import asyncio as redis_asyncio
 
         self.per_sender, self.per_ip, self.prefix = per_sender, per_ip, prefix
+        self.window_ms = int(window_seconds * 1000)
         self.client = redis_asyncio.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
-        self.local = RateLimiter(per_sender, per_ip)
+        self.script = self.client.register_script(SLIDING_WINDOW)
+        self.local = RateLimiter(per_sender, per_ip, window_seconds=window_seconds)
         self._warned = False
 
     async def check(self, sender: str, ip: str) -> bool:
         from redis.exceptions import RedisError
 
-        window = int(time.time() // WINDOW_SECONDS)
-        sender_key, ip_key = f"{self.prefix}:s:{sender}:{window}", f"{self.prefix}:i:{ip[:64]}:{window}"
+        keys = [f"{self.prefix}:s:{sender}", f"{self.prefix}:i:{ip[:64]}"]
         try:
-            async with self.client.pipeline(transaction=True) as pipe:
-                pipe.incr(sender_key).expire(sender_key, int(2 * WINDOW_SECONDS))
-                pipe.incr(ip_key).expire(ip_key, int(2 * WINDOW_SECONDS))
-                sender_count, _, ip_count, _ = await pipe.execute()
+            allowed = await self.script(keys=keys, args=[self.window_ms, self.per_sender, self.per_ip,
+                                                         uuid.uuid4().hex])
         except (RedisError, OSError) as error:
             if not self._warned:
                 logger.error("Rate limit: Redis unreachable (%s); counting per process until it is back.",
@@ -110,4 +136,4 @@ class RedisRateLimiter:
                 self._warned = True
             return self.local.allow(sender, ip)
         self._warned = False
-        return sender_count <= self.per_sender and ip_count <= self.per_ip
+        return bool(allowed)
