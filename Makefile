@@ -44,9 +44,13 @@ $(INSTALLED): requirements.lock
 
 install: $(INSTALLED) ## Create the venv and install the pinned packages.
 
-$(KB_DB) $(GENERATED_NLU) &: $(KB_INPUTS) | $(INSTALLED)
+$(KB_DB): $(KB_INPUTS) | $(INSTALLED)
 	$(BIN)/python -m knowledge.build
 	@touch $(KB_DB)
+
+# The build above rewrites it only when its content changes, so an unchanged one neither
+# retrains the model nor makes the next `make` build the knowledge base again.
+$(GENERATED_NLU): $(KB_DB) ;
 
 kb: $(KB_DB) ## Validate knowledge/*.yml and build the SQLite knowledge base.
 

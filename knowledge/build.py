@@ -7,6 +7,7 @@ NLU file is stale, so aliases are typed once, in `occupations.yml`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,9 +203,26 @@ def _check_figures(entry: str, fact: Dict[str, Any], occupation_ids: Dict[str, A
 
 
 def build_database(knowledge: Knowledge, url: str) -> None:
-    """Write the knowledge into a fresh database at `url`, in one transaction."""
-    if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    """Write the knowledge into a fresh database at `url`.
+
+    A SQLite file is built beside its place and renamed into it, so that the action server,
+    or a second build running at the same moment, never sees it half-written.
+    """
+    if not url.startswith("sqlite:///"):
+        _fill(knowledge, url)
+        return
+    target = Path(url[len("sqlite:///"):])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        _fill(knowledge, f"sqlite:///{temporary}")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _fill(knowledge: Knowledge, url: str) -> None:
+    """Drop and create the tables at `url` and write every row in one transaction."""
     engine = sa.create_engine(url)
     models.Base.metadata.drop_all(engine)
     models.Base.metadata.create_all(engine)
@@ -286,7 +304,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     args.nlu.parent.mkdir(parents=True, exist_ok=True)
     if not args.nlu.exists() or args.nlu.read_text(encoding="utf-8") != generated:
-        args.nlu.write_text(generated, encoding="utf-8")  # unchanged content keeps its date: no retraining
+        temporary = args.nlu.with_name(f".{args.nlu.name}.{os.getpid()}.tmp")
+        temporary.write_text(generated, encoding="utf-8")
+        os.replace(temporary, args.nlu)  # unchanged content keeps its date: no retraining
     build_database(knowledge, args.db)
     print(f"knowledge base: {len(knowledge.occupations)} occupations, {len(knowledge.facts)} facts, "
           f"{len(knowledge.aliases) + len(knowledge.generated)} aliases -> {args.db}")

@@ -188,3 +188,23 @@ def test_build_cli_reports_errors_without_a_traceback(tmp_path: Path, capsys: py
     assert build.main(["--db", url, "--nlu", str(tmp_path / "nlu.yml")]) == 0
     assert (tmp_path / "nlu.yml").read_text() == build.nlu_yaml(load())
     assert KnowledgeBase(url).resolve("sonographers") == "sonographer"
+
+
+def test_builds_at_the_same_moment_leave_a_whole_database_that_readers_can_use(tmp_path: Path) -> None:
+    """`make eval` and `make bench` started together once failed on "table already exists"."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    command = [sys.executable, "-m", "knowledge.build", "--db", url, "--nlu", str(tmp_path / "nlu.yml")]
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              for _ in range(4)]
+    reads = []
+    while any(b.poll() is None for b in builds):  # read while they write: never a half-built file
+        if (tmp_path / "kb.db").exists():
+            reads.append(KnowledgeBase(url).resolve("sonographers"))
+    results = [b.communicate() for b in builds]
+    assert [b.returncode for b in builds] == [0] * 4, results
+    assert set(reads) <= {"sonographer"}
+    assert KnowledgeBase(url).resolve("x-ray tech") == "radiologic_technologist"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kb.db", "nlu.yml"]  # no temporary left behind
