@@ -30,7 +30,7 @@ REDIS := /usr/bin/redis-server
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e eval bench reliability audit audit-offline purge-conversations clean
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu e2e eval bench reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -126,6 +126,10 @@ audit-offline: | $(INSTALLED) ## The same check against a local checkout of pypa
 
 purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than DAYS days (DAYS=30).
 	$(BIN)/python -m bot.purge --days $(DAYS)
+
+REPORT_DAYS ?= 7
+report: $(KB_DB) | $(INSTALLED) ## What students asked in the last REPORT_DAYS days (7); SCHOOL="..." for one school.
+	$(BIN)/python -m bot.report --days $(REPORT_DAYS) $(if $(SCHOOL),--school "$(SCHOOL)")
 
 clean: ## Remove build output (keeps the venv).
 	rm -rf build models results .rasa
