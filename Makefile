@@ -109,7 +109,7 @@ test: lint validate unit test-stories test-nlu e2e ## Everything, on a trained m
 eval: $(MODEL) $(KB_DB) ## Held-out NLU against baselines, conversation pass rates -> docs/evaluation.md.
 	$(BIN)/python -m bench.evaluate
 
-reliability: $(MODEL) $(KB_DB) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
+reliability: $(MODEL) $(KB_DB) $(REDIS) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
 	$(BIN)/python -m bench.reliability
 
 bench: $(MODEL) $(KB_DB) $(REDIS) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.

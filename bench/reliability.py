@@ -166,11 +166,59 @@ def tracker_database_faults(servers: Servers) -> List[Dict[str, str]]:
     return rows
 
 
+def rate_limits(url: str) -> List[Dict[str, str]]:
+    """One conversation over its limit on the real server; then the shared Redis count's window."""
+    limit = int(os.environ.get("RATE_LIMIT_PER_SENDER", "30"))
+    codes, last = [], None
+    for _ in range(limit + 2):
+        last = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "rel-rate", "message": "hi"},
+                             timeout=30)
+        codes.append(last.status_code)
+    rows = [{"case": f"{limit + 2} messages in a row from one conversation (limit {limit} a minute)",
+             "got": f"{codes.count(200)} answered, then {codes.count(429)} × HTTP 429: "
+                    f"{short(last.json()[0]['text'] if last.ok or last.status_code == 429 else last.text, 70)}"}]
+    rows.append(redis_window())
+    return rows
+
+
+def redis_window() -> Dict[str, str]:
+    """Two processes' limiters on a real redis-server, a 1 s window for speed: the most answered in any window."""
+    from bench.servers import Redis
+    from bot.ratelimit import RedisRateLimiter
+
+    redis, per_ip, window = Redis(), 12, 1.0
+    try:
+        limiters = [RedisRateLimiter(redis.url, 1000, per_ip, prefix="rel", window_seconds=window) for _ in range(2)]
+
+        async def class_behind_one_address() -> List[float]:
+            answered: List[float] = []
+            stop = time.monotonic() + 3 * window
+
+            async def student(n: int) -> None:
+                while time.monotonic() < stop:
+                    sent = time.monotonic()
+                    if await limiters[n % 2].check(f"s{n}", "198.51.100.9"):
+                        answered.append(sent)
+                    await asyncio.sleep(0.01)
+
+            await asyncio.gather(*(student(n) for n in range(20)))
+            return sorted(answered)
+
+        answered = asyncio.run(class_behind_one_address())
+    finally:
+        redis.stop()
+    busiest = max(sum(1 for t in answered[i:] if t < start + window - 0.05) for i, start in enumerate(answered))
+    return {"case": f"20 students behind one address for 3 windows, through two processes sharing Redis "
+                    f"(per-IP limit {per_ip}, window shortened to {window:g} s)",
+            "got": f"{len(answered)} answered; at most {busiest} in any one window (sliding, never {2 * per_ip})"}
+
+
 def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: Dict[str, Any],
-          path: Path) -> None:
+          path: Path, limits: List[Dict[str, str]]) -> None:
     lines = ["# Reliability", "", "Measured by `make reliability` on the real action server and Rasa server "
              "(REST and socket.io channels of `bot/input.py`). The same cases are asserted by "
-             "`tests/test_bad_input.py`, `tests/test_faults.py` and `tests/test_load.py` in `make test`.", "",
+             "`tests/test_bad_input.py`, `tests/test_faults.py`, `tests/test_load.py`, `tests/test_processes.py` "
+             "and `tests/test_ratelimit_redis.py` in `make test`.", "",
              "## Every input tried", "", "| input | HTTP | reply or error | ms |", "|---|---:|---|---:|"]
     for row in inputs:
         reply = row["reply"].replace("|", "\\|")
@@ -185,6 +233,8 @@ def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: 
               "| p50 | p95 | wall time |", "|---:|---:|---:|---:|---:|---:|---:|---:|",
               f"| {load['students']} | {load['messages']} | {load['errors']} | {load['cross_talk']} | {load['lost']} "
               f"| {load['p50_ms']} ms | {load['p95_ms']} ms | {load['seconds']} s |"]
+    lines += ["", "## Rate limits", "", "| case | got |", "|---|---|"]
+    lines += [f"| {row['case']} | {row['got'].replace('|', '/')} |" for row in limits]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -214,10 +264,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         servers.start_rasa()
         inputs = try_inputs(servers.url) + try_socket(servers.url)
         load = measure_load(servers)
+        limits = rate_limits(servers.url)
         fault_rows = faults(servers)
     finally:
         servers.stop_all()
-    write(inputs, fault_rows, load, PROJECT_DIR / "docs" / "reliability.md")
+    write(inputs, fault_rows, load, PROJECT_DIR / "docs" / "reliability.md", limits)
     print(json.dumps(load))
     print("wrote docs/reliability.md")
     return 0
