@@ -54,7 +54,7 @@ $(GENERATED_NLU): $(KB_DB) ;
 
 kb: $(KB_DB) ## Validate knowledge/*.yml and build the SQLite knowledge base.
 
-$(SPACY_PIPELINE): knowledge/occupations.yml knowledge/spacy_pipeline.py knowledge/build.py | $(INSTALLED)
+$(SPACY_PIPELINE): knowledge/occupations.yml knowledge/other_jobs.yml knowledge/spacy_pipeline.py knowledge/build.py | $(INSTALLED)
 	$(BIN)/python -m knowledge.spacy_pipeline
 
 spacy: $(SPACY_PIPELINE) ## Build the spaCy pipeline (entity ruler from the aliases).

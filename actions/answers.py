@@ -16,11 +16,12 @@ from actions.context import (
     intent_name,
     knowledge_base,
     mentioned_occupations,
+    mentioned_other_jobs,
     occupation_buttons,
     say,
     slot_occupation,
 )
-from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo
+from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo, OtherJobInfo
 
 GAPS = ("outlook", "hours", "program_length")
 # Topics where the whole group's answer is useful on its own; the others need a job first.
@@ -44,6 +45,9 @@ class ActionAnswer(Action):
         if topic is None:  # "what about sonographers?" keeps the last topic
             topic = last_topic if last_topic in TOPIC_LABELS or last_topic in GAPS else "overview"
         mentioned = mentioned_occupations(tracker, kb)
+        others = mentioned_other_jobs(tracker, kb)
+        if others and not mentioned:  # "how much do radiologists earn": not the nearest title's pay
+            return [SlotSet("topic", topic)] + other_job_note(dispatcher, kb, others, occupation_buttons())
         occupation_id = mentioned[0] if mentioned else slot_occupation(tracker, kb)
         events: List[Dict[Text, Any]] = [SlotSet("topic", topic), SlotSet("occupation", occupation_id)]
 
@@ -109,6 +113,15 @@ def not_covered(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation:
             body += " " + gap.text
     body += " Your school counsellor may be able to help you find out more."
     return say(dispatcher, kb, body, list(occupation.source_ids), label="Sources checked")
+
+
+def other_job_note(dispatcher: CollectingDispatcher, kb: KnowledgeBase, others: List[OtherJobInfo],
+                   buttons: Optional[List[Dict[str, str]]] = None) -> List[Dict[Text, Any]]:
+    """Say that a job is outside the group, and what the sources say of it, before anything else."""
+    body = " ".join(job.note for job in others)
+    if buttons:
+        body += " Would you like to hear about one of the jobs that is in the group?"
+    return say(dispatcher, kb, body, [s for job in others for s in job.source_ids], buttons=buttons)
 
 
 def answer_gap(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,

@@ -8,12 +8,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import answer_topic, other_job_note
 from actions.context import (
     FEATURED,
     GROUP_ID,
     capitalised,
     knowledge_base,
     mentioned_occupations,
+    mentioned_other_jobs,
+    occupation_buttons,
     say,
     slot_occupation,
 )
@@ -32,6 +35,13 @@ class ActionCompare(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = knowledge_base()
         chosen = [o for o in mentioned_occupations(tracker, kb) if o != GROUP_ID]
+        others = mentioned_other_jobs(tracker, kb)
+        if others and len(chosen) < 2:  # "radiographer or radiologist?": one side is not in the group
+            events = other_job_note(dispatcher, kb, others, None if chosen else occupation_buttons())
+            if not chosen:
+                return [SlotSet("topic", "compare")] + events
+            return [SlotSet("topic", "overview"), SlotSet("occupation", chosen[0])] + events + \
+                answer_topic(dispatcher, kb, "overview", chosen[0])
         if len(chosen) == 1:
             previous = slot_occupation(tracker, kb)
             if previous and previous not in chosen and previous != GROUP_ID:

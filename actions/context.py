@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from knowledge.query import KnowledgeBase
+from knowledge.query import KnowledgeBase, OtherJobInfo
 
 TOPIC_BY_INTENT = {
     "ask_overview": "overview",
@@ -85,6 +85,18 @@ def mentioned_occupations(tracker: Tracker, kb: KnowledgeBase) -> List[str]:
                     if occupation_id not in found:
                         found.append(occupation_id)
                     break
+    return found
+
+
+def mentioned_other_jobs(tracker: Tracker, kb: KnowledgeBase) -> List[OtherJobInfo]:
+    """Jobs outside the group named in the latest message ("radiologist"), checked against the knowledge base."""
+    found: List[OtherJobInfo] = []
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if isinstance(entity, dict) and entity.get("entity") == "other_job":
+            value = entity.get("value")
+            job = kb.other_job(value) if isinstance(value, str) and len(value) <= MAX_ENTITY_TEXT else None
+            if job is not None and job not in found:
+                found.append(job)
     return found
 
 

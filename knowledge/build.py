@@ -39,6 +39,7 @@ GAP_TOPICS = ("outlook", "hours", "program_length", "salary_scope", "pakistan_ru
 LICENCE_STATES = ("most", "only a few", "some", "varies by occupation")
 FIGURE_FIELDS = ("value", "unit", "statistic", "year", "scope")
 PLURAL_ENDINGS = ("er", "or", "ist", "ian", "tech", "ant")
+OTHER_JOB = "other_job"  # the entity of a job outside the group (knowledge/other_jobs.yml)
 
 
 class KnowledgeError(ValueError):
@@ -59,6 +60,8 @@ class Knowledge:
     gaps: List[Dict[str, Any]]
     aliases: Dict[str, str] = field(default_factory=dict)  # alias -> occupation id
     generated: Dict[str, str] = field(default_factory=dict)  # plural alias -> id
+    other_jobs: List[Dict[str, Any]] = field(default_factory=list)  # outside the group
+    other_aliases: Dict[str, str] = field(default_factory=dict)  # alias (plurals too) -> other job id
 
 
 def plural(alias: str) -> Optional[str]:
@@ -109,6 +112,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     occupations = _read(directory, "occupations.yml", "occupations")
     facts = _read(directory, "facts.yml", "facts")
     gaps = _read(directory, "gaps.yml", "gaps")
+    other_jobs = _read(directory, "other_jobs.yml", "other_jobs")
 
     source_ids: Dict[str, Any] = {}
     for index, source in enumerate(sources):
@@ -144,6 +148,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         if extra and extra not in knowledge.aliases:
             knowledge.generated[extra] = occupation_id
     _check_parents(occupation_ids)
+    _load_other_jobs(knowledge, other_jobs, source_ids)
 
     seen = set()
     for index, fact in enumerate(facts):
@@ -171,6 +176,25 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             if related not in TOPICS and related != "titles":
                 raise KnowledgeError("gaps.yml", entry, f"unknown related topic `{related}`")
     return knowledge
+
+
+def _load_other_jobs(knowledge: Knowledge, other_jobs: List[Dict[str, Any]], source_ids: Dict[str, Any]) -> None:
+    """Jobs outside the group: their names must never also name a job in it."""
+    taken = {**knowledge.aliases, **knowledge.generated}
+    ids = set()
+    for index, job in enumerate(other_jobs):
+        entry = f"other job {job.get('id') or index + 1}"
+        _require("other_jobs.yml", entry, job, ("id", "name", "plural", "aliases", "note", "sources"))
+        if job["id"] in ids or job["id"] in {o["id"] for o in knowledge.occupations}:
+            raise KnowledgeError("other_jobs.yml", entry, "duplicate id")
+        ids.add(job["id"])
+        _check_sources("other_jobs.yml", entry, job["sources"], source_ids)
+        names = [str(a).strip().lower() for a in job["aliases"]]
+        for alias in names + [p for p in map(plural, names) if p]:
+            if alias in taken:
+                raise KnowledgeError("other_jobs.yml", entry, f"alias `{alias}` names `{taken[alias]}` in the group")
+            knowledge.other_aliases.setdefault(alias, job["id"])
+        knowledge.other_jobs.append(job)
 
 
 def _check_parents(occupation_ids: Dict[str, Any]) -> None:
@@ -251,6 +275,11 @@ def _fill(knowledge: Knowledge, url: str) -> None:
                     occupation_id=f.get("occupation", fact["occupation"]),
                     **{k: f[k] for k in FIGURE_FIELDS}) for f in fact.get("figures") or []],
             ))
+        for job in knowledge.other_jobs:
+            session.add(models.OtherJob(
+                id=job["id"], name=job["name"], plural=job["plural"], note=" ".join(job["note"].split()),
+                sources=[sources[s] for s in job["sources"]],
+                aliases=[models.OtherJobAlias(alias=a) for a, i in knowledge.other_aliases.items() if i == job["id"]]))
         for gap in knowledge.gaps:
             session.add(models.Gap(topic=gap["topic"], text=gap["text"].strip(),
                                    related=",".join(gap.get("related") or [])))
@@ -278,8 +307,10 @@ def nlu_yaml(knowledge: Knowledge) -> str:
 def ruler_patterns(knowledge: Knowledge) -> List[Dict[str, str]]:
     """Entity-ruler patterns (matched on lower-case text) with the occupation id as `id`."""
     items = {**knowledge.aliases, **knowledge.generated}
+    others = sorted(knowledge.other_aliases.items())
     return [{"label": "occupation", "pattern": alias, "id": occupation_id}
-            for alias, occupation_id in sorted(items.items())]
+            for alias, occupation_id in sorted(items.items())] + [
+        {"label": OTHER_JOB, "pattern": alias, "id": job_id} for alias, job_id in others]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -108,3 +108,31 @@ class Gap(Base):
     topic = sa.Column(sa.String(32), primary_key=True)
     text = sa.Column(sa.Text, nullable=False)
     related = sa.Column(sa.Text, nullable=False, default="")
+
+
+other_job_sources = sa.Table(
+    "other_job_sources",
+    Base.metadata,
+    sa.Column("other_job_id", sa.ForeignKey("other_jobs.id"), primary_key=True),
+    sa.Column("source_id", sa.ForeignKey("sources.id"), primary_key=True),
+)
+
+
+class OtherJob(Base):
+    """A job people confuse with this group but outside it, with what the sources say of it."""
+
+    __tablename__ = "other_jobs"
+    id = sa.Column(sa.String(64), primary_key=True)
+    name = sa.Column(sa.Text, nullable=False)
+    plural = sa.Column(sa.Text, nullable=False)
+    note = sa.Column(sa.Text, nullable=False)
+    sources = relationship("Source", secondary=other_job_sources)
+    aliases = relationship("OtherJobAlias", cascade="all, delete-orphan")
+
+
+class OtherJobAlias(Base):
+    """A name typed for an other job; never one of an occupation's aliases."""
+
+    __tablename__ = "other_job_aliases"
+    alias = sa.Column(sa.String(128), primary_key=True)
+    other_job_id = sa.Column(sa.ForeignKey("other_jobs.id"), nullable=False, index=True)

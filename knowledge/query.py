@@ -81,6 +81,17 @@ class GapInfo:
     related: Tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class OtherJobInfo:
+    """A job outside the group that people confuse with it (knowledge/other_jobs.yml)."""
+
+    id: str
+    name: str
+    plural: str
+    note: str
+    source_ids: Tuple[str, ...]
+
+
 def _occupation(row: models.Occupation) -> OccupationInfo:
     return OccupationInfo(
         id=row.id, name=row.name, plural=row.plural, parent_id=row.parent_id,
@@ -142,6 +153,11 @@ class KnowledgeBase:
             r.id: SourceInfo(r.id, r.title, r.publisher, r.author, r.published_in, r.citation, r.scope,
                              r.figures_year)
             for r in session.scalars(sa.select(models.Source))}
+        others = session.scalars(sa.select(models.OtherJob).options(
+            selectinload(models.OtherJob.sources), selectinload(models.OtherJob.aliases))).all()
+        self._other_jobs: Dict[str, OtherJobInfo] = {
+            o.id: OtherJobInfo(o.id, o.name, o.plural, o.note, tuple(s.id for s in o.sources)) for o in others}
+        self._other_aliases: Dict[str, str] = {a.alias: o.id for o in others for a in o.aliases}
         session.execute(sa.select(models.SourceTitle).limit(1)).all()  # every table of this schema exists
 
     def resolve(self, text: Optional[str]) -> Optional[str]:
@@ -155,8 +171,20 @@ class KnowledgeBase:
             return None
         if key in self._aliases:
             return self._aliases[key]
-        close = difflib.get_close_matches(key, self._aliases, n=1, cutoff=0.85)
-        return self._aliases[close[0]] if close else None
+        if key in self._other_aliases:  # "radiologist" is close to "radiology", but another job
+            return None
+        close = difflib.get_close_matches(key, [*self._aliases, *self._other_aliases], n=1, cutoff=0.85)
+        return self._aliases.get(close[0]) if close else None
+
+    def other_job(self, text: Optional[str]) -> Optional[OtherJobInfo]:
+        """The job outside the group that `text` names exactly (an id or an alias), if any."""
+        if not isinstance(text, str):
+            return None
+        key = " ".join(text.lower().replace("_", " ").split())[:128]
+        return self._other_jobs.get(text) or self._other_jobs.get(self._other_aliases.get(key, ""))
+
+    def other_jobs(self) -> List[OtherJobInfo]:
+        return list(self._other_jobs.values())
 
     def occupation(self, occupation_id: str) -> Optional[OccupationInfo]:
         return self._occupations.get(occupation_id)

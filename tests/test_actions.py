@@ -213,3 +213,37 @@ async def test_unknown_entity_values_are_never_used(kb: KnowledgeBase, value: st
     messages, slots = await run_action(ActionAnswer(), make_tracker("ask_salary", [occupation(value)]))
     assert slots["occupation"] is None
     assert "Which one do you mean?" in messages[0]["text"]
+
+
+RADIOLOGIST = {"entity": "other_job", "value": "radiologist", "text": "radiologists"}
+
+
+async def test_a_job_outside_the_group_is_named_as_such_not_answered_for_the_nearest_title(
+        kb: KnowledgeBase) -> None:
+    tracker = make_tracker("ask_salary", [RADIOLOGIST], slots={"occupation": "sonographer"})
+    messages, slots = await run_action(ActionAnswer(), tracker)
+    text = text_of(messages)
+    assert "not one of the jobs in group 3211" in text and "$" not in text and PSCO in text
+    assert slots == {"topic": "salary", "sources_shown": ["psco_3211"]}  # the sonographer in context stays
+    assert [b["title"] for b in messages[0]["buttons"]][:1] == ["Radiologic (X-ray) technologist"]
+
+
+async def test_a_job_in_the_group_named_beside_it_is_answered(kb: KnowledgeBase) -> None:
+    tracker = make_tracker("ask_duties", [occupation("sonographer"), RADIOLOGIST])
+    text = text_of((await run_action(ActionAnswer(), tracker))[0])
+    assert DUTIES["sonographer"] in text and "not one of the jobs" not in text
+
+
+async def test_radiographer_or_radiologist_says_which_is_in_the_group(kb: KnowledgeBase) -> None:
+    tracker = make_tracker("compare_occupations", [occupation("radiologic_technologist"), RADIOLOGIST])
+    messages, slots = await run_action(ActionCompare(), tracker)
+    assert "not one of the jobs in group 3211" in messages[0]["text"]
+    assert "X-ray" in messages[1]["text"] or "x-ray" in messages[1]["text"].lower()
+    assert slots["occupation"] == "radiologic_technologist" and "vs" not in text_of(messages)
+
+
+@pytest.mark.parametrize("value", ["nurse", "radiologic_technologist", "<b>x</b>", "r" * 500])
+async def test_other_job_values_not_in_the_knowledge_base_are_ignored(kb: KnowledgeBase, value: str) -> None:
+    tracker = make_tracker("ask_salary", [{"entity": "other_job", "value": value, "text": value}])
+    text = text_of((await run_action(ActionAnswer(), tracker))[0])
+    assert "not one of the jobs" not in text and "Which one do you mean?" in text

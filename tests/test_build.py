@@ -147,6 +147,12 @@ CASES = [
      "source psco_3211", "missing `citation`"),
     ("gaps.yml", lambda d: first("gaps", topic="hours")(d).update(related=["nightlife"]),
      "gap hours", "unknown related topic"),
+    ("other_jobs.yml", lambda d: first("other_jobs", id="radiologist")(d)["aliases"].append("rad techs"),
+     "other job radiologist", "alias `rad techs` names `radiologic_technologist` in the group"),
+    ("other_jobs.yml", lambda d: first("other_jobs", id="radiologist")(d).update(sources=["blog"]),
+     "other job radiologist", "unknown source id `blog`"),
+    ("other_jobs.yml", lambda d: first("other_jobs", id="radiologist")(d).pop("note"),
+     "other job radiologist", "missing `note`"),
 ]
 
 

@@ -63,3 +63,26 @@ def test_a_question_with_a_job_keeps_its_intent(merger: OccupationEntities) -> N
     text = "is ultrasound safe"
     message = run(merger, text, [entity("ultrasound", 3, "sonographer", "SpacyEntityExtractor")], intent="ask_safety")
     assert message.get("intent")["name"] == "ask_safety"
+
+
+def test_a_job_outside_the_group_is_never_read_as_the_nearest_title(merger: OccupationEntities) -> None:
+    """"radiologist" is 0.8 alike to "radiology" (an alias of radiologic technologists)."""
+    text = "whats the difference between a radiographer and a radiologist"
+    message = run(merger, text, [
+        entity("radiographer", 32, "radiographer", "SpacyEntityExtractor"),
+        {**entity("radiologist", 51, "radiologist", "SpacyEntityExtractor"), "entity": "other_job"},
+        entity("radiologist", 51, "radiologist", "DIETClassifier"),
+    ], intent="compare_occupations")
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [
+        ("occupation", "radiologic_technologist"), ("other_job", "radiologist")]
+    assert merger.resolve("radiologist") is None and merger.resolve("radiologest") is None
+    assert merger.classify("radiologest") == ("other_job", "radiologist")
+    assert merger.resolve("radiology") == "radiologic_technologist"
+
+
+def test_the_ruler_tags_other_jobs_from_the_knowledge_base(tmp_path) -> None:
+    nlp = build_pipeline()
+    doc = nlp("how much do radiologists earn compared to a radiology doctor or an x-ray tech")
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [
+        ("radiologists", "other_job", "radiologist"), ("radiology doctor", "other_job", "radiologist"),
+        ("x-ray tech", "occupation", "radiologic_technologist")]

@@ -32,6 +32,7 @@ FRAMING = [
     r"They only list .+ as one of the job titles in group 3211\.",
     r"Your school counsellor (may be able to help you find out more|can help you find up-to-date information)\.",
     r"Which job would you like to know more about\?",
+    r"Would you like to hear about one of the jobs that is in the group\?",
     r"It depends on the job\.",
     r"Which one do you mean\?",
     r"\(I'll tell you about its .+\.\)",
@@ -64,6 +65,7 @@ def kb_texts(kb: KnowledgeBase) -> List[str]:
     texts = [fact.text for fact in kb.facts()]
     texts += [gap.text for topic in ("outlook", "hours", "program_length", "salary_scope", "pakistan_rules")
               if (gap := kb.gap(topic))]
+    texts += [job.note for job in kb.other_jobs()]
     return texts
 
 
@@ -135,6 +137,24 @@ async def test_every_comparison_is_faithful(kb: KnowledgeBase) -> None:
         messages, set_slots = await run_action(ActionCompare(), make_tracker(
             "compare_occupations", [occupation(i) for i in pair]))
         check(kb, "\n".join(m["text"] for m in messages), set_slots.get("sources_shown") or [])
+
+
+async def test_answers_about_jobs_outside_the_group_are_faithful(kb: KnowledgeBase) -> None:
+    """Every topic and every comparison that names a job outside the group, message by message."""
+    assert kb.other_jobs(), "knowledge/other_jobs.yml lists none"
+    for job in kb.other_jobs():
+        other = {"entity": "other_job", "value": job.id, "text": job.name}
+        for intent in [*TOPIC_BY_INTENT, "inform_occupation"]:
+            messages, set_slots = await run_action(ActionAnswer(), make_tracker(intent, [other]))
+            assert [m["text"].split("\n\n")[0] for m in messages] == [
+                job.note + " Would you like to hear about one of the jobs that is in the group?"]
+            check(kb, messages[0]["text"], set_slots["sources_shown"])
+        for occupation_id in [o.id for o in kb.occupations() if o.id != "imaging_technician"]:
+            messages, set_slots = await run_action(ActionCompare(), make_tracker(
+                "compare_occupations", [occupation(occupation_id), other]))
+            assert messages[0]["text"].startswith(job.note) and len(messages) == 2
+            check(kb, messages[0]["text"], list(job.source_ids))
+            check(kb, messages[1]["text"], set_slots["sources_shown"])  # the named job's overview
 
 
 async def test_titles_and_sources_are_faithful(kb: KnowledgeBase) -> None:
