@@ -47,7 +47,15 @@ def _domain_names() -> tuple[set[str], set[str]]:
     except OSError:
         logger.exception("cannot read %s; typed /intent payloads will be treated as text", DOMAIN_FILE)
         return set(), set()
-    return set(domain.get("intents") or []), set(domain.get("entities") or [])
+    return _names(domain.get("intents")), _names(domain.get("entities"))
+
+
+def _names(items: Any) -> set[str]:
+    """Names from a domain list, whose entries are names or {name: settings} mappings."""
+    names: set[str] = set()
+    for item in items or []:
+        names.update([item] if isinstance(item, str) else map(str, item) if isinstance(item, dict) else [])
+    return names
 
 
 def _metadata(value: Any) -> Dict[str, Any]:

@@ -125,3 +125,12 @@ def test_html_tags_are_removed_before_nlu_and_storage() -> None:
     assert check_message("<script>alert(1)</script><img src=x onerror=alert(1)>").text == "alert(1)"
     assert check_message("is 3 < 5 and 7 > 2").text == "is 3 < 5 and 7 > 2"  # not a tag: kept
     assert check_message("<p></p>").reply is not None  # nothing left: the polite empty-message reply
+
+
+def test_typed_payloads_may_name_every_entity_of_the_real_domain() -> None:
+    """domain.yml lists entities as names or as {name: settings}; both must be allowed."""
+    from bot.input import _domain_names
+
+    intents, entities = _domain_names()
+    assert entities == {"occupation", "other_job"}
+    assert {"ask_salary", "out_of_scope", "inform_occupation"} <= intents
