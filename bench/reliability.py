@@ -23,6 +23,7 @@ import requests
 from bench.servers import PROJECT_DIR, Servers, free_port
 from tests.test_bad_input import socket_exchange
 from tests.test_load import STUDENTS, run_class
+from tests.test_ratelimit_redis import class_behind_one_address
 
 INPUTS: List[Tuple[str, Any]] = [
     ("empty message", {"message": ""}),
@@ -184,27 +185,10 @@ def rate_limits(url: str) -> List[Dict[str, str]]:
 def redis_window() -> Dict[str, str]:
     """Two processes' limiters on a real redis-server, a 1 s window for speed: the most answered in any window."""
     from bench.servers import Redis
-    from bot.ratelimit import RedisRateLimiter
 
     redis, per_ip, window = Redis(), 12, 1.0
     try:
-        limiters = [RedisRateLimiter(redis.url, 1000, per_ip, prefix="rel", window_seconds=window) for _ in range(2)]
-
-        async def class_behind_one_address() -> List[float]:
-            answered: List[float] = []
-            stop = time.monotonic() + 3 * window
-
-            async def student(n: int) -> None:
-                while time.monotonic() < stop:
-                    sent = time.monotonic()
-                    if await limiters[n % 2].check(f"s{n}", "198.51.100.9"):
-                        answered.append(sent)
-                    await asyncio.sleep(0.01)
-
-            await asyncio.gather(*(student(n) for n in range(20)))
-            return sorted(answered)
-
-        answered = asyncio.run(class_behind_one_address())
+        answered = class_behind_one_address(redis.url, per_ip, window, 3)
     finally:
         redis.stop()
     busiest = max(sum(1 for t in answered[i:] if t < start + window - 0.05) for i, start in enumerate(answered))

@@ -147,7 +147,7 @@ def _count(report: Report, turn: Turn, kb: KnowledgeBase) -> None:
     if topic in TOPIC_NAMES:
         report.topics[topic] += 1
     jobs = {kb.resolve(value) for value in turn.entities} | {turn.occupation}
-    names = {kb.occupation(j).name for j in jobs if j and kb.occupation(j) is not None}
+    names = {info.name for j in jobs if j and (info := kb.occupation(j)) is not None}
     report.jobs.update(names)
     if topic in GAPS:
         report.unanswered[topic] += 1

@@ -109,6 +109,11 @@ def _fact(row: models.Fact) -> FactInfo:
     )
 
 
+def _key(text: str) -> str:
+    """How a typed name is looked up among the aliases: lower case, single spaces, no underscores."""
+    return " ".join(text.lower().replace("_", " ").split())[:128]
+
+
 class KnowledgeBase:
     """The whole knowledge base, read once through SQLAlchemy and then served from memory.
 
@@ -166,7 +171,7 @@ class KnowledgeBase:
             return None
         if text in self._occupations:
             return text
-        key = " ".join(text.lower().replace("_", " ").split())[:128]
+        key = _key(text)
         if not key:
             return None
         if key in self._aliases:
@@ -180,8 +185,7 @@ class KnowledgeBase:
         """The job outside the group that `text` names exactly (an id or an alias), if any."""
         if not isinstance(text, str):
             return None
-        key = " ".join(text.lower().replace("_", " ").split())[:128]
-        return self._other_jobs.get(text) or self._other_jobs.get(self._other_aliases.get(key, ""))
+        return self._other_jobs.get(text) or self._other_jobs.get(self._other_aliases.get(_key(text), ""))
 
     def other_jobs(self) -> List[OtherJobInfo]:
         return list(self._other_jobs.values())
