@@ -89,7 +89,7 @@ validate: $(GENERATED_NLU) | $(INSTALLED) ## rasa data validate, warnings are er
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
 unit: $(KB_DB) | $(INSTALLED) ## pytest: builder and actions on the real knowledge base.
-	$(BIN)/python -m pytest -m "not e2e" tests
+	$(BIN)/python -m pytest tests/unit
 
 test-stories: $(MODEL) ## Conversation tests, end to end through NLU (rasa test core --e2e).
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
@@ -101,7 +101,7 @@ test-nlu: $(MODEL) ## Held-out NLU evaluation with enforced minimums.
 	$(BIN)/python -m tests.nlu_thresholds results/nlu
 
 e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real servers over REST and socket.io, faults, load, two processes, the widget in Chromium.
-	$(BIN)/python -m pytest -m e2e tests
+	$(BIN)/python -m pytest tests/e2e
 
 test: lint validate unit test-stories test-nlu e2e ## Everything, on a trained model.
 	@echo "make test: all checks passed"

@@ -1,1 +1,1 @@
-"""Benchmarks and the server harness they share with the fault tests."""
+"""Evaluation and benchmarks: `make eval`, `make bench`, `make reliability` (servers from harness/)."""

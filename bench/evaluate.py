@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from bench.servers import BIN, PROJECT_DIR
+from harness.servers import BIN, PROJECT_DIR
 
 HOLDOUT = PROJECT_DIR / "tests" / "nlu_holdout.yml"
 BASELINE_CONFIG = PROJECT_DIR / "bench" / "baseline_config.yml"

@@ -1,6 +1,6 @@
 """`make reliability`: try every bad input and fault on the real servers, and write docs/reliability.md.
 
-The tests (tests/test_bad_input.py, test_faults.py, test_load.py) assert the behaviour; this
+The tests (tests/e2e/test_bad_input.py, test_faults.py, test_load.py) assert the behaviour; this
 report records what each input and fault actually got on this commit, with timings.
 """
 
@@ -20,10 +20,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import requests
 
-from bench.servers import PROJECT_DIR, Servers, free_port
-from tests.test_bad_input import socket_exchange
-from tests.test_load import STUDENTS, run_class
-from tests.test_ratelimit_redis import class_behind_one_address
+from harness.load import STUDENTS, run_class
+from harness.ratelimit import class_behind_one_address
+from harness.servers import PROJECT_DIR, Servers, free_port
+from harness.socketio import socket_exchange
 
 INPUTS: List[Tuple[str, Any]] = [
     ("empty message", {"message": ""}),
@@ -184,7 +184,7 @@ def rate_limits(url: str) -> List[Dict[str, str]]:
 
 def redis_window() -> Dict[str, str]:
     """Two processes' limiters on a real redis-server, a 1 s window for speed: the most answered in any window."""
-    from bench.servers import Redis
+    from harness.servers import Redis
 
     redis, per_ip, window = Redis(), 12, 1.0
     try:
@@ -201,8 +201,8 @@ def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: 
           path: Path, limits: List[Dict[str, str]]) -> None:
     lines = ["# Reliability", "", "Measured by `make reliability` on the real action server and Rasa server "
              "(REST and socket.io channels of `bot/input.py`). The same cases are asserted by "
-             "`tests/test_bad_input.py`, `tests/test_faults.py`, `tests/test_load.py`, `tests/test_processes.py` "
-             "and `tests/test_ratelimit_redis.py` in `make test`.", "",
+             "`tests/e2e/test_bad_input.py`, `test_faults.py`, `test_load.py`, `test_processes.py` "
+             "and `test_ratelimit_redis.py` in `make test`.", "",
              "## Every input tried", "", "| input | HTTP | reply or error | ms |", "|---|---:|---|---:|"]
     for row in inputs:
         reply = row["reply"].replace("|", "\\|")

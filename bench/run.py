@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 
-from bench.servers import BIN, PROJECT_DIR, Redis, Servers, free_port, rss_mb
+from harness.servers import BIN, PROJECT_DIR, Redis, Servers, free_port, rss_mb
 
 CUSTOM, PLAIN = "custom action", "plain response"
 # One student's conversation: (message, what answers it, a word the answer must contain).

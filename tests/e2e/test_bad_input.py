@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import time
 import uuid
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import requests
@@ -15,7 +14,8 @@ import websockets
 
 from bot.input import RATE_REPLY
 from bot.sanitize import EMPTY_REPLY, TOO_LONG_REPLY
-from tests.conftest import Assistant
+from harness.assistant import Assistant
+from harness.socketio import socket_exchange
 
 pytestmark = pytest.mark.e2e
 
@@ -111,31 +111,6 @@ def test_no_message_text_in_the_logs(assistant: Assistant) -> None:
     post(assistant, {"sender": who(), "message": f"what does a sonographer do {marker}"})
     for log in assistant.logs.glob("*.log"):
         assert marker not in log.read_text(errors="replace"), log.name
-
-
-async def socket_exchange(url: str, events: List[tuple[str, Any]], expect: int, wait: float = 20.0
-                          ) -> List[Dict[str, Any]]:
-    """Speak Engine.IO 4 / Socket.IO 5 over a WebSocket, as the widget does; collect bot_uttered."""
-    received: List[Dict[str, Any]] = []
-    async with websockets.connect(url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket") as ws:
-        assert (await ws.recv()).startswith("0")
-        await ws.send("40")
-        assert (await ws.recv()).startswith("40")
-        for name, data in events:
-            await ws.send("42" + json.dumps([name, data]))
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and len(received) < expect:
-            try:
-                frame = await asyncio.wait_for(ws.recv(), deadline - time.monotonic())
-            except asyncio.TimeoutError:
-                break
-            if frame == "2":
-                await ws.send("3")
-            elif frame.startswith("42"):
-                name, data = json.loads(frame[2:])[:2]
-                if name == "bot_uttered":
-                    received.append(data)
-    return received
 
 
 async def test_socketio_bad_input_gets_polite_replies(assistant: Assistant) -> None:

@@ -15,7 +15,7 @@ from actions.sources import ActionSources
 from actions.support import ActionCounsellor, ActionFallback
 from actions.titles import ActionTitles
 from knowledge.query import KnowledgeBase
-from tests.conftest import make_tracker, run_action
+from tests.unit.trackers import make_tracker, run_action
 
 ANY_VALUE = st.one_of(st.none(), st.text(max_size=300), st.integers(), st.floats(allow_nan=True),
                       st.lists(st.text(max_size=20), max_size=3), st.dictionaries(st.text(max_size=5),

@@ -20,7 +20,7 @@ from actions.context import TOPIC_BY_INTENT
 from actions.sources import ActionSources
 from actions.titles import ActionTitles
 from knowledge.query import KnowledgeBase
-from tests.conftest import make_tracker, occupation, run_action
+from tests.unit.trackers import make_tracker, occupation, run_action
 
 # Sentences that frame an answer but state no fact of their own ({} is any text).
 FRAMING = [

@@ -15,9 +15,8 @@ from typing import Iterator
 import pytest
 import requests
 
-from bench.servers import Servers
 from bot.input import STORE_REPLY, TROUBLE_REPLY
-from tests.conftest import PROJECT_DIR, free_port
+from harness.servers import PROJECT_DIR, Servers, free_port
 
 pytestmark = pytest.mark.e2e
 

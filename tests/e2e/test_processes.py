@@ -15,9 +15,8 @@ from typing import Iterator, List, Tuple
 import pytest
 import requests
 
-from bench.servers import Redis, Servers, children
 from bot.input import RATE_REPLY
-from tests.conftest import free_port
+from harness.servers import Redis, Servers, children, free_port
 
 pytestmark = pytest.mark.e2e
 PER_SENDER = 8

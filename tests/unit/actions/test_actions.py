@@ -12,7 +12,7 @@ from actions.sources import ActionSources
 from actions.support import ActionCounsellor, ActionFallback
 from actions.titles import ActionTitles
 from knowledge.query import KnowledgeBase
-from tests.conftest import make_tracker, occupation, run_action
+from tests.unit.trackers import make_tracker, occupation, run_action
 
 FEATURED = ("radiologic_technologist", "sonographer", "nuclear_medicine_technologist")
 SALARY = {"radiologic_technologist": "$54,620", "sonographer": "$65,860", "nuclear_medicine_technologist": "$70,180"}

@@ -13,8 +13,9 @@ from typing import Iterator, List
 
 import pytest
 
-from bench.servers import Redis
 from bot.ratelimit import RedisRateLimiter
+from harness.ratelimit import class_behind_one_address
+from harness.servers import Redis
 
 pytestmark = pytest.mark.e2e
 WINDOW = 1.0
@@ -65,31 +66,6 @@ def test_refused_messages_do_not_push_the_student_further_back(redis_url: str) -
         assert [await limiter.check("keen", "203.0.113.2") for _ in range(LIMIT + 1)] == [True] * LIMIT + [False]
 
     asyncio.run(run())
-
-
-def class_behind_one_address(url: str, per_ip: int, window: float, windows: float,
-                             students: int = 20) -> List[float]:
-    """Send times of the answered messages of `students` senders, one address, two processes' limiters."""
-    first, second = [RedisRateLimiter(url, 1000, per_ip, prefix=f"class:{uuid.uuid4().hex}", window_seconds=window)
-                     for _ in range(2)]
-    second.prefix = first.prefix
-
-    async def run() -> List[float]:
-        answered: List[float] = []
-        stop = time.monotonic() + windows * window
-
-        async def student(n: int) -> None:
-            limiter = (first, second)[n % 2]
-            while time.monotonic() < stop:
-                sent = time.monotonic()
-                if await limiter.check(f"s{n}", "198.51.100.9"):
-                    answered.append(sent)
-                await asyncio.sleep(0.01)
-
-        await asyncio.gather(*(student(n) for n in range(students)))
-        return sorted(answered)
-
-    return asyncio.run(run())
 
 
 def test_in_any_window_no_more_than_the_limit_is_answered(redis_url: str) -> None:

@@ -23,7 +23,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
 
-from tests.conftest import PROJECT_DIR, Assistant, free_port
+from harness.assistant import Assistant
+from harness.servers import PROJECT_DIR, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import Assistant
+from harness.assistant import Assistant
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,1 @@
+"""Starting the real servers, for tests and benchmarks."""

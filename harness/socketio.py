@@ -1,0 +1,35 @@
+"""A socket.io client as small as the widget's: Engine.IO 4 / Socket.IO 5 frames over a WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any, Dict, List
+
+import websockets
+
+
+async def socket_exchange(url: str, events: List[tuple[str, Any]], expect: int, wait: float = 20.0
+                          ) -> List[Dict[str, Any]]:
+    """Speak Engine.IO 4 / Socket.IO 5 over a WebSocket, as the widget does; collect bot_uttered."""
+    received: List[Dict[str, Any]] = []
+    async with websockets.connect(url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket") as ws:
+        assert (await ws.recv()).startswith("0")
+        await ws.send("40")
+        assert (await ws.recv()).startswith("40")
+        for name, data in events:
+            await ws.send("42" + json.dumps([name, data]))
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and len(received) < expect:
+            try:
+                frame = await asyncio.wait_for(ws.recv(), deadline - time.monotonic())
+            except asyncio.TimeoutError:
+                break
+            if frame == "2":
+                await ws.send("3")
+            elif frame.startswith("42"):
+                name, data = json.loads(frame[2:])[:2]
+                if name == "bot_uttered":
+                    received.append(data)
+    return received

@@ -1,0 +1,44 @@
+"""Small trackers and a dispatcher, for running one action at a time without a Rasa server."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+
+def make_tracker(intent: str, entities: Optional[List[Dict[str, Any]]] = None,
+                 slots: Optional[Dict[str, Any]] = None, text: str = "",
+                 metadata: Optional[Dict[str, Any]] = None,
+                 ranking: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+    """A tracker whose latest message has this intent and these occupation entities."""
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+        "metadata": metadata or {},
+    }
+    return Tracker.from_dict({
+        "sender_id": "test",
+        "slots": {"occupation": None, "topic": None, "sources_shown": None, **(slots or {})},
+        "latest_message": message,
+        "events": [],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    })
+
+
+def occupation(value: str, text: Optional[str] = None) -> Dict[str, Any]:
+    return {"entity": "occupation", "value": value, "text": text or value}
+
+
+async def run_action(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    """Run an action; return what it said and the slots it set."""
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return dispatcher.messages, slots
