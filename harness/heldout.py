@@ -1,0 +1,150 @@
+"""Is the held-out data really held out? Find held-out texts that copy a training text.
+
+A held-out text copies a training text when, after normalising both (lower case, entity
+annotations and punctuation removed, single spaces), they are the same, or at least 0.85
+alike (difflib's ratio), or they are the same sentence with another job name (every job
+name, annotated or known to the knowledge base, replaced by one placeholder, then the same
+0.85 test). `tests/unit/harness/test_heldout_is_clean.py` fails on any copy; run this module to list them:
+
+    python -m harness.heldout                  # every copied held-out text and the rule it breaks
+    python -m harness.heldout --show-training  # and the training text it copies (not for held-out writers)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence
+
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+TRAINING = (PROJECT_DIR / "data" / "nlu.yml",)
+HELD_OUT_NLU = PROJECT_DIR / "tests" / "nlu_holdout.yml"
+HELD_OUT_CONVERSATIONS = PROJECT_DIR / "tests" / "test_conversations_holdout.yml"
+SIMILARITY = 0.85
+JOB = "#"  # what every job name becomes, so that "what does a [x] do" matches "what does a [y] do"
+
+ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+PUNCTUATION = re.compile(r"[^\w\s#]+")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One example, with the forms the rules compare."""
+
+    raw: str
+    where: str
+    plain: str  # normalised
+    template: str  # normalised, job names replaced
+
+
+@dataclass(frozen=True)
+class Copy:
+    held_out: Text
+    training: Text
+    rule: str  # "same text", "0.85 alike", "same sentence with another job name"
+    ratio: float
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("_", " ").replace("'", "").replace("\u2019", "")  # what's -> whats
+    return " ".join(PUNCTUATION.sub(" ", text).split())
+
+
+@lru_cache(maxsize=1)
+def _job_names() -> "re.Pattern[str]":
+    """Every alias of the group and of the jobs outside it, longest first, as whole words."""
+    from knowledge.build import load
+
+    knowledge = load()
+    names = {*knowledge.aliases, *knowledge.generated, *knowledge.other_aliases}
+    words = sorted({_normalise(n) for n in names if _normalise(n)}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+def make_text(raw: str, where: str) -> Text:
+    plain = _normalise(ANNOTATION.sub(r"\1", raw))
+    template = _normalise(ANNOTATION.sub(f" {JOB} ", raw))
+    template = " ".join(_job_names().sub(JOB, template).split())
+    return Text(raw=raw, where=where, plain=plain, template=template)
+
+
+def nlu_texts(path: Path) -> List[Text]:
+    """The examples of a Rasa NLU YAML file, with their intent in `where`."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    found: List[Text] = []
+    for block in data.get("nlu") or []:
+        if "intent" not in block:
+            continue
+        for line in str(block.get("examples") or "").splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                found.append(make_text(line[2:].strip(), f"{path.name}: {block['intent']}"))
+    return found
+
+
+def conversation_texts(path: Path) -> List[Text]:
+    """The user messages of a Rasa stories file, with their story's name in `where`."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    found: List[Text] = []
+    for story in data.get("stories") or []:
+        for step in story.get("steps") or []:
+            if "user" in step:
+                found.append(make_text(str(step["user"]).strip(), f"{path.name}: {story.get('story')}"))
+    return found
+
+
+def _ratio(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < SIMILARITY or matcher.quick_ratio() < SIMILARITY:
+        return 0.0
+    return matcher.ratio()
+
+
+def copy_of(text: Text, training: Sequence[Text]) -> Optional[Copy]:
+    """The first training text that `text` copies, by the rules above, or None."""
+    for other in training:
+        if text.plain == other.plain:
+            return Copy(text, other, "same text", 1.0)
+    for other in training:
+        ratio = _ratio(text.plain, other.plain)
+        if ratio >= SIMILARITY:
+            return Copy(text, other, f"{SIMILARITY} alike", ratio)
+    if JOB in text.template:
+        for other in training:
+            if JOB in other.template:
+                ratio = _ratio(text.template, other.template)
+                if ratio >= SIMILARITY:
+                    return Copy(text, other, "same sentence with another job name", ratio)
+    return None
+
+
+def copies(held_out: Iterable[Text], training: Sequence[Text]) -> List[Copy]:
+    return [c for c in (copy_of(t, training) for t in held_out) if c is not None]
+
+
+def training_texts() -> List[Text]:
+    return [t for path in TRAINING for t in nlu_texts(path)]
+
+
+def held_out_texts() -> List[Text]:
+    return nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    show_training = "--show-training" in (argv or [])
+    found = copies(held_out_texts(), training_texts())
+    for c in found:
+        copied = f" as {c.training.where}: {c.training.raw!r}" if show_training else ""
+        print(f"{c.held_out.where}: {c.held_out.raw!r}\n    {c.rule} ({c.ratio:.2f}){copied}")
+    print(f"{len(found)} held-out text(s) copy a training text")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,67 @@
+"""The held-out data stays held out: no held-out text copies a training text.
+
+The rules (harness/heldout.py): the same text after normalising, 0.85 alike, or the same
+sentence with another job name. When this fails, write a genuinely different held-out text;
+never move a held-out text into the training data.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.heldout import (
+    HELD_OUT_CONVERSATIONS,
+    HELD_OUT_NLU,
+    JOB,
+    conversation_texts,
+    copies,
+    copy_of,
+    held_out_texts,
+    make_text,
+    nlu_texts,
+    training_texts,
+)
+
+
+def test_no_held_out_text_copies_a_training_text() -> None:
+    found = copies(held_out_texts(), training_texts())
+    assert not found, f"{len(found)} held-out text(s) copy training data (python -m harness.heldout):\n" + "\n".join(
+        f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found[:20])
+
+
+def test_the_held_out_sets_are_big_enough() -> None:
+    nlu = nlu_texts(HELD_OUT_NLU)
+    per_intent: dict = {}
+    for text in nlu:
+        per_intent[text.where] = per_intent.get(text.where, 0) + 1
+    assert min(per_intent.values()) >= 25, per_intent
+    assert any("(other_job)" in t.raw for t in nlu), "held-out NLU needs jobs outside the group"
+    assert len(conversation_texts(HELD_OUT_CONVERSATIONS)) >= 60
+
+
+@pytest.mark.parametrize("held_out, training, rule", [
+    ("What's a [sonographer](occupation)?", "whats a [sonographer](occupation)", "same text"),
+    ("how much do they earn a year", "how much do they earn in a year", "0.85 alike"),
+    ("what does a [sonographer](occupation) do", "what does an [x-ray tech](occupation) do",
+     "same sentence with another job name"),
+    ("what does a sonographer do all day", "what does a [rad tech](occupation) do all day",
+     "same sentence with another job name"),
+    ("how much do [radiologists](other_job) earn", "how much do [mammographers](occupation) earn",
+     "same sentence with another job name"),
+])
+def test_each_rule_catches_its_kind_of_copy(held_out: str, training: str, rule: str) -> None:
+    found = copy_of(make_text(held_out, "held out"), [make_text(training, "training")])
+    assert found is not None and found.rule.startswith(rule.split()[0]), found
+
+
+@pytest.mark.parametrize("held_out, training", [
+    ("is there a lot of maths in the course", "how much do they earn"),
+    ("which job pays the most out of all of them", "what does a [sonographer](occupation) do"),
+])
+def test_different_sentences_are_not_copies(held_out: str, training: str) -> None:
+    assert copy_of(make_text(held_out, "held out"), [make_text(training, "training")]) is None
+
+
+def test_job_names_become_one_placeholder() -> None:
+    text = make_text("do [mri techs](occupation) or xray techs earn more", "x")
+    assert text.template == f"do {JOB} or {JOB} earn more"
