@@ -1,10 +1,11 @@
-"""Settle the `occupation` entities after both extractors, before the fallback classifier.
+"""Settle the `occupation` entities after the extractors, before the fallback classifier.
 
-The entity ruler (exact aliases from the knowledge base) and DIET (misspellings, new
-phrasings) often find the same words. Keep one entity per span, the ruler's first; keep
-DIET's other finds only when they are close to a known alias, and give them its id; and
-treat a message that is nothing but a job name ("ultrasound", "mri tech?") as
-`inform_occupation`, since that is what a student answering "which job?" means.
+The entity ruler finds exact aliases from the knowledge base. This component adds the job
+names it cannot find, misspellings ("radiograhper", "nucular medcine techs"), through the
+knowledge base's one name resolver (knowledge.names); keeps one entity per span, the
+ruler's first; keeps another extractor's finds only when they are close to a known alias,
+with its id; and treats a message that is nothing but a job name ("ultrasound", "mri
+tech?") as `inform_occupation`, since that is what a student answering "which job?" means.
 
 Names of jobs outside the group (knowledge/other_jobs.yml: "radiologist") become `other_job`
 entities, and are never read as the nearest job in the group ("radiologist" is one letter
@@ -13,7 +14,6 @@ from "radiologic").
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from pathlib import Path
@@ -26,9 +26,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-ENTITY = "occupation"
-OTHER = "other_job"
+from knowledge.names import CUTOFF, OCCUPATION, OTHER_JOB, Names
+
+ENTITY = OCCUPATION
+OTHER = OTHER_JOB
 RULER = "SpacyEntityExtractor"
+SPELLING = "misspelling"  # `found_by` of the names this component finds itself
 FILLER = re.compile(r"^(?:what|how|and|about|for|the|a|an|of|ok|okay|um|so|then|pls|please|\W)*$", re.IGNORECASE)
 
 
@@ -40,20 +43,18 @@ class OccupationEntities(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"pipeline_path": "build/spacy_pipeline", "cutoff": 0.8}
+        return {"pipeline_path": "build/spacy_pipeline", "cutoff": CUTOFF}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.cutoff = float(config["cutoff"])
         patterns = Path(config["pipeline_path"]) / "entity_ruler" / "patterns.jsonl"
-        self.aliases: Dict[str, str] = {}
-        self.others: Dict[str, str] = {}
+        aliases: Dict[str, str] = {}
+        others: Dict[str, str] = {}
         for line in patterns.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 pattern = json.loads(line)
-                names = self.others if pattern.get("label") == OTHER else self.aliases
+                names = others if pattern.get("label") == OTHER else aliases
                 names[str(pattern["pattern"]).lower()] = pattern["id"]
-        self.ids = set(self.aliases.values())
-        self.other_ids = set(self.others.values())
+        self.names = Names(aliases, others, cutoff=float(config["cutoff"]))
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -62,22 +63,11 @@ class OccupationEntities(GraphComponent):
 
     def resolve(self, value: Any) -> Optional[str]:
         """The occupation id for an extracted value, or None when it names no job in the group."""
-        found = self.classify(value)
-        return found[1] if found and found[0] == ENTITY else None
+        return self.names.resolve(value)
 
     def classify(self, value: Any) -> Optional[Tuple[str, str]]:
         """(`occupation` or `other_job`, id) for an extracted value, or None when it names no known job."""
-        if not isinstance(value, str):
-            return None
-        key = value.lower().strip()
-        if key in self.ids or key in self.aliases:
-            return ENTITY, self.aliases.get(key, key)
-        if key in self.other_ids or key in self.others:
-            return OTHER, self.others.get(key, key)
-        close = difflib.get_close_matches(key, [*self.aliases, *self.others], n=1, cutoff=self.cutoff)
-        if not close:
-            return None
-        return (ENTITY, self.aliases[close[0]]) if close[0] in self.aliases else (OTHER, self.others[close[0]])
+        return self.names.classify(value)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -95,13 +85,18 @@ class OccupationEntities(GraphComponent):
                    for k in kept):
                 continue
             if entity.get("entity") == OTHER:
-                job = (OTHER, self.others.get(str(entity.get("value")).lower(), str(entity.get("value"))))
+                job = self.classify(entity.get("value")) or (OTHER, str(entity.get("value")))
             else:
                 job = self.classify(entity.get("value")) or self.classify(entity.get("text"))
             if job is None:
                 continue
             kept.append({**entity, "entity": job[0], "value": job[1], EXTRACTOR: self.NAME,
                          "found_by": entity.get(EXTRACTOR)})
+        text = message.get(TEXT) or ""
+        spans = [(k.get("start", 0), k.get("end", 0)) for k in kept]
+        for name in [] if text.startswith("/") else self.names.find(text, spans):  # "/intent{...}" is a button
+            kept.append({"entity": name.kind, "start": name.start, "end": name.end, "value": name.id,
+                         "text": name.text, "confidence_entity": 1.0, EXTRACTOR: self.NAME, "found_by": SPELLING})
         kept.sort(key=lambda e: e.get("start", 0))
         message.set(ENTITIES, unrelated + kept, add_to_output=True)
         self._bare_job_name(message, kept)

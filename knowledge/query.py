@@ -6,7 +6,6 @@ connection between requests, and answering a turn costs no query at all.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from knowledge import models
+from knowledge.names import Names, key
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_DIR / 'build' / 'knowledge.db'}"
@@ -109,11 +109,6 @@ def _fact(row: models.Fact) -> FactInfo:
     )
 
 
-def _key(text: str) -> str:
-    """How a typed name is looked up among the aliases: lower case, single spaces, no underscores."""
-    return " ".join(text.lower().replace("_", " ").split())[:128]
-
-
 class KnowledgeBase:
     """The whole knowledge base, read once through SQLAlchemy and then served from memory.
 
@@ -164,28 +159,17 @@ class KnowledgeBase:
             o.id: OtherJobInfo(o.id, o.name, o.plural, o.note, tuple(s.id for s in o.sources)) for o in others}
         self._other_aliases: Dict[str, str] = {a.alias: o.id for o in others for a in o.aliases}
         session.execute(sa.select(models.SourceTitle).limit(1)).all()  # every table of this schema exists
+        self.names = Names(self._aliases, self._other_aliases, self._occupations, self._other_jobs)
 
     def resolve(self, text: Optional[str]) -> Optional[str]:
-        """The occupation id that `text` names: an id, an alias, or a close misspelling."""
-        if not isinstance(text, str):
-            return None
-        if text in self._occupations:
-            return text
-        key = _key(text)
-        if not key:
-            return None
-        if key in self._aliases:
-            return self._aliases[key]
-        if key in self._other_aliases:  # "radiologist" is close to "radiology", but another job
-            return None
-        close = difflib.get_close_matches(key, [*self._aliases, *self._other_aliases], n=1, cutoff=0.85)
-        return self._aliases.get(close[0]) if close else None
+        """The occupation id that `text` names: an id, an alias, or a close misspelling (knowledge.names)."""
+        return self.names.resolve(text)
 
     def other_job(self, text: Optional[str]) -> Optional[OtherJobInfo]:
         """The job outside the group that `text` names exactly (an id or an alias), if any."""
         if not isinstance(text, str):
             return None
-        return self._other_jobs.get(text) or self._other_jobs.get(self._other_aliases.get(_key(text), ""))
+        return self._other_jobs.get(text) or self._other_jobs.get(self._other_aliases.get(key(text), ""))
 
     def other_jobs(self) -> List[OtherJobInfo]:
         return list(self._other_jobs.values())

@@ -86,3 +86,27 @@ def test_the_ruler_tags_other_jobs_from_the_knowledge_base(tmp_path) -> None:
     assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [
         ("radiologists", "other_job", "radiologist"), ("radiology doctor", "other_job", "radiologist"),
         ("x-ray tech", "occupation", "radiologic_technologist")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("wht do nucular medcine techs do", [("nucular medcine techs", "nuclear_medicine_technologist")]),
+    ("how much does a radiograhper make", [("radiograhper", "radiologic_technologist")]),
+    ("is being a polysomnografer hard", [("polysomnografer", "polysomnography_technologist")]),
+    ("mri technlogist salary", [("mri technlogist", "mri_technologist")]),
+])
+def test_misspelt_names_are_found_without_any_extractor(merger: OccupationEntities, text: str,
+                                                        expected: List[Any]) -> None:
+    message = run(merger, text, [])
+    assert [(e["text"], e["value"]) for e in message.get("entities")] == expected
+    assert all(e["entity"] == "occupation" and e["found_by"] == "misspelling" for e in message.get("entities"))
+
+
+@pytest.mark.parametrize("text", ["what does an array do", "radiation safety is important", "techniques and technology",
+                                  "how long is the course", "/ask_duties{\"occupation\": \"sonografer\"}"])
+def test_ordinary_words_are_no_job(merger: OccupationEntities, text: str) -> None:
+    assert run(merger, text, []).get("entities") == []
+
+
+def test_a_misspelt_outside_job_stays_outside(merger: OccupationEntities) -> None:
+    message = run(merger, "do radiologests earn more", [])
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("other_job", "radiologist")]
