@@ -76,10 +76,11 @@ wait_for() {  # name url log pid
       echo "The $1 did not answer within ${START_TIMEOUT:-240} s; see $3." >&2
       exit 1
     fi
+    if [ $(( SECONDS % 10 )) -eq 0 ]; then echo "  ... still starting the $1 (${SECONDS} s)"; fi
     sleep 1
   done
 }
-echo "Starting the action server and the Rasa server (about a minute)..."
+echo "Starting the action server and the Rasa server (about 20 s)..."
 wait_for "action server" "http://${ACTION_HOST}:${ACTION_PORT}/health" "$LOG_DIR/actions.log" "${pids[0]}"
 wait_for "Rasa server" "http://${RASA_HOST}:${RASA_PORT}/" "$LOG_DIR/rasa.log" "${pids[1]}"
 
