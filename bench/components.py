@@ -128,7 +128,8 @@ def load_and_parse(model: Path) -> Dict[str, Any]:
     asyncio.run(parse_all())
     return {"load_s": round(load_s, 1), "load": timers.table("load"), "rss_mb_python": round(before),
             "rss_mb_rasa_imported": round(imported), "rss_mb_loaded": round(loaded),
-            "load_memory_mb": {k: round(v) for k, v in sorted(timers.memory_mb.items(), key=lambda i: -i[1]) if v},
+            "load_memory_mb": {k: round(v) for k, v in sorted(timers.memory_mb.items(), key=lambda i: -i[1])
+                               if round(v) >= 1},
             "parse_ms_per_message": {k: round(v / len(texts) * 1000, 2) for k, v in timers.table("parse").items()},
             "messages_parsed": len(texts)}
 

@@ -91,7 +91,7 @@ class Candidate:
 
 
 CANDIDATES = [
-    Candidate("shipped", "**shipped**: linear classifier (logistic regression on scaled word 1-2 and character 1-4 "
+    Candidate("shipped", "**shipped**: linear classifier (logistic regression on scaled word 1-2 and character 2-5 "
               "grams), misspellings by the name resolver, rules + memoization", None),
     Candidate("before", "the pipeline before: DIET (100 epochs, a 128-unit transformer layer) + TED, fallback 0.45",
               before),
