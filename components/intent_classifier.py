@@ -66,8 +66,11 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         return component
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if not hasattr(self.clf, "coef_"):
-            return messages  # untrained (no intents in the data): the fallback classifier answers
+        if not hasattr(self.clf, "coef_"):  # untrained: no intent, so the fallback classifier answers
+            for message in messages:
+                message.set("intent", {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set("intent_ranking", [], add_to_output=True)
+            return messages
         return super().process(messages)
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
