@@ -1,7 +1,7 @@
 """Check and clean what students send before NLU or the tracker store sees it.
 
-Why here: DIET's attention is quadratic in the message length (one 100 KB message held a
-stock server for 17-20 s), students are often minors whose contact details must not be
+Why here: long inputs are costly for any NLU (with DIET, one 100 KB message held a stock
+server for 17-20 s; featurising n-grams grows with the length too), students are often minors whose contact details must not be
 stored, and a typed `/intent{...}` must not reach the dialogue with values we never checked.
 """
 

@@ -20,7 +20,7 @@ from knowledge.build import PROJECT_DIR, KnowledgeError, load, ruler_patterns
 DEFAULT_OUTPUT = PROJECT_DIR / "build" / "spacy_pipeline"
 
 # Chat spellings read as the word they stand for. Rasa's featurizers use the lemma, so "wat r
-# u abt" looks like "what be you about" to DIET, as the training data spells it.
+# u abt" looks like "what be you about" to the intent classifier, as the training data spells it.
 CHAT_SPEAK = {
     "abt": "about", "bout": "about", "wat": "what", "wot": "what", "wut": "what", "wht": "what",
     "u": "you", "ur": "your", "r": "be", "hw": "how", "whr": "where",

@@ -99,7 +99,7 @@ def test_spacy_pipeline_finds_occupations(tmp_path: Path) -> None:
     assert [(e.text, e.ent_id_) for e in doc.ents] == [
         ("X-ray techs", "radiologic_technologist"), ("Sonographers", "sonographer")]
     assert [t.lemma_ for t in nlp("they were earning")] == ["they", "be", "earn"]
-    # chat spellings survive the save and load: DIET sees the words the training data uses
+    # chat spellings survive the save and load: the classifier sees the words the training data uses
     assert [t.lemma_ for t in nlp("wat r u abt pls")] == ["what", "be", "you", "about", "please"]
 
 
