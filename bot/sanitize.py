@@ -1,8 +1,9 @@
 """Check and clean what students send before NLU or the tracker store sees it.
 
 Why here: long inputs are costly for any NLU (with DIET, one 100 KB message held a stock
-server for 17-20 s; featurising n-grams grows with the length too), students are often minors whose contact details must not be
-stored, and a typed `/intent{...}` must not reach the dialogue with values we never checked.
+server for 17-20 s; featurising n-grams grows with the length too), students are often
+minors whose contact details must not be stored, and a typed `/intent{...}` must not reach
+the dialogue with values we never checked.
 """
 
 from __future__ import annotations

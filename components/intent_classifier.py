@@ -3,8 +3,8 @@
 Rasa's `LogisticRegressionClassifier` fits raw token and character n-gram counts with a fixed
 regularisation, so a long message outweighs a short one and the solver needs many iterations.
 This one scales each message's counts (log(1 + count), then unit length), so messages of any
-length weigh the same, and makes the regularisation strength `C` a setting chosen on data
-(`make eval` compares candidates). The scaling is stateless: nothing is fitted but the model.
+length weigh the same, and makes the regularisation strength `C` and the class weights
+settings chosen on data (`make eval` compares candidates). The scaling is stateless: nothing is fitted but the model.
 The model is saved as plain arrays (numpy, no pickle): loading it takes milliseconds, where
 Rasa's skops file costs the server several seconds of start-up.
 """
@@ -34,12 +34,13 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "max_iter": 1000}
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "max_iter": 1000,
+                "class_weight": "balanced"}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
-        self.clf.set_params(C=float(self.config["C"]))
+        self.clf.set_params(C=float(self.config["C"]), class_weight=self.config["class_weight"])
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

@@ -25,11 +25,11 @@ SCORES = PROJECT_DIR / "results" / "nlu-scores.json"
 MARGIN = 0.015  # about 12 of the 795 held-out messages: more than run-to-run noise, less than a real loss
 # figure: (level reached by the shipped model, True when higher is better, margin)
 REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.858, True, MARGIN),
+    "intent_accuracy": (0.854, True, MARGIN),
     "entity_f1": (0.972, True, MARGIN),
     "job_ids_right": (0.993, True, MARGIN),
-    "out_of_scope_recall": (0.875, True, 0.035),  # 32 messages: one more missed is 0.031
-    "in_scope_fallback": (0.028, False, MARGIN),
+    "out_of_scope_recall": (0.906, True, 0.035),  # 32 messages: one more missed is 0.031
+    "in_scope_fallback": (0.021, False, MARGIN),
 }
 CONVERSATIONS_REACHED = 16  # of the 21 held-out conversations; the gate allows one fewer
 
