@@ -1,0 +1,76 @@
+"""The linear intent classifier: scaling, training, and saving without pickle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.intent_classifier import ARRAYS, LinearIntentClassifier
+
+# Two intents told apart by which of four "words" a message has, a few times over.
+VOCABULARY = {"pay": 0, "salary": 1, "hello": 2, "hi": 3}
+
+
+def message(words: List[str], intent: str = "") -> Message:
+    counts = np.zeros((1, len(VOCABULARY)))
+    for word in words:
+        counts[0, VOCABULARY[word]] += 1
+    data = {"text": " ".join(words), **({"intent": intent} if intent else {})}
+    features = [Features(scipy.sparse.coo_matrix(counts), "sentence", "text", "counts"),
+                Features(scipy.sparse.coo_matrix(counts), "sequence", "text", "counts")]
+    return Message(data=data, features=features)
+
+
+@pytest.fixture()
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def trained(storage: LocalModelStorage) -> LinearIntentClassifier:
+    context = ExecutionContext(GraphSchema({}), "test")
+    classifier = LinearIntentClassifier.create({**LinearIntentClassifier.get_default_config(), "C": 100.0},
+                                               storage, Resource("classifier"), context)
+    examples = [message(w, "ask_salary") for w in (["pay"], ["salary"], ["pay", "salary"], ["pay", "pay", "pay"])]
+    examples += [message(w, "greet") for w in (["hello"], ["hi"], ["hi", "hello"], ["hi", "hi", "hi", "hi"])]
+    classifier.train(TrainingData(examples))
+    return classifier
+
+
+def test_long_and_short_messages_weigh_the_same(storage: LocalModelStorage) -> None:
+    classifier = trained(storage)
+    rows = classifier._create_X([message(["pay"]), message(["pay"] * 50)]).toarray()
+    assert np.allclose(rows[0], rows[1]) and np.isclose(np.linalg.norm(rows[0]), 1.0)
+
+
+def test_trains_saves_as_arrays_and_loads_the_same_model(storage: LocalModelStorage) -> None:
+    classifier = trained(storage)
+    probe = [message(["salary", "salary"]), message(["hello", "hi"])]
+    before = [m.get("intent")["name"] for m in classifier.process(probe)]
+    assert before == ["ask_salary", "greet"]
+    with storage.read_from(Resource("classifier")) as directory:
+        assert sorted(p.name for p in directory.iterdir()) == [ARRAYS]
+        np.load(directory / ARRAYS, allow_pickle=False)  # no pickled objects inside
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage,
+                                         Resource("classifier"), context)
+    after = loaded.process([message(["salary", "salary"]), message(["hello", "hi"])])
+    assert [m.get("intent")["name"] for m in after] == before
+    assert after[0].get("intent")["confidence"] == pytest.approx(probe[0].get("intent")["confidence"])
+
+
+def test_a_model_without_a_classifier_gives_no_intent(storage: LocalModelStorage) -> None:
+    context = ExecutionContext(GraphSchema({}), "test")
+    empty = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage,
+                                        Resource("missing"), context)
+    result = empty.process([message(["pay"])])[0]
+    assert result.get("intent") == {"name": None, "confidence": 0.0} and result.get("intent_ranking") == []
