@@ -30,7 +30,7 @@ REDIS := /usr/bin/redis-server
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu test-conversations e2e eval bench reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu test-conversations e2e widget-docs eval bench reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -113,6 +113,9 @@ test-conversations: $(MODEL) ## Held-out conversations (rasa test core --e2e) ag
 
 e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real servers over REST and socket.io, faults, load, two processes, the widget in Chromium.
 	$(BIN)/python -m pytest tests/e2e
+
+widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/screenshots and docs/widget-metrics.json (the browser tests, writing into docs/).
+	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py
 
 test: lint validate unit test-stories test-nlu test-conversations e2e ## Everything, on a trained model.
 	@echo "make test: all checks passed"

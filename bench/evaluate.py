@@ -260,8 +260,8 @@ def component_tables(results: Dict[str, Dict[str, Any]]) -> List[str]:
 def commit_and_date() -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
                             text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_DIR,
-                           capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs",
+                            ":!bench/results.json"], cwd=PROJECT_DIR, capture_output=True, text=True).stdout.strip()
     return f"commit {commit}{' (with uncommitted changes)' if dirty else ''}, " \
            f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}"
 

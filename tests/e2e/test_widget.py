@@ -2,17 +2,21 @@
 
 Host pages on a second origin (the `assistant.page_port` on the server's CORS list) are served by
 a small threaded http.server; the demo page and the widget come from the Rasa server itself.
-Screenshots for the docs go to docs/screenshots/, measurements to docs/widget-metrics.json.
+Screenshots and measurements go to build/widget-docs/ (screenshots/, widget-metrics.json);
+`make widget-docs` runs these tests with WIDGET_DOCS_DIR=docs to refresh the documentation's.
 Needs: `apt-get install chromium` and `npm ci` (axe-core).
 """
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import html
 import json
+import os
 import re
 import statistics
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,8 +37,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 STATIC = PROJECT_DIR / "bot" / "static"
 AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"
-METRICS = PROJECT_DIR / "docs" / "widget-metrics.json"
+DOCS_OUT = Path(os.environ.get("WIDGET_DOCS_DIR") or PROJECT_DIR / "build" / "widget-docs")  # never docs/ in tests
+SCREENSHOTS = DOCS_OUT / "screenshots"
+METRICS = DOCS_OUT / "widget-metrics.json"
 ANSWER_TIMEOUT = 60_000  # ms; the first answer after start warms the model up
 XSS = "<img src=x onerror=window.__xss=1>"
 
@@ -148,7 +153,10 @@ def host_page(tag: str, head: str = "", body: str = "") -> str:
 def record(**values: Any) -> None:
     """Merge measurements into docs/widget-metrics.json (each test writes its own keys)."""
     data = json.loads(METRICS.read_text()) if METRICS.exists() else {}
-    data.update(values)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
+                            text=True).stdout.strip()
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    data.update(values, measured_at=f"commit {commit or 'unknown'}, {today}")
     METRICS.parent.mkdir(parents=True, exist_ok=True)
     METRICS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
