@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import datetime
 import json
 import math
 import shutil
@@ -25,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 
-from harness import gates
+from harness import gates, provenance
 from harness.servers import BIN, PROJECT_DIR
 
 HELD_OUT = PROJECT_DIR / "tests" / "nlu_holdout.yml"
@@ -257,15 +256,6 @@ def component_tables(results: Dict[str, Dict[str, Any]]) -> List[str]:
     return lines + [""]
 
 
-def commit_and_date() -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
-                            text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs",
-                            ":!bench/results.json"], cwd=PROJECT_DIR, capture_output=True, text=True).stdout.strip()
-    return f"commit {commit}{' (with uncommitted changes)' if dirty else ''}, " \
-           f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}"
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", help="candidate keys to run (default: all)")
@@ -278,7 +268,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     else:
         chosen = [c for c in CANDIDATES if not args.only or c.key in args.only]
         RESULTS.mkdir(parents=True, exist_ok=True)
-        measured_at = commit_and_date()
+        measured_at = provenance.measured_at()
         scratch = Path(tempfile.mkdtemp(prefix="eval-"))
         try:
             summary = {"measured_at": measured_at, "results": {c.key: measure(c, scratch) for c in chosen}}

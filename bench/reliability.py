@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import requests
 
 from harness.load import STUDENTS, run_class
+from harness.provenance import measured_at
 from harness.ratelimit import class_behind_one_address
 from harness.servers import PROJECT_DIR, Servers, free_port
 from harness.socketio import socket_exchange
@@ -199,7 +200,8 @@ def redis_window() -> Dict[str, str]:
 
 def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: Dict[str, Any],
           path: Path, limits: List[Dict[str, str]]) -> None:
-    lines = ["# Reliability", "", "Measured by `make reliability` on the real action server and Rasa server "
+    lines = ["# Reliability", "", f"Measured by `make reliability` at {measured_at()} on the real action server "
+             "and Rasa server "
              "(REST and socket.io channels of `bot/input.py`). The same cases are asserted by "
              "`tests/e2e/test_bad_input.py`, `test_faults.py`, `test_load.py`, `test_processes.py` "
              "and `test_ratelimit_redis.py` in `make test`.", "",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
 import json
 import os
 import platform
@@ -28,6 +27,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import aiohttp
 
 from bench.starter import STARTER_CONVERSATION, StarterBot
+from harness.provenance import provenance
 from harness.servers import BIN, PROJECT_DIR, Redis, Servers, free_port, rss_mb
 
 CUSTOM, PLAIN = "custom action", "plain response"
@@ -182,22 +182,6 @@ def training_times() -> Dict[str, Any]:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return times
-
-
-def provenance() -> Dict[str, Any]:
-    """The commit and UTC date the figures are measured on, so no figure outlives its code unnoticed."""
-    def git(*args: str) -> str:
-        """Git's answer, or '' where there is no git."""
-        try:
-            return subprocess.run(["git", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=30,
-                                  check=True).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return {"commit": git("rev-parse", "--short", "HEAD") or "unknown",
-            "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
-            "date_utc": now.strftime("%Y-%m-%d"), "measured_utc": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def run(turns: int, single_turns: int, rounds: int, with_training: bool, with_processes: bool,

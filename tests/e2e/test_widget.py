@@ -9,14 +9,12 @@ Needs: `apt-get install chromium` and `npm ci` (axe-core).
 
 from __future__ import annotations
 
-import datetime
 import gzip
 import html
 import json
 import os
 import re
 import statistics
-import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +26,7 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
 
 from harness.assistant import Assistant
+from harness.provenance import measured_at
 from harness.servers import PROJECT_DIR, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -153,10 +152,7 @@ def host_page(tag: str, head: str = "", body: str = "") -> str:
 def record(**values: Any) -> None:
     """Merge measurements into docs/widget-metrics.json (each test writes its own keys)."""
     data = json.loads(METRICS.read_text()) if METRICS.exists() else {}
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
-                            text=True).stdout.strip()
-    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    data.update(values, measured_at=f"commit {commit or 'unknown'}, {today}")
+    data.update(values, measured_at=measured_at())
     METRICS.parent.mkdir(parents=True, exist_ok=True)
     METRICS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
