@@ -27,16 +27,15 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from harness import servers
+
 FALLBACK, OUT_OF_SCOPE = "nlu_fallback", "out_of_scope"
 ENTITIES = ("occupation", "other_job")
 
 
 def rss_mb() -> float:
     """This process's resident memory, in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return servers.rss_mb(os.getpid())
 
 
 def gold_examples(path: Path) -> List[Dict[str, Any]]:
