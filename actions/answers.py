@@ -10,8 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
     GROUP_ID,
-    TOPIC_BY_INTENT,
-    TOPIC_LABELS,
     capitalised,
     intent_name,
     knowledge_base,
@@ -22,8 +20,8 @@ from actions.context import (
     slot_occupation,
 )
 from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo, OtherJobInfo
+from knowledge.vocabulary import GAPS, TOPIC_BY_INTENT, TOPIC_LABELS
 
-GAPS = ("outlook", "hours", "program_length")
 # Topics where the whole group's answer is useful on its own; the others need a job first.
 GROUP_LEVEL = ("overview", "duties", "safety", "equipment", "specialties", "best_paying")
 

@@ -11,31 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.query import KnowledgeBase, OtherJobInfo
 
-TOPIC_BY_INTENT = {
-    "ask_overview": "overview",
-    "ask_duties": "duties",
-    "ask_education": "education",
-    "ask_license": "license",
-    "ask_salary": "salary",
-    "ask_best_paying": "best_paying",
-    "ask_specialties": "specialties",
-    "ask_safety": "safety",
-    "ask_equipment": "equipment",
-    "ask_outlook": "outlook",
-    "ask_hours": "hours",
-    "ask_program_length": "program_length",
-}
-TOPIC_LABELS = {
-    "overview": "a description",
-    "duties": "duties",
-    "education": "education or training",
-    "license": "licensing rules",
-    "salary": "pay",
-    "best_paying": "best-paying industry",
-    "specialties": "specialties",
-    "safety": "safety",
-    "equipment": "equipment",
-}
 GROUP_ID = "imaging_technician"
 FEATURED = ("radiologic_technologist", "sonographer", "nuclear_medicine_technologist")
 BUTTON_NAMES = {

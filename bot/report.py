@@ -20,10 +20,9 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import sqlalchemy as sa
 
-from actions.answers import GAPS
-from actions.context import TOPIC_BY_INTENT
 from bot.purge import DEFAULT_URL
 from knowledge.query import KnowledgeBase, KnowledgeBaseMissing
+from knowledge.vocabulary import GAPS, TOPIC_BY_INTENT
 
 # What each topic or non-topic intent is called in the report, in a counsellor's words.
 TOPIC_NAMES = {

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from actions.answers import ActionAnswer
 from actions.compare import ActionCompare
-from actions.context import TOPIC_BY_INTENT
 from actions.sources import ActionSources
 from actions.support import ActionCounsellor, ActionFallback
 from actions.titles import ActionTitles
 from knowledge.query import KnowledgeBase
+from knowledge.vocabulary import TOPIC_BY_INTENT
 from tests.unit.trackers import make_tracker, run_action
 
 ANY_VALUE = st.one_of(st.none(), st.text(max_size=300), st.integers(), st.floats(allow_nan=True),

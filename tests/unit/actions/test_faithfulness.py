@@ -16,10 +16,10 @@ import pytest
 
 from actions.answers import ActionAnswer
 from actions.compare import ActionCompare
-from actions.context import TOPIC_BY_INTENT
 from actions.sources import ActionSources
 from actions.titles import ActionTitles
 from knowledge.query import KnowledgeBase
+from knowledge.vocabulary import TOPIC_BY_INTENT
 from tests.unit.trackers import make_tracker, occupation, run_action
 
 # Sentences that frame an answer but state no fact of their own ({} is any text).

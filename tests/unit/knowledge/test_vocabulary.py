@@ -1,0 +1,24 @@
+"""The shared vocabulary agrees with the domain and the knowledge base it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from knowledge.query import KnowledgeBase
+from knowledge.vocabulary import GAPS, TOPIC_BY_INTENT, TOPIC_LABELS
+
+DOMAIN = Path(__file__).resolve().parents[3] / "domain.yml"
+
+
+def test_every_question_intent_is_in_the_domain() -> None:
+    intents = set(yaml.safe_load(DOMAIN.read_text())["intents"])
+    assert set(TOPIC_BY_INTENT) <= intents
+
+
+def test_every_topic_is_covered_by_facts_or_by_a_gap(kb: KnowledgeBase) -> None:
+    fact_topics = {fact.topic for fact in kb.facts()}
+    assert set(TOPIC_LABELS) <= fact_topics
+    assert all(kb.gap(topic) is not None for topic in GAPS)
+    assert set(TOPIC_BY_INTENT.values()) == set(TOPIC_LABELS) | set(GAPS)
