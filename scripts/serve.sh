@@ -76,7 +76,7 @@ wait_for() {  # name url log pid
       echo "The $1 did not answer within ${START_TIMEOUT:-240} s; see $3." >&2
       exit 1
     fi
-    if [ $(( SECONDS % 10 )) -eq 0 ]; then echo "  ... still starting the $1 (${SECONDS} s)"; fi
+    if [ "$SECONDS" -gt 0 ] && [ $(( SECONDS % 10 )) -eq 0 ]; then echo "  ... still starting the $1 (${SECONDS} s)"; fi
     sleep 1
   done
 }
