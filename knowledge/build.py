@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,27 +20,23 @@ from sqlalchemy.orm import Session
 
 from knowledge import models
 from knowledge.query import database_url
+from knowledge.vocabulary import GAPS, TOPIC_LABELS
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = KNOWLEDGE_DIR.parent
 GENERATED_NLU = PROJECT_DIR / "data" / "generated" / "occupations.yml"
 
-TOPICS = (
-    "overview",
-    "duties",
-    "safety",
-    "equipment",
-    "education",
-    "license",
-    "salary",
-    "best_paying",
-    "specialties",
-)
-GAP_TOPICS = ("outlook", "hours", "program_length", "salary_scope", "pakistan_rules")
+TOPICS = tuple(TOPIC_LABELS)  # what facts may be about (knowledge/vocabulary.py)
+# What gaps may be about: the question topics the sources never cover, and two caveats that
+# answers add (pay outside the US or after its year; Pakistan's classification has no rules).
+GAP_TOPICS = (*GAPS, "salary_scope", "pakistan_rules")
 LICENCE_STATES = ("most", "only a few", "some", "varies by occupation")
 FIGURE_FIELDS = ("value", "unit", "statistic", "year", "scope")
 PLURAL_ENDINGS = ("er", "or", "ist", "ian", "tech", "ant")
 OTHER_JOB = "other_job"  # the entity of a job outside the group (knowledge/other_jobs.yml)
+MAX_QUOTE = 200  # characters of one evidence quote: enough to prove a fact, too few to copy an article
+NUMBER = re.compile(r"\d[\d,]*\d|\d")
+LIST_MARK = re.compile(r"(?m)^\s*\d+\.\s")  # "1. Run ..." numbers a list; it states no fact
 
 
 class KnowledgeError(ValueError):
@@ -164,6 +161,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             raise KnowledgeError("facts.yml", entry, "a second fact for the same occupation and topic")
         seen.add(key)
         _check_figures(entry, fact, occupation_ids)
+        _check_evidence(entry, fact)
         if fact["topic"] == "license" and fact.get("states") not in LICENCE_STATES:
             raise KnowledgeError("facts.yml", entry, f"licence facts need `states`, one of {LICENCE_STATES}")
 
@@ -224,6 +222,27 @@ def _check_figures(entry: str, fact: Dict[str, Any], occupation_ids: Dict[str, A
             raise KnowledgeError("facts.yml", entry, f"figure for unknown occupation `{figure['occupation']}`")
         if f"{figure['value']:,}" not in fact["text"]:
             raise KnowledgeError("facts.yml", entry, f"the text does not state the figure {figure['value']:,}")
+
+
+def _check_evidence(entry: str, fact: Dict[str, Any]) -> None:
+    """Every fact quotes its sources briefly, and every number it states is in a quote.
+
+    That the quotes are verbatim in the source texts is checked by a test
+    (tests/unit/knowledge/test_evidence.py), since the texts live beside the project, not in it.
+    """
+    quotes = fact.get("evidence")
+    if not isinstance(quotes, list) or not quotes or not all(isinstance(q, str) and q.strip() for q in quotes):
+        raise KnowledgeError("facts.yml", entry, "needs `evidence`: short verbatim quotes from its sources")
+    for quote in quotes:
+        if len(quote) > MAX_QUOTE:
+            raise KnowledgeError("facts.yml", entry, f"an evidence quote longer than {MAX_QUOTE} characters")
+    quoted = " ".join(" ".join(q.split()) for q in quotes)
+    stated = set(NUMBER.findall(LIST_MARK.sub("", fact["text"])))
+    for figure in fact.get("figures") or []:
+        stated |= {f"{figure['value']:,}", str(figure["year"])}
+    for number in sorted(stated):
+        if not re.search(rf"(?<![\d,]){re.escape(number)}(?![\d,]*\d)", quoted):
+            raise KnowledgeError("facts.yml", entry, f"the number {number} is in no evidence quote")
 
 
 def build_database(knowledge: Knowledge, url: str) -> None:

@@ -18,6 +18,7 @@ from actions.answers import ActionAnswer
 from actions.compare import ActionCompare
 from actions.sources import ActionSources
 from actions.titles import ActionTitles
+from knowledge.build import GAP_TOPICS
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import TOPIC_BY_INTENT
 from tests.unit.trackers import make_tracker, occupation, run_action
@@ -63,8 +64,7 @@ ALSO = "What they do say: "
 
 def kb_texts(kb: KnowledgeBase) -> List[str]:
     texts = [fact.text for fact in kb.facts()]
-    texts += [gap.text for topic in ("outlook", "hours", "program_length", "salary_scope", "pakistan_rules")
-              if (gap := kb.gap(topic))]
+    texts += [gap.text for topic in GAP_TOPICS if (gap := kb.gap(topic))]
     texts += [job.note for job in kb.other_jobs()]
     return texts
 

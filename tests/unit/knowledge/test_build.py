@@ -129,6 +129,12 @@ CASES = [
      "sonographer/salary", "a figure without its `year`"),
     ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="salary")(d)["figures"][0].update(
         value=99999), "sonographer/salary", "does not state the figure 99,999"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="license")(d).pop("evidence"),
+     "sonographer/license", "needs `evidence`"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="salary")(d).update(
+        evidence=["Diagnostic medical sonographers may specialize"]), "sonographer/salary", "is in no evidence quote"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d)["evidence"].append("x" * 201),
+     "sonographer/duties", "longer than 200 characters"),
     ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="license")(d).pop("states"),
      "sonographer/license", "need `states`"),
     ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).update(topic="hobbies"),

@@ -1,0 +1,43 @@
+"""Every fact's evidence is quoted word for word from a source it cites (../shared/sources/)."""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import pytest
+
+from knowledge.build import PROJECT_DIR, load
+
+SOURCES_DIR = PROJECT_DIR.parent / "shared" / "sources"
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def source_texts() -> Dict[str, str]:
+    knowledge = load()
+    texts = {}
+    for source in knowledge.sources:
+        path = SOURCES_DIR / source["file"]
+        assert path.is_file(), f"source text {path} is missing: the knowledge base cites it"
+        texts[source["id"]] = _normalised(path.read_text(encoding="utf-8"))
+    return texts
+
+
+def test_every_quote_is_verbatim_in_a_cited_source(source_texts: Dict[str, str]) -> None:
+    unfound = [(f"{fact['occupation']}/{fact['topic']}", quote)
+               for fact in load().facts for quote in fact["evidence"]
+               if not any(_normalised(quote) in source_texts[s] for s in fact["sources"])]
+    assert not unfound, unfound
+
+
+def test_a_quote_from_another_source_is_not_evidence(source_texts: Dict[str, str]) -> None:
+    """The check looks in the fact's own sources only: the article's words are not the classification's."""
+    quote = "only a few states require a license"
+    assert quote in source_texts["careertrend_imaging"] and quote not in source_texts["psco_3211"]
+
+
+def test_the_source_files_are_where_sources_yml_says() -> None:
+    assert all((SOURCES_DIR / s["file"]).is_file() for s in load().sources)
