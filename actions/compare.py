@@ -89,7 +89,8 @@ def compare(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
                 sources += fact.source_ids
     missing = [n for n, o in zip(names, occupation_ids, strict=True) if o not in FEATURED]
     if missing:
-        lines.append("The sources give figures only for radiologic technologists, sonographers and "
-                     "nuclear medicine technologists, not for " + " or ".join(missing) + ".")
+        described = [kb.occupation(o).plural for o in FEATURED]  # type: ignore[union-attr]
+        lines.append(f"The sources give figures only for {', '.join(described[:-1])} and {described[-1]}, "
+                     f"not for {' or '.join(missing)}.")
         sources.append("psco_3211")
     return say(dispatcher, kb, "\n".join(lines), sources or ["careertrend_imaging"])
