@@ -4,8 +4,8 @@ Rasa's `LogisticRegressionClassifier` fits raw token and character n-gram counts
 regularisation, so a long message outweighs a short one and the solver needs many iterations.
 This one scales each message's counts (log(1 + count), then unit length), so messages of any
 length weigh the same, and makes the regularisation strength `C` and the class weights
-settings chosen on data (`make eval` compares candidates). The scaling is stateless: nothing is fitted but the model.
-The model is saved as plain arrays (numpy, no pickle): loading it takes milliseconds, where
+settings chosen on data (`make eval` compares candidates). The scaling is stateless: nothing
+is fitted but the model. The model is saved as plain arrays (numpy, no pickle): loading it takes milliseconds, where
 Rasa's skops file costs the server several seconds of start-up.
 """
 

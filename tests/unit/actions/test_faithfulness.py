@@ -94,11 +94,13 @@ STATES = re.compile(r"(most|only a few|some) states")
 ALSO = "What they do say: "
 
 
+def notes(kb: KnowledgeBase) -> List[str]:
+    """The texts that belong to no job: what the sources don't say, and the notes on outside jobs."""
+    return [gap.text for topic in GAP_TOPICS if (gap := kb.gap(topic))] + [job.note for job in kb.other_jobs()]
+
+
 def kb_texts(kb: KnowledgeBase) -> List[str]:
-    texts = [fact.text for fact in kb.facts()]
-    texts += [gap.text for topic in GAP_TOPICS if (gap := kb.gap(topic))]
-    texts += [job.note for job in kb.other_jobs()]
-    return texts
+    return [fact.text for fact in kb.facts()] + notes(kb)
 
 
 def sentences(body: str) -> Iterator[str]:
@@ -160,7 +162,7 @@ def check_job(kb: KnowledgeBase, text: str, job: str) -> None:
             assert (f"come under {owner.plural}, so this is about {owner.plural}:" in body
                     or f"({owner.plural})" in body or "other jobs in the group" in body), (
                 f"{fact.occupation_id}'s fact without saying that {job} comes under it: {text}")
-    own = " ".join(f.text for f in used) + " " + " ".join(kb_texts(kb)[len(kb.facts()):])
+    own = " ".join([f.text for f in used] + notes(kb))
     for number in NUMBER.findall(body):
         assert number.rstrip(",") in own or number in ("3211",) or re.fullmatch(r"[1-8]", number), (
             f"number {number} is not in the facts of {job}: {text}")
