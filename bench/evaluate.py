@@ -103,9 +103,13 @@ CANDIDATES = [
 ]
 
 
-def run(args: List[str], **kwargs: Any) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                          **kwargs)
+def run(args: List[str], check: bool = False) -> subprocess.CompletedProcess:
+    """Run quietly; when a step that must work fails, show the end of what it said, not just its exit code."""
+    done = subprocess.run(args, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if check and done.returncode != 0:
+        print("\n".join(done.stderr.splitlines()[-30:]), file=sys.stderr)
+        done.check_returncode()
+    return done
 
 
 def measure(candidate: Candidate, scratch: Path) -> Dict[str, Any]:
