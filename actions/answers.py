@@ -9,7 +9,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
-    GROUP_ID,
     capitalised,
     intent_name,
     knowledge_base,
@@ -20,7 +19,8 @@ from actions.context import (
     slot_occupation,
 )
 from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo, OtherJobInfo
-from knowledge.vocabulary import GAPS, TOPIC_BY_INTENT, TOPIC_LABELS
+from knowledge.search import select_task
+from knowledge.vocabulary import CLASSIFICATION, GAPS, TOPIC_BY_INTENT, TOPIC_LABELS
 
 # Topics where the whole group's answer is useful on its own; the others need a job first.
 GROUP_LEVEL = ("overview", "duties", "safety", "equipment", "specialties", "best_paying")
@@ -53,26 +53,26 @@ class ActionAnswer(Action):
             return events + answer_gap(dispatcher, kb, topic, occupation_id)
         if occupation_id is None:
             if topic in GROUP_LEVEL:
-                fact = kb.fact(GROUP_ID, topic)
+                fact = kb.fact(kb.group().id, topic)
                 if fact is not None:
-                    body = fact.text + "\n\nWhich job would you like to know more about?"
+                    body = one_task(kb, fact, tracker, []) + "\n\nWhich job would you like to know more about?"
                     return events + say(dispatcher, kb, body, list(fact.source_ids), occupation_buttons())
             dispatcher.utter_message(
                 text=f"It depends on the job. Which one do you mean? (I'll tell you about its {TOPIC_LABELS[topic]}.)",
                 buttons=occupation_buttons())
             return events
-        return events + answer_topic(dispatcher, kb, topic, occupation_id)
+        return events + answer_topic(dispatcher, kb, topic, occupation_id, tracker)
 
 
 def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
-                 occupation_id: str) -> List[Dict[Text, Any]]:
+                 occupation_id: str, tracker: Optional[Tracker] = None) -> List[Dict[Text, Any]]:
     """The fact for this occupation, or its parent's with a note saying whose it is."""
     occupation = kb.occupation(occupation_id)
     assert occupation is not None  # ids come from kb.resolve
     fact = kb.find_fact(occupation_id, topic)
     if fact is None:
         return not_covered(dispatcher, kb, occupation, topic)
-    body = fact.text
+    body = one_task(kb, fact, tracker, [occupation_id]) if tracker is not None else fact.text
     if fact.occupation_id != occupation_id:
         body = borrowed_intro(kb, occupation, fact) + "\n" + body
     if topic == "salary":
@@ -82,19 +82,25 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     return say(dispatcher, kb, body, list(fact.source_ids))
 
 
+def one_task(kb: KnowledgeBase, fact: FactInfo, tracker: Tracker, jobs: List[str]) -> str:
+    """The fact's text; for a duties question about one item of its list, that item alone, introduced."""
+    task = select_task(kb, fact, (tracker.latest_message or {}).get("text"), jobs) if fact.topic == "duties" else None
+    return f"{task.intro}; this is the one you asked about:\n{task.line}" if task is not None else fact.text
+
+
 def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo) -> str:
     """Say plainly that the answer is about the broader occupation, not this title."""
     owner = kb.occupation(fact.occupation_id)
     assert owner is not None
     label = TOPIC_LABELS[fact.topic]
-    if fact.occupation_id != GROUP_ID:
+    if fact.occupation_id != kb.group().id:
         return (f"The sources don't cover {label} for {occupation.plural} specifically. "
                 f"{capitalised(occupation.plural)} come under {owner.plural}, so this is about {owner.plural}:")
     if fact.topic in GROUP_LEVEL:
         return (f"The sources don't cover {label} for {occupation.plural} specifically. They belong to "
                 f"group 3211 ({owner.plural}), and this is what the sources say about the whole group:")
     note = f"The sources don't give {label} for {occupation.plural}."
-    if set(occupation.source_ids) == {"psco_3211"} and fact.topic in ("salary", "license"):
+    if set(occupation.source_ids) == {kb.source_for_role(CLASSIFICATION).id} and fact.topic in ("salary", "license"):
         gap = kb.gap("pakistan_rules")
         note += f" {gap.text}" if gap else ""
     return note + " For comparison, this is what they say about other jobs in the group:"
@@ -105,7 +111,7 @@ def not_covered(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation:
     """The sources list this title but say nothing on the topic: say so, and cite what was checked."""
     body = (f"The sources don't say anything about the {TOPIC_LABELS[topic]} of {occupation.plural}. "
             f"They only list {occupation.name} as one of the job titles in group 3211.")
-    if topic in ("salary", "license") and set(occupation.source_ids) == {"psco_3211"}:
+    if topic in ("salary", "license") and set(occupation.source_ids) == {kb.source_for_role(CLASSIFICATION).id}:
         gap = kb.gap("pakistan_rules")
         if gap is not None:
             body += " " + gap.text

@@ -1,8 +1,14 @@
-"""Compare occupations side by side on pay, licensing and education."""
+"""Compare jobs side by side, on the topic the question asks about.
+
+"whose pay is lowest", "is licensing stricter for x-ray techs or sonographers", "what's the
+difference between a sonographer and an x-ray tech": the words of the message pick the topic
+(knowledge/vocabulary.py COMPARE_WORDS), and every value shown is a job's own fact, cited.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import re
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -10,8 +16,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_topic, other_job_note
 from actions.context import (
-    FEATURED,
-    GROUP_ID,
     capitalised,
     knowledge_base,
     mentioned_occupations,
@@ -20,13 +24,28 @@ from actions.context import (
     say,
     slot_occupation,
 )
-from knowledge.query import KnowledgeBase
+from knowledge.query import FactInfo, FigureInfo, KnowledgeBase, OccupationInfo
+from knowledge.vocabulary import CLASSIFICATION, COMPARE_WORDS, DURATION_WORDS, PAY_EXTREMES, TOPIC_LABELS
 
 NOT_GIVEN = "not given"
+ROW_TOPICS = ("salary", "license", "education")  # a comparison that names no topic shows these rows
+MAX_TEXT = 1000  # characters of a message that are searched for topic words
+ENDINGS = r"(?:s|es|ed|d|ing|er|est)?"
+
+
+def _words(words: Iterable[str]) -> "re.Pattern[str]":
+    """One pattern for a word list: "pay" matches pay, pays, paying; "certif*" any word it begins."""
+    parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) + ENDINGS for w in words]
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
+TOPIC_PATTERNS = {topic: _words(words) for topic, words in COMPARE_WORDS.items()}
+EXTREME_PATTERNS = {extreme: _words(words) for extreme, words in PAY_EXTREMES.items()}
+DURATION_PATTERN = _words(DURATION_WORDS)
 
 
 class ActionCompare(Action):
-    """Two named jobs, or one named job and the one in context, or else the three main jobs."""
+    """Two named jobs, or one named job and the one in context, or else the featured jobs."""
 
     def name(self) -> Text:
         return "action_compare"
@@ -34,63 +53,191 @@ class ActionCompare(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = knowledge_base()
-        chosen = [o for o in mentioned_occupations(tracker, kb) if o != GROUP_ID]
+        group = kb.group().id
+        featured = [o.id for o in kb.featured()]
+        chosen = [o for o in mentioned_occupations(tracker, kb) if o != group]
         others = mentioned_other_jobs(tracker, kb)
         if others and len(chosen) < 2:  # "radiographer or radiologist?": one side is not in the group
-            events = other_job_note(dispatcher, kb, others, None if chosen else occupation_buttons())
+            events = other_job_note(dispatcher, kb, others, None if chosen else occupation_buttons(kb))
             if not chosen:
                 return [SlotSet("topic", "compare")] + events
             return [SlotSet("topic", "overview"), SlotSet("occupation", chosen[0])] + events + \
                 answer_topic(dispatcher, kb, "overview", chosen[0])
         if len(chosen) == 1:
             previous = slot_occupation(tracker, kb)
-            if previous and previous not in chosen and previous != GROUP_ID:
+            if previous and previous not in chosen and previous != group:
                 chosen.insert(0, previous)
             else:
-                chosen += [o for o in FEATURED if o not in chosen]
+                chosen += [o for o in featured if o not in chosen]
         if len(chosen) < 2:
-            chosen = list(FEATURED)
-        return [SlotSet("topic", "compare")] + compare(dispatcher, kb, chosen[:3])
+            chosen = featured
+        text = question_text(tracker)
+        return [SlotSet("topic", "compare")] + compare(dispatcher, kb, chosen[:3], asked_topics(text), text)
 
 
-def salary(kb: KnowledgeBase, occupation_id: str) -> Optional[str]:
-    figure = kb.figure(occupation_id)
-    return f"${figure.value:,}" if figure else None
+def question_text(tracker: Tracker) -> str:
+    """The message without the job names in it, so that "x-ray tech" or "radiation therapist" picks no topic."""
+    message = tracker.latest_message or {}
+    text = message.get("text")
+    if not isinstance(text, str) or text.startswith("/"):  # a button's payload says no topic
+        return ""
+    spans = sorted((e["start"], e["end"]) for e in message.get("entities") or []
+                   if isinstance(e, dict) and isinstance(e.get("start"), int) and isinstance(e.get("end"), int))
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return text[:MAX_TEXT]
 
 
-def licence(kb: KnowledgeBase, occupation_id: str) -> Optional[str]:
-    fact = kb.fact(occupation_id, "license")
-    return f"needed in {fact.states} states" if fact and fact.states else None
+def asked_topics(text: str) -> List[str]:
+    """The topics the words of a comparison ask about; "overview" only when no other topic is asked."""
+    found = [topic for topic, pattern in TOPIC_PATTERNS.items() if pattern.search(text)]
+    if "best_paying" in found and "salary" in found:  # "which industry pays best" is about the industry
+        found.remove("salary")
+    if len(found) > 1 and "overview" in found:  # "which job pays more" is about pay
+        found.remove("overview")
+    return found
 
 
-def education(kb: KnowledgeBase, occupation_id: str) -> Optional[str]:
-    fact = kb.fact(occupation_id, "education")
-    return fact.brief if fact else None
-
-
-def compare(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
-            occupation_ids: List[str]) -> List[Dict[Text, Any]]:
+def compare(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation_ids: List[str],
+            topics: Sequence[str] = (), text: str = "") -> List[Dict[Text, Any]]:
     """Only each job's own facts are compared: a parent's figure would mislead side by side."""
-    names = [kb.occupation(o).name for o in occupation_ids]  # type: ignore[union-attr]
-    rows = [
-        ("Pay (US median, 2012)", salary),
-        ("Licence (US)", licence),
-        ("Education", education),
-    ]
-    lines = [" vs ".join(capitalised(n) for n in names) + ":"]
-    sources: List[str] = []
-    for label, getter in rows:
-        values = [getter(kb, o) for o in occupation_ids]
-        lines.append(f"• {label}: " + " vs ".join(v or NOT_GIVEN for v in values))
-    for occupation_id in occupation_ids:
-        for topic in ("salary", "license", "education"):
-            fact = kb.fact(occupation_id, topic)
-            if fact:
-                sources += fact.source_ids
-    missing = [n for n, o in zip(names, occupation_ids, strict=True) if o not in FEATURED]
-    if missing:
-        described = [kb.occupation(o).plural for o in FEATURED]  # type: ignore[union-attr]
-        lines.append(f"The sources give figures only for {', '.join(described[:-1])} and {described[-1]}, "
-                     f"not for {' or '.join(missing)}.")
-        sources.append("psco_3211")
-    return say(dispatcher, kb, "\n".join(lines), sources or ["careertrend_imaging"])
+    jobs = [kb.occupation(o) for o in occupation_ids]
+    occupations = [o for o in jobs if o is not None]
+    lines = [" vs ".join(capitalised(o.name) for o in occupations) + ":"]
+    used: List[FactInfo] = []
+    notes: List[str] = []
+    if not topics or list(topics) == ["overview"]:  # "compare them", "what's the difference"
+        shown = [*topics, *ROW_TOPICS]
+        if topics:
+            lines += fact_lines(kb, occupations, "overview", used)
+        lines += [pay_row(kb, occupations, used), licence_row(kb, occupations, used),
+                  education_row(kb, occupations, used)]
+    else:
+        shown = list(topics)
+        for topic in topics:
+            if topic == "salary":
+                lines.append(pay_row(kb, occupations, used))
+                lines += pay_extremes(kb, occupations, text)
+            else:
+                lines += fact_lines(kb, occupations, topic, used)
+            if topic == "education" and DURATION_PATTERN.search(text):
+                notes.append(gap_text(kb, "program_length"))
+    lacking = lacking_lines(kb, occupations, shown)
+    lines += lacking
+    only_listed = [o for o in occupations if set(o.source_ids) == {kb.source_for_role(CLASSIFICATION).id}]
+    if any(t in ("salary", "license") and not own_fact(kb, o.id, t) for o in only_listed for t in shown):
+        notes.append(gap_text(kb, "pakistan_rules"))  # the classification names them but has no pay or rules
+    lines += [n for n in dict.fromkeys(notes) if n]
+    sources = [s for fact in used for s in fact.source_ids]
+    if lacking:  # where the jobs without facts are named: what was checked
+        sources += [s for o in occupations if any(not own_fact(kb, o.id, t) for t in shown) for s in o.source_ids]
+    return say(dispatcher, kb, "\n".join(lines), sources or kb.all_sources())
+
+
+def own_fact(kb: KnowledgeBase, occupation_id: str, topic: str) -> Optional[FactInfo]:
+    """The job's own fact on the topic; for pay, the fact that holds its own figure."""
+    fact = kb.fact(occupation_id, topic)
+    if topic == "salary" and kb.figure(occupation_id) is None:
+        return None
+    return fact
+
+
+def gap_text(kb: KnowledgeBase, topic: str) -> str:
+    gap = kb.gap(topic)
+    return gap.text if gap else ""
+
+
+def fact_lines(kb: KnowledgeBase, occupations: List[OccupationInfo], topic: str, used: List[FactInfo]) -> List[str]:
+    """Each job's own words on the topic under its name ("• Sonographer: ..."), or "not given"."""
+    lines = []
+    for occupation in occupations:
+        fact = own_fact(kb, occupation.id, topic)
+        name = capitalised(occupation.name)
+        if fact is None:
+            lines.append(f"• {name}: {NOT_GIVEN}")
+            continue
+        used.append(fact)
+        lines.append(f"• {name}:\n{fact.text}" if "\n" in fact.text else f"• {name}: {fact.text}")
+    return lines
+
+
+def qualifiers(figure: FigureInfo) -> str:
+    """What a figure is: its statistic, unit, scope and year, all from the data."""
+    return f"{figure.statistic}, {figure.unit}, {figure.scope}, {figure.year}"
+
+
+def pay_row(kb: KnowledgeBase, occupations: List[OccupationInfo], used: List[FactInfo]) -> str:
+    """One row of pay figures; what they are (median, year, scope) in the label when they agree, else on each."""
+    figures = [kb.figure(o.id) for o in occupations]
+    used += [f for o in occupations if (f := own_fact(kb, o.id, "salary")) is not None]
+    kinds = {qualifiers(f) for f in figures if f is not None}
+    if len(kinds) == 1:
+        values = [f"${f.value:,}" if f else NOT_GIVEN for f in figures]
+        return f"• Pay ({kinds.pop()}): " + " vs ".join(values)
+    values = [f"${f.value:,} ({qualifiers(f)})" if f else NOT_GIVEN for f in figures]
+    return "• Pay: " + " vs ".join(values)
+
+
+def pay_extremes(kb: KnowledgeBase, occupations: List[OccupationInfo], text: str) -> List[str]:
+    """Who is paid most or least of the jobs compared, computed from their figures, never typed.
+
+    Said only when at least two figures of the same kind (statistic, unit, scope, year) are compared.
+    """
+    figures: List[Tuple[OccupationInfo, FigureInfo]] = [
+        (o, f) for o in occupations if (f := kb.figure(o.id)) is not None]
+    if len(figures) < 2 or len({qualifiers(f) for _, f in figures}) != 1:
+        return []
+    among = "Of these" if len(figures) == len(occupations) else "Of those the sources give figures for"
+    lines = []
+    for extreme, pattern in EXTREME_PATTERNS.items():
+        if not pattern.search(text):
+            continue
+        value = (max if extreme == "highest" else min)(f.value for _, f in figures)
+        named = [o.plural for o, f in figures if f.value == value]
+        lines.append(f"{among}, {and_list(named)} have the {extreme} {figures[0][1].statistic} pay (${value:,}).")
+    return lines
+
+
+def licence_row(kb: KnowledgeBase, occupations: List[OccupationInfo], used: List[FactInfo]) -> str:
+    """How many states want a licence, in the source's word; the scope is the cited sources' own."""
+    facts = [own_fact(kb, o.id, "license") for o in occupations]
+    shown = [f for f in facts if f is not None and f.states]
+    used += shown
+    scopes = list(dict.fromkeys(s.scope for f in shown for s in kb.sources(f.source_ids)))
+    label = f"Licence ({'; '.join(scopes)})" if scopes else "Licence"
+    return f"• {label}: " + " vs ".join(f"needed in {f.states} states" if f and f.states else NOT_GIVEN
+                                        for f in facts)
+
+
+def education_row(kb: KnowledgeBase, occupations: List[OccupationInfo], used: List[FactInfo]) -> str:
+    facts = [own_fact(kb, o.id, "education") for o in occupations]
+    used += [f for f in facts if f is not None and f.brief]
+    return "• Education: " + " vs ".join(f.brief if f and f.brief else NOT_GIVEN for f in facts)
+
+
+def lacking_lines(kb: KnowledgeBase, occupations: List[OccupationInfo], topics: Sequence[str]) -> List[str]:
+    """For jobs without their own facts: which jobs the sources do give them for, worked out from the data.
+
+    Topics with the same jobs lacking and the same jobs described share one line.
+    """
+    group = kb.group().id
+    lines: Dict[Tuple[Tuple[str, ...], Tuple[str, ...]], List[str]] = {}
+    for topic in dict.fromkeys(topics):
+        lacking = tuple(o.plural for o in occupations if own_fact(kb, o.id, topic) is None)
+        if not lacking:
+            continue
+        described = tuple(o.plural for o in kb.occupations() if o.id != group and own_fact(kb, o.id, topic))
+        lines.setdefault((described, lacking), []).append(TOPIC_LABELS[topic])
+    result = []
+    for (described, lacking), labels in lines.items():
+        what = and_list(labels)
+        if described:
+            result.append(f"The sources give {what} only for {and_list(described)}, not for {' or '.join(lacking)}.")
+        else:
+            result.append(f"The sources give no {what} for {' or '.join(lacking)}.")
+    return result
+
+
+def and_list(items: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -11,14 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.query import KnowledgeBase, OtherJobInfo
 
-GROUP_ID = "imaging_technician"
-FEATURED = ("radiologic_technologist", "sonographer", "nuclear_medicine_technologist")
-BUTTON_NAMES = {
-    "radiologic_technologist": "Radiologic (X-ray) technologist",
-    "sonographer": "Sonographer (ultrasound)",
-    "nuclear_medicine_technologist": "Nuclear medicine technologist",
-    GROUP_ID: "The whole field",
-}
 MAX_ENTITY_TEXT = 128
 
 _lock = threading.Lock()
@@ -87,10 +79,22 @@ def source_line(kb: KnowledgeBase, source_ids: List[str]) -> str:
     return "Source: " + "; ".join(citations) + "." if citations else ""
 
 
-def occupation_buttons(ids: List[str] = list(FEATURED) + [GROUP_ID]) -> List[Dict[str, str]]:
-    """Buttons that name an occupation; the last topic carries over (inform_occupation)."""
-    return [{"title": BUTTON_NAMES.get(i, i), "payload": f'/inform_occupation{{"occupation": "{i}"}}'}
-            for i in ids]
+def occupation_buttons(kb: Optional[KnowledgeBase] = None,
+                       ids: Optional[List[str]] = None) -> List[Dict[str, str]]:
+    """Buttons that name an occupation; the last topic carries over (inform_occupation).
+
+    By default the featured jobs and the whole group, as occupations.yml marks them, each with its
+    short `button` name or else its name, so a new featured job needs no code.
+    """
+    kb = kb or knowledge_base()
+    if ids is None:
+        ids = [o.id for o in kb.featured()] + [kb.group().id]
+    buttons = []
+    for occupation_id in ids:
+        occupation = kb.occupation(occupation_id)
+        title = (occupation.button or capitalised(occupation.name)) if occupation else occupation_id
+        buttons.append({"title": title, "payload": f'/inform_occupation{{"occupation": "{occupation_id}"}}'})
+    return buttons
 
 
 def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, body: str, source_ids: List[str],

@@ -26,7 +26,7 @@ class ActionSources(Action):
             intro = "That answer comes from:"
         else:
             sources = kb.sources(kb.all_sources())
-            intro = "I haven't answered a question yet. Everything I say comes from these two sources:"
+            intro = "I haven't answered a question yet. Everything I say comes from these sources:"
         lines = [intro]
         for source in sources:
             year = f", figures for {source.figures_year}" if source.figures_year else ""

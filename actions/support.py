@@ -1,4 +1,4 @@
-"""Help that is not a fact: the counsellor handoff and the fallback suggestions."""
+"""Help beyond a recognised question: the counsellor handoff, and the fallback's closest fact or suggestions."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import intent_name, knowledge_base, mentioned_occupations
+from actions.answers import borrowed_intro
+from actions.context import intent_name, knowledge_base, mentioned_occupations, say
+from knowledge.query import KnowledgeBase
+from knowledge.search import Hit, searcher
 
 EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 PHONE = re.compile(r"^[0-9+()\-. ]{5,32}$")
@@ -71,16 +75,27 @@ class ActionCounsellor(Action):
         return []
 
 
+CLOSEST = "Here is the closest thing my sources say"
+NOT_SURE = "Sorry, I'm not sure what you mean. Did you mean one of these?"
+OTHERWISE = "If you meant something else, try one of these:"
+COUNSELLOR_NOTE = "Your school counsellor can help you find up-to-date information."
+
+
 class ActionFallback(Action):
-    """An unclear message gets "did you mean" buttons from the NLU ranking, not a guess."""
+    """An unclear message gets the knowledge base's closest fact when the search is sure enough
+    (knowledge/search.py THRESHOLD), said to be only the closest; otherwise "did you mean" buttons
+    from the NLU ranking, not a guess. Both offer the buttons.
+    """
 
     def name(self) -> Text:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        mentioned = mentioned_occupations(tracker, knowledge_base())
+        kb = knowledge_base()
+        latest = tracker.latest_message or {}
+        ranking = latest.get("intent_ranking") or []
+        mentioned = mentioned_occupations(tracker, kb)
         entity = f'{{"occupation": "{mentioned[0]}"}}' if mentioned else ""
         buttons = []
         for item in ranking:
@@ -91,6 +106,39 @@ class ActionFallback(Action):
             buttons = [{"title": SUGGESTIONS[n], "payload": f"/{n}{entity}"}
                        for n in ("ask_duties", "ask_salary", "ask_license")]
         buttons.append({"title": "What can you do?", "payload": "/help"})
-        dispatcher.utter_message(text="Sorry, I'm not sure what you mean. Did you mean one of these?",
-                                 buttons=buttons)
+        hit = searcher(kb).answer(latest.get("text"), mentioned)
+        if hit is not None:
+            events = closest_answer(dispatcher, kb, hit)
+            dispatcher.utter_message(text=OTHERWISE, buttons=buttons)
+            return events
+        dispatcher.utter_message(text=NOT_SURE, buttons=buttons)
         return []
+
+
+def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit) -> List[Dict[Text, Any]]:
+    """Say the search's hit as only the closest thing the sources say, whose it is, and its source.
+
+    A fact borrowed from the named job's parent or group says so as every answer does (borrowed_intro);
+    another job's fact names the job; one task of a list comes with the list's own introduction; a
+    gap (what the sources don't cover) cites every source checked. The topic, and the one job named,
+    carry over like any answer's.
+    """
+    document = hit.document
+    text = document.text
+    if document.task is not None:
+        text = f"{document.intro}; this is the one closest to your question:\n{document.line}"
+    owner = kb.occupation(document.occupation_id)
+    asked = kb.occupation(hit.jobs[0]) if len(hit.jobs) == 1 else None
+    if document.fact is not None and asked is not None and owner is not None and owner != asked:
+        body = f"{CLOSEST}:\n{borrowed_intro(kb, asked, document.fact)}\n{text}"
+    elif document.fact is not None and owner is not None and (hit.jobs or owner.parent_id is not None):
+        body = f"{CLOSEST} about {owner.plural}:\n{text}"
+    else:
+        body = f"{CLOSEST}:\n{text}"
+    events: List[Dict[Text, Any]] = [SlotSet("topic", document.topic)]
+    if asked is not None:
+        events.append(SlotSet("occupation", asked.id))
+    if document.fact is None:  # a gap: nothing is claimed, every source was checked
+        return events + say(dispatcher, kb, f"{body}\n{COUNSELLOR_NOTE}", list(document.source_ids),
+                            label="Sources checked")
+    return events + say(dispatcher, kb, body, list(document.source_ids))

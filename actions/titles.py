@@ -8,8 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import GROUP_ID, capitalised, knowledge_base, mentioned_occupations, say
+from actions.context import capitalised, knowledge_base, mentioned_occupations, say
 from knowledge.query import KnowledgeBase
+from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION
 
 
 class ActionTitles(Action):
@@ -21,7 +22,7 @@ class ActionTitles(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = knowledge_base()
-        named = [o for o in mentioned_occupations(tracker, kb) if o != GROUP_ID]
+        named = [o for o in mentioned_occupations(tracker, kb) if o != kb.group().id]
         events: List[Dict[Text, Any]] = [SlotSet("topic", "titles")]
         if named:
             return events + [SlotSet("occupation", named[0])] + confirm_title(dispatcher, kb, named[0])
@@ -32,21 +33,21 @@ def confirm_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupatio
     occupation = kb.occupation(occupation_id)
     assert occupation is not None
     listed = "; ".join(f"“{t}”" for t in occupation.source_titles)
-    body = (f"Yes. {capitalised(occupation.name)} belongs to group 3211, medical imaging and therapeutic "
-            f"equipment technicians. Pakistan's classification lists it as {listed}.")
-    if occupation.parent_id and occupation.parent_id != GROUP_ID:
+    body = (f"Yes. {capitalised(occupation.name)} belongs to group 3211, {kb.group().plural}. "
+            f"Pakistan's classification lists it as {listed}.")
+    if occupation.parent_id and occupation.parent_id != kb.group().id:
         parent = kb.occupation(occupation.parent_id)
         if parent is not None:
             body += f" It comes under {parent.plural}."
-    return say(dispatcher, kb, body, ["psco_3211"])
+    return say(dispatcher, kb, body, [kb.source_for_role(CLASSIFICATION).id])
 
 
 def list_titles(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> List[Dict[Text, Any]]:
-    occupations = [o for o in kb.occupations() if o.id != GROUP_ID]
+    occupations = [o for o in kb.occupations() if o.id != kb.group().id]
     main = [o.plural for o in occupations if o.featured]
     others = [o.plural for o in occupations if not o.featured]
-    body = ("Group 3211 (medical imaging and therapeutic equipment technicians) includes:\n"
-            f"• The three jobs the career article describes: {', '.join(main)}.\n"
+    body = (f"Group 3211 ({kb.group().plural}) includes:\n"
+            f"• The jobs the career article describes: {', '.join(main)}.\n"
             f"• Other titles in the classification: {', '.join(others)}.\n"
             "A job that isn't on this list isn't part of group 3211 in this classification.")
-    return say(dispatcher, kb, body, ["psco_3211", "careertrend_imaging"])
+    return say(dispatcher, kb, body, [kb.source_for_role(CLASSIFICATION).id, kb.source_for_role(CAREER_ARTICLE).id])

@@ -5,6 +5,9 @@ Every candidate is trained in this run on the same data (`data/`), then scored o
 (`python -m harness.heldout`). Each candidate's training is timed per component, and its
 model is loaded and parsed in fresh processes, so load time and memory start from nothing.
 The candidates are edits of `config.yml`, the shipped pipeline, so nothing is typed twice.
+The shipped model's held-out predictions also measure the search before the fallback
+(harness/search_scores.py): how many fallbacks it answers, how many rightly, and how many
+out-of-scope messages it answers, over a sweep of thresholds.
 Writes docs/evaluation.md and results/eval/summary.json.
 """
 
@@ -24,7 +27,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 
-from harness import gates, provenance
+from harness import gates, provenance, search_scores
 from harness.servers import BIN, PROJECT_DIR
 
 HELD_OUT = PROJECT_DIR / "tests" / "nlu_holdout.yml"
@@ -126,7 +129,7 @@ def measure(candidate: Candidate, scratch: Path) -> Dict[str, Any]:
     run([str(BIN / "python"), "-m", "harness.nlu_scores", str(model), str(HELD_OUT), str(scores_json)], check=True)
     result: Dict[str, Any] = {"profile": json.loads(profile_json.read_text()),
                               **json.loads(scores_json.read_text())}
-    result.pop("predictions")
+    result["search"] = search_scores.summarise(result.pop("predictions"))
     result["conversations"] = {}
     for name, stories in CONVERSATIONS.items():
         out = RESULTS / "conversations" / candidate.key / Path(stories).stem
@@ -207,6 +210,7 @@ def write(results: Dict[str, Dict[str, Any]], measured_at: str, path: Path) -> N
           for name, (level, higher, margin) in gates.REACHED.items()),
         f"| held-out conversations passing | {gates.CONVERSATIONS_REACHED} | ≥ {gates.CONVERSATIONS_REACHED - 1} |",
         "",
+        *search_section(shipped),
         "## Per intent (shipped)",
         "",
         "| intent | precision | recall | F1 | messages |",
@@ -229,6 +233,21 @@ def write(results: Dict[str, Dict[str, Any]], measured_at: str, path: Path) -> N
     if not shipped["job_misses"]:
         lines.append("- none")
     path.write_text("\n".join(lines) + "\n")
+
+
+def search_section(shipped: Dict[str, Any]) -> List[str]:
+    """The search before the fallback, on the shipped model's held-out predictions (harness/search_scores.py)."""
+    if "search" not in shipped:  # a summary written before the search existed
+        return []
+    return ["## Search before the fallback (shipped)", "",
+            "Before \"sorry, I'm not sure\", the fallback searches the knowledge base (knowledge/search.py) and "
+            "answers with the closest fact when it scores at least the threshold. *Answered* and *right* count the "
+            "in-scope held-out messages that the model sends to the fallback (right: the fact's topic is the "
+            "labelled intent's, and its job the named one or an ancestor); *out-of-scope answered* is a share of "
+            "every out-of-scope message. The same figures over every held-out message, as if each fell back, "
+            "measure the search itself on a sample that a better model does not shrink; the threshold is chosen "
+            "on both (`python -m harness.search_scores --threshold-sweep`).", "",
+            *search_scores.markdown(shipped["search"]), ""]
 
 
 def component_tables(results: Dict[str, Dict[str, Any]]) -> List[str]:
@@ -281,6 +300,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         summary_path.write_text(json.dumps(summary, indent=1))
     if "shipped" in summary["results"]:
         write(summary["results"], summary["measured_at"], PROJECT_DIR / "docs" / "evaluation.md")
+        if "search" in summary["results"]["shipped"]:
+            print("search before the fallback: " + search_scores.sentence(summary["results"]["shipped"]["search"]))
         print("wrote docs/evaluation.md")
     return 0
 

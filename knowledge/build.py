@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from knowledge import models
 from knowledge.query import database_url
-from knowledge.vocabulary import GAPS, TOPIC_LABELS
+from knowledge.vocabulary import GAPS, SOURCE_ROLES, TOPIC_LABELS
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = KNOWLEDGE_DIR.parent
@@ -114,10 +114,12 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     source_ids: Dict[str, Any] = {}
     for index, source in enumerate(sources):
         entry = f"source {source.get('id') or index + 1}"
-        _require("sources.yml", entry, source, ("id", "title", "publisher", "file", "scope", "citation", "licence"))
+        _require("sources.yml", entry, source,
+                 ("id", "role", "title", "publisher", "file", "scope", "citation", "licence"))
         if source["id"] in source_ids:
             raise KnowledgeError("sources.yml", entry, "duplicate id")
         source_ids[source["id"]] = source
+    _check_roles(sources)
 
     occupation_ids: Dict[str, Any] = {}
     for index, occupation in enumerate(occupations):
@@ -145,6 +147,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         if extra and extra not in knowledge.aliases:
             knowledge.generated[extra] = occupation_id
     _check_parents(occupation_ids)
+    _check_group(occupations)
     _load_other_jobs(knowledge, other_jobs, source_ids)
 
     seen = set()
@@ -193,6 +196,36 @@ def _load_other_jobs(knowledge: Knowledge, other_jobs: List[Dict[str, Any]], sou
                 raise KnowledgeError("other_jobs.yml", entry, f"alias `{alias}` names `{taken[alias]}` in the group")
             knowledge.other_aliases.setdefault(alias, job["id"])
         knowledge.other_jobs.append(job)
+
+
+def _check_roles(sources: List[Dict[str, Any]]) -> None:
+    """Code asks for a source by its role, so each role must name exactly one source."""
+    holders: Dict[str, str] = {}
+    for source in sources:
+        entry, role = f"source {source['id']}", source["role"]
+        if role not in SOURCE_ROLES:
+            raise KnowledgeError("sources.yml", entry, f"unknown role `{role}`; use one of {', '.join(SOURCE_ROLES)}")
+        if role in holders:
+            raise KnowledgeError("sources.yml", entry, f"role `{role}` is also the role of `{holders[role]}`")
+        holders[role] = source["id"]
+    for role in SOURCE_ROLES:
+        if role not in holders:
+            raise KnowledgeError("sources.yml", "-", f"no source has the role `{role}`")
+
+
+def _check_group(occupations: List[Dict[str, Any]]) -> None:
+    """The group is the one occupation without a parent; the featured jobs and buttons come from here too."""
+    roots = [o["id"] for o in occupations if o.get("parent") is None]
+    if len(roots) != 1:
+        raise KnowledgeError("occupations.yml", "-", f"exactly one occupation (the group) has no parent, not {roots}")
+    for occupation in occupations:
+        button = occupation.get("button")
+        if button is not None and (not isinstance(button, str) or not button.strip()):
+            raise KnowledgeError("occupations.yml", f"occupation {occupation['id']}", "`button` must be a short text")
+        if occupation.get("featured") and occupation["id"] in roots:
+            raise KnowledgeError("occupations.yml", f"occupation {occupation['id']}", "the group cannot be featured")
+    if not any(o.get("featured") for o in occupations):
+        raise KnowledgeError("occupations.yml", "-", "no occupation is `featured`")
 
 
 def _check_parents(occupation_ids: Dict[str, Any]) -> None:
@@ -271,13 +304,13 @@ def _fill(knowledge: Knowledge, url: str) -> None:
     models.Base.metadata.create_all(engine)
     with Session(engine) as session, session.begin():
         sources = {s["id"]: models.Source(**{k: s.get(k) for k in (
-            "id", "title", "publisher", "author", "published_in", "file", "figures_year",
+            "id", "role", "title", "publisher", "author", "published_in", "file", "figures_year",
             "scope", "citation", "licence")}) for s in knowledge.sources}
         session.add_all(sources.values())
         for position, occ in enumerate(knowledge.occupations):
             session.add(models.Occupation(
                 id=occ["id"], name=occ["name"], plural=occ["plural"], parent_id=occ.get("parent"),
-                featured=bool(occ.get("featured")), position=position,
+                featured=bool(occ.get("featured")), button=occ.get("button"), position=position,
                 sources=[sources[s] for s in occ["sources"]],
                 source_titles=[models.SourceTitle(title=t) for t in occ["source_titles"]],
             ))

@@ -27,6 +27,7 @@ class Source(Base):
 
     __tablename__ = "sources"
     id = sa.Column(sa.String(64), primary_key=True)
+    role = sa.Column(sa.String(32), nullable=False, unique=True)  # knowledge/vocabulary.py SOURCE_ROLES
     title = sa.Column(sa.Text, nullable=False)
     publisher = sa.Column(sa.Text, nullable=False)
     author = sa.Column(sa.Text)
@@ -47,6 +48,7 @@ class Occupation(Base):
     plural = sa.Column(sa.Text, nullable=False)
     parent_id = sa.Column(sa.ForeignKey("occupations.id"))
     featured = sa.Column(sa.Boolean, nullable=False, default=False)
+    button = sa.Column(sa.Text)  # a short name for a button, where the name is too long or unclear
     position = sa.Column(sa.Integer, nullable=False)
     aliases = relationship("Alias", back_populates="occupation")
     source_titles = relationship("SourceTitle", order_by="SourceTitle.id")

@@ -33,6 +33,7 @@ class KnowledgeBaseMissing(RuntimeError):
 @dataclass(frozen=True)
 class SourceInfo:
     id: str
+    role: str
     title: str
     publisher: str
     author: Optional[str]
@@ -51,6 +52,7 @@ class OccupationInfo:
     featured: bool
     source_titles: Tuple[str, ...]
     source_ids: Tuple[str, ...]
+    button: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def _occupation(row: models.Occupation) -> OccupationInfo:
     return OccupationInfo(
         id=row.id, name=row.name, plural=row.plural, parent_id=row.parent_id,
         featured=row.featured, source_titles=tuple(t.title for t in row.source_titles),
-        source_ids=tuple(s.id for s in row.sources),
+        source_ids=tuple(s.id for s in row.sources), button=row.button,
     )
 
 
@@ -150,7 +152,7 @@ class KnowledgeBase:
             row.topic: GapInfo(row.topic, row.text, tuple(r for r in row.related.split(",") if r))
             for row in session.scalars(sa.select(models.Gap))}
         self._sources: Dict[str, SourceInfo] = {
-            r.id: SourceInfo(r.id, r.title, r.publisher, r.author, r.published_in, r.citation, r.scope,
+            r.id: SourceInfo(r.id, r.role, r.title, r.publisher, r.author, r.published_in, r.citation, r.scope,
                              r.figures_year)
             for r in session.scalars(sa.select(models.Source))}
         others = session.scalars(sa.select(models.OtherJob).options(
@@ -180,6 +182,21 @@ class KnowledgeBase:
     def occupations(self) -> List[OccupationInfo]:
         """Every occupation in the order of occupations.yml."""
         return list(self._occupations.values())
+
+    def group(self) -> OccupationInfo:
+        """The whole group: the one occupation without a parent (the builder checks there is one)."""
+        return next(o for o in self._occupations.values() if o.parent_id is None)
+
+    def featured(self) -> List[OccupationInfo]:
+        """The jobs the career article describes in detail (`featured` in occupations.yml), in file order."""
+        return [o for o in self._occupations.values() if o.featured]
+
+    def source_for_role(self, role: str) -> SourceInfo:
+        """The source that plays this role (knowledge/vocabulary.py SOURCE_ROLES), so code never types an id."""
+        found = next((s for s in self._sources.values() if s.role == role), None)
+        if found is None:
+            raise KeyError(f"no source has the role {role!r}: rebuild the knowledge base with `make kb`")
+        return found
 
     def lineage(self, occupation_id: str) -> List[str]:
         """The occupation, its parent, the parent's parent... up to the group."""

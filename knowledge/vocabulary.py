@@ -35,3 +35,34 @@ TOPIC_LABELS = {
 }
 # The question topics the sources never cover: every answer to them is the gap's text (gaps.yml).
 GAPS = tuple(t for t in TOPIC_BY_INTENT.values() if t not in TOPIC_LABELS)
+
+# What each source is for, so that code asks for "the classification", never for a source's id
+# (every source in sources.yml has one `role`; the builder requires each role exactly once).
+CLASSIFICATION = "classification"  # the official list of job titles and the group's tasks
+CAREER_ARTICLE = "career_article"  # the article that describes a few jobs, with their pay figures
+SOURCE_ROLES = (CLASSIFICATION, CAREER_ARTICLE)
+
+# Words that say which topic a comparison asks about ("whose pay is lowest", "is licensing stricter").
+# A word matches itself and its endings (pay, pays, paying); one ending in "*" matches any word it
+# begins (certif* -> certified, certification). "overview" means "what is the difference".
+COMPARE_WORDS = {
+    "best_paying": ("industry", "industries", "sector", "sectors", "employer", "employers"),
+    "salary": ("pay", "paid", "earn", "earnings", "make", "makes", "salary", "salaries", "money", "wage",
+               "income", "bring in", "brings in"),
+    "education": ("training", "train", "stud*", "school", "degree", "college", "universit*", "education",
+                  "course", "year", "long", "shortest", "quickest", "fastest", "longest", "qualification"),
+    "license": ("licen*", "certif*", "registr*", "exam", "exams", "strict", "stricter", "strictest"),
+    "specialties": ("speciali*", "specialt*"),
+    "safety": ("safe", "safer", "safest", "safety", "danger*", "risk*", "radiation exposure"),
+    "equipment": ("equipment", "machine", "machines", "tool", "tools"),
+    "duties": ("duties", "duty", "task", "tasks", "day to day", "daily"),
+    "overview": ("difference", "different", "differ", "do", "job", "work"),
+}
+# A pay comparison that asks for the top or the bottom ("who earns most", "whose pay is lowest").
+PAY_EXTREMES = {
+    "highest": ("highest", "most", "best", "more", "higher", "better", "top", "biggest", "max*"),
+    "lowest": ("lowest", "least", "worst", "less", "lower", "smallest", "poorest", "min*"),
+}
+# A training comparison that asks how long it takes: the sources never say (gap program_length).
+DURATION_WORDS = ("long", "longer", "longest", "short", "shorter", "shortest", "quick", "quickest", "fast",
+                  "faster", "fastest", "year", "time")

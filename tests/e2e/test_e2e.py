@@ -8,6 +8,8 @@ import uuid
 import pytest
 
 from harness.assistant import Assistant
+from knowledge.query import KnowledgeBase
+from knowledge.vocabulary import CAREER_ARTICLE
 
 pytestmark = pytest.mark.e2e
 
@@ -16,52 +18,59 @@ def sender() -> str:
     return f"student-{uuid.uuid4().hex[:8]}"
 
 
-OCCUPATIONS = {
-    "radiologic_technologist": "x-ray tech",
-    "sonographer": "sonographer",
-    "nuclear_medicine_technologist": "nuclear medicine technologist",
-}
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    """The knowledge base the servers answer from: every expectation below is read from it."""
+    return KnowledgeBase()
+
+
+TYPED = ["x-ray tech", "sonographer", "nuclear medicine technologist"]  # names as students type them
 QUESTIONS = {
-    "duties": ("what does a {} do", {"radiologic_technologist": "position the patient", "sonographer": "gel",
-                                     "nuclear_medicine_technologist": "radioactive drugs"}),
-    "license": ("does a {} need a license", {"radiologic_technologist": "most states",
-                                              "sonographer": "only a few states",
-                                              "nuclear_medicine_technologist": "some states"}),
-    "salary": ("how much does a {} earn", {"radiologic_technologist": "$54,620", "sonographer": "$65,860",
-                                          "nuclear_medicine_technologist": "$70,180"}),
-    "education": ("what education do i need to become a {}",
-                  {"radiologic_technologist": "approved training program", "sonographer": "certification",
-                   "nuclear_medicine_technologist": "associate degree"}),
+    "duties": "what does a {} do",
+    "license": "does a {} need a license",
+    "salary": "how much does a {} earn",
+    "education": "what education do i need to become a {}",
 }
 
 
-@pytest.mark.parametrize("occupation_id", list(OCCUPATIONS))
+def fact_text(kb: KnowledgeBase, typed: str, topic: str) -> str:
+    occupation_id = kb.resolve(typed)
+    fact = kb.fact(occupation_id, topic) if occupation_id else None
+    assert fact is not None, f"the knowledge base has no {topic} fact for {typed!r}"
+    return fact.text
+
+
+@pytest.mark.parametrize("typed", TYPED)
 @pytest.mark.parametrize("topic", list(QUESTIONS))
-def test_occupation_by_topic(assistant: Assistant, occupation_id: str, topic: str) -> None:
-    template, expected = QUESTIONS[topic]
-    reply = assistant.text(sender(), template.format(OCCUPATIONS[occupation_id]))
-    assert expected[occupation_id] in reply
+def test_occupation_by_topic(assistant: Assistant, kb: KnowledgeBase, typed: str, topic: str) -> None:
+    reply = assistant.text(sender(), QUESTIONS[topic].format(typed))
+    assert fact_text(kb, typed, topic) in reply
     assert "\nSource: " in reply
     if topic == "salary":
-        assert "2012" in reply and "median" in reply and "United States" in reply
+        figure = kb.figure(kb.resolve(typed) or "")
+        assert figure is not None
+        assert str(figure.year) in reply and figure.statistic in reply and figure.scope in reply
 
 
-def test_three_turn_context(assistant: Assistant) -> None:
+def test_three_turn_context(assistant: Assistant, kb: KnowledgeBase) -> None:
     who = sender()
-    assert "gel" in assistant.text(who, "what does a sonographer do")
-    assert "only a few states" in assistant.text(who, "do they need a licence?")
+    assert fact_text(kb, "sonographer", "duties") in assistant.text(who, "what does a sonographer do")
+    assert fact_text(kb, "sonographer", "license") in assistant.text(who, "do they need a licence?")
     third = assistant.text(who, "what about nuclear medicine?")
-    assert "some states" in third and "nuclear medicine" in third
-    assert "Luanne Kelchner" in assistant.text(who, "where is that from?")
+    assert fact_text(kb, "nuclear medicine", "license") in third
+    author = kb.source_for_role(CAREER_ARTICLE).author
+    assert author and author in assistant.text(who, "where is that from?")
 
 
-def test_clarifying_question_then_button(assistant: Assistant) -> None:
+def test_clarifying_question_then_button(assistant: Assistant, kb: KnowledgeBase) -> None:
     who = sender()
     reply = assistant.say(who, "how much would i earn")
     buttons = [b for m in reply for b in m.get("buttons", [])]
     assert any("Which one do you mean?" in m.get("text", "") for m in reply)
-    sono = next(b for b in buttons if "Sonographer" in b["title"])
-    assert "$65,860" in assistant.text(who, sono["payload"])
+    job = next(o for o in kb.featured() if kb.figure(o.id) is not None)
+    figure = kb.figure(job.id)
+    button = next(b for b in buttons if f'"{job.id}"' in b["payload"])
+    assert figure is not None and f"${figure.value:,}" in assistant.text(who, button["payload"])
 
 
 def test_question_the_sources_do_not_cover(assistant: Assistant) -> None:

@@ -3,82 +3,100 @@
 from __future__ import annotations
 
 import re
+from typing import List
 
 import pytest
 
 from actions.answers import ActionAnswer
 from actions.compare import ActionCompare
+from actions.context import capitalised
 from actions.sources import ActionSources
 from actions.support import ActionCounsellor, ActionFallback
 from actions.titles import ActionTitles
-from knowledge.query import KnowledgeBase
+from knowledge.build import load
+from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo
+from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, GAPS, TOPIC_BY_INTENT
 from tests.unit.trackers import make_tracker, occupation, run_action
 
-FEATURED = ("radiologic_technologist", "sonographer", "nuclear_medicine_technologist")
-SALARY = {"radiologic_technologist": "$54,620", "sonographer": "$65,860", "nuclear_medicine_technologist": "$70,180"}
-LICENCE = {"radiologic_technologist": "most states", "sonographer": "only a few states",
-           "nuclear_medicine_technologist": "some states"}
-DUTIES = {"radiologic_technologist": "position the patient", "sonographer": "gel",
-          "nuclear_medicine_technologist": "radioactive drugs"}
-EDUCATION = {"radiologic_technologist": "approved training program", "sonographer": "don't say which degree",
-             "nuclear_medicine_technologist": "associate degree"}
-ARTICLE = "careertrend.com"
-PSCO = "PSCO-2164"
+FEATURED = [o["id"] for o in load().occupations if o.get("featured")]  # occupations.yml, read at collection
 
 
 def text_of(messages: list) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
+def own(kb: KnowledgeBase, occupation_id: str, topic: str) -> FactInfo:
+    fact = kb.fact(occupation_id, topic)
+    assert fact is not None, f"the knowledge base has no {topic} fact for {occupation_id}"
+    return fact
+
+
+def paid(kb: KnowledgeBase) -> List[OccupationInfo]:
+    """The jobs with their own pay figure, in the order of occupations.yml."""
+    return [o for o in kb.occupations() if kb.figure(o.id) is not None]
+
+
+def pay(kb: KnowledgeBase, occupation_id: str) -> str:
+    figure = kb.figure(occupation_id)
+    return f"${figure.value:,}" if figure else "not given"
+
+
 @pytest.mark.parametrize("occupation_id", FEATURED)
-@pytest.mark.parametrize("intent, expected", [
-    ("ask_duties", DUTIES), ("ask_license", LICENCE), ("ask_salary", SALARY), ("ask_education", EDUCATION)])
-async def test_each_featured_occupation_and_topic(kb: KnowledgeBase, occupation_id: str, intent: str,
-                                                  expected: dict) -> None:
+@pytest.mark.parametrize("intent", ["ask_duties", "ask_license", "ask_salary", "ask_education"])
+async def test_each_featured_occupation_and_topic(kb: KnowledgeBase, occupation_id: str, intent: str) -> None:
     messages, slots = await run_action(ActionAnswer(), make_tracker(intent, [occupation(occupation_id)]))
     text = text_of(messages)
-    assert expected[occupation_id] in text
-    assert text.splitlines()[-1].startswith("Source: ") and ARTICLE in text.splitlines()[-1]
+    fact = own(kb, occupation_id, TOPIC_BY_INTENT[intent])
+    assert fact.text in text
+    citations = [s.citation for s in kb.sources(fact.source_ids)]
+    assert text.splitlines()[-1].startswith("Source: ") and all(c in text.splitlines()[-1] for c in citations)
     assert slots["occupation"] == occupation_id
-    assert slots["sources_shown"] == ["careertrend_imaging"]
+    assert slots["sources_shown"] == list(fact.source_ids)
 
 
 @pytest.mark.parametrize("occupation_id", FEATURED)
 async def test_salary_says_year_scope_median_and_source(kb: KnowledgeBase, occupation_id: str) -> None:
     messages, _ = await run_action(ActionAnswer(), make_tracker("ask_salary", [occupation(occupation_id)]))
     text = text_of(messages)
-    for needed in ("2012", "United States", "median", SALARY[occupation_id], "Bureau of Labor Statistics"):
+    figure = kb.figure(occupation_id)
+    assert figure is not None
+    article = kb.source_for_role(CAREER_ARTICLE)
+    for needed in (str(figure.year), figure.scope, figure.statistic, f"${figure.value:,}", article.citation):
         assert needed in text
-    assert re.findall(r"\$[\d,]+", text) == [SALARY[occupation_id]]
+    assert re.findall(r"\$[\d,]+", text) == [f"${figure.value:,}"]
 
 
-@pytest.mark.parametrize("intent, needle", [
-    ("ask_overview", "sound waves"), ("ask_specialties", "abdomen"), ("ask_best_paying", "colleges, universities"),
-    ("ask_equipment", "ultrasound equipment")])
-async def test_other_topics_for_sonographers(kb: KnowledgeBase, intent: str, needle: str) -> None:
-    messages, slots = await run_action(ActionAnswer(), make_tracker(intent, [occupation("sonographer")]))
-    assert needle in text_of(messages)
+@pytest.mark.parametrize("occupation_id", FEATURED)
+@pytest.mark.parametrize("intent", ["ask_overview", "ask_specialties", "ask_best_paying", "ask_equipment"])
+async def test_other_topics_for_the_featured_jobs(kb: KnowledgeBase, occupation_id: str, intent: str) -> None:
+    messages, slots = await run_action(ActionAnswer(), make_tracker(intent, [occupation(occupation_id)]))
+    fact = kb.find_fact(occupation_id, TOPIC_BY_INTENT[intent])
+    assert fact is not None and fact.text in text_of(messages)
     assert slots["topic"] == intent.removeprefix("ask_")
 
 
 async def test_follow_up_keeps_the_occupation_from_the_slot(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("ask_license", slots={"occupation": "sonographer", "topic": "duties"})
+    job = next(o.id for o in kb.featured() if kb.fact(o.id, "license"))
+    tracker = make_tracker("ask_license", slots={"occupation": job, "topic": "duties"})
     messages, slots = await run_action(ActionAnswer(), tracker)
-    assert "only a few states" in text_of(messages)
-    assert slots == {"topic": "license", "occupation": "sonographer", "sources_shown": ["careertrend_imaging"]}
+    fact = own(kb, job, "license")
+    assert fact.text in text_of(messages)
+    assert slots == {"topic": "license", "occupation": job, "sources_shown": list(fact.source_ids)}
 
 
 async def test_what_about_keeps_the_topic(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("inform_occupation", [occupation("nuclear medicine")],
-                           slots={"occupation": "radiologic_technologist", "topic": "salary"})
+    before, after = paid(kb)[0], paid(kb)[-1]
+    tracker = make_tracker("inform_occupation", [occupation(after.name)],
+                           slots={"occupation": before.id, "topic": "salary"})
     messages, slots = await run_action(ActionAnswer(), tracker)
-    assert "$70,180" in text_of(messages)
-    assert slots["occupation"] == "nuclear_medicine_technologist" and slots["topic"] == "salary"
+    assert pay(kb, after.id) in text_of(messages)
+    assert slots["occupation"] == after.id and slots["topic"] == "salary"
 
 
 async def test_naming_a_job_with_no_topic_gives_its_overview(kb: KnowledgeBase) -> None:
-    messages, slots = await run_action(ActionAnswer(), make_tracker("inform_occupation", [occupation("sonographer")]))
-    assert "sound waves" in text_of(messages) and slots["topic"] == "overview"
+    job = FEATURED[0]
+    messages, slots = await run_action(ActionAnswer(), make_tracker("inform_occupation", [occupation(job)]))
+    assert own(kb, job, "overview").text in text_of(messages) and slots["topic"] == "overview"
 
 
 @pytest.mark.parametrize("intent", ["ask_license", "ask_salary", "ask_education"])
@@ -86,102 +104,134 @@ async def test_missing_occupation_gets_a_clarifying_question(kb: KnowledgeBase, 
     messages, slots = await run_action(ActionAnswer(), make_tracker(intent))
     assert "Which one do you mean?" in messages[0]["text"]
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert '/inform_occupation{"occupation": "sonographer"}' in payloads
-    assert len(payloads) == 4
+    assert payloads == [f'/inform_occupation{{"occupation": "{i}"}}' for i in [*FEATURED, kb.group().id]]
     assert slots["topic"] == intent.removeprefix("ask_") and slots["occupation"] is None
+
+
+async def test_buttons_take_their_names_from_the_knowledge_base(kb: KnowledgeBase) -> None:
+    messages, _ = await run_action(ActionAnswer(), make_tracker("ask_salary"))
+    jobs = [*kb.featured(), kb.group()]
+    assert [b["title"] for b in messages[0]["buttons"]] == [o.button or capitalised(o.name) for o in jobs]
 
 
 async def test_group_level_answer_when_no_occupation(kb: KnowledgeBase) -> None:
     messages, _ = await run_action(ActionAnswer(), make_tracker("ask_duties"))
     text = text_of(messages)
-    assert "eight tasks" in text and PSCO in text and messages[0]["buttons"]
+    fact = own(kb, kb.group().id, "duties")
+    assert fact.text in text and messages[0]["buttons"]
+    assert all(s.citation in text for s in kb.sources(fact.source_ids))
+
+
+def borrower(kb: KnowledgeBase, topic: str) -> OccupationInfo:
+    """A title without its own fact whose parent, not the whole group, has one."""
+    return next(o for o in kb.occupations() if o.parent_id not in (None, kb.group().id)
+                and kb.fact(o.id, topic) is None and kb.fact(o.parent_id or "", topic) is not None)
+
+
+def only_listed(kb: KnowledgeBase, topic: str) -> OccupationInfo:
+    """A title that only the classification lists, without its own fact."""
+    classification = kb.source_for_role(CLASSIFICATION).id
+    return next(o for o in kb.occupations() if set(o.source_ids) == {classification} and not kb.fact(o.id, topic))
 
 
 async def test_specific_title_borrows_with_a_note(kb: KnowledgeBase) -> None:
-    messages, _ = await run_action(ActionAnswer(), make_tracker("ask_salary", [occupation("mri_technologist")]))
+    job = borrower(kb, "salary")
+    messages, _ = await run_action(ActionAnswer(), make_tracker("ask_salary", [occupation(job.id)]))
     text = text_of(messages)
-    assert "don't cover pay for MRI technologists specifically" in text
-    assert "$54,620" in text and "2012" in text
+    figure = kb.figure(job.parent_id or "")
+    assert figure is not None
+    assert f"don't cover pay for {job.plural} specifically" in text
+    assert f"${figure.value:,}" in text and str(figure.year) in text
 
 
 async def test_title_only_in_the_classification_says_sources_are_silent(kb: KnowledgeBase) -> None:
-    messages, _ = await run_action(ActionAnswer(), make_tracker("ask_salary", [occupation("ecg_technician")]))
+    job = only_listed(kb, "salary")
+    gap = kb.gap("pakistan_rules")
+    assert gap is not None
+    messages, _ = await run_action(ActionAnswer(), make_tracker("ask_salary", [occupation(job.id)]))
     text = text_of(messages)
-    assert text.startswith("The sources don't give pay for ECG technicians. Pakistan's classification")
+    assert text.startswith(f"The sources don't give pay for {job.plural}. {gap.text}")
     assert "For comparison" in text
-    messages, _ = await run_action(ActionAnswer(), make_tracker("ask_license", [occupation("ecg_technician")]))
+    messages, _ = await run_action(ActionAnswer(), make_tracker("ask_license", [occupation(job.id)]))
     text = text_of(messages)
-    assert "Most states" in text  # the group's licensing facts, clearly labelled as the group's
-    assert text.startswith("The sources don't give licensing rules for ECG technicians.")
+    assert own(kb, kb.group().id, "license").text in text  # the group's licensing facts, labelled as the group's
+    assert text.startswith(f"The sources don't give licensing rules for {job.plural}.")
 
 
-async def test_specialties_of_nuclear_medicine_fall_back_to_the_group_with_a_note(kb: KnowledgeBase) -> None:
-    messages, _ = await run_action(ActionAnswer(),
-                                   make_tracker("ask_specialties", [occupation("nuclear_medicine_technologist")]))
-    assert "don't cover specialties for nuclear medicine technologists specifically" in text_of(messages)
+async def test_a_featured_job_without_its_own_specialties_falls_back_to_the_group_with_a_note(
+        kb: KnowledgeBase) -> None:
+    job = next(o for o in kb.featured() if kb.fact(o.id, "specialties") is None)
+    messages, _ = await run_action(ActionAnswer(), make_tracker("ask_specialties", [occupation(job.id)]))
+    assert f"don't cover specialties for {job.plural} specifically" in text_of(messages)
 
 
-@pytest.mark.parametrize("intent, needle", [
-    ("ask_outlook", "job outlook"), ("ask_hours", "working hours"), ("ask_program_length", "how many years")])
-async def test_uncovered_questions_say_so_without_numbers(kb: KnowledgeBase, intent: str, needle: str) -> None:
-    messages, slots = await run_action(ActionAnswer(), make_tracker(intent, [occupation("sonographer")]))
+@pytest.mark.parametrize("intent", [i for i, topic in TOPIC_BY_INTENT.items() if topic in GAPS])
+async def test_uncovered_questions_say_so_without_numbers(kb: KnowledgeBase, intent: str) -> None:
+    messages, slots = await run_action(ActionAnswer(), make_tracker(intent, [occupation(FEATURED[0])]))
     text = text_of(messages)
-    assert needle in text and "don't" in text
+    gap = kb.gap(TOPIC_BY_INTENT[intent])
+    assert gap is not None and gap.text in text and "don't" in text
     assert not re.search(r"\d", text.split("Sources checked")[0]), text
     assert messages[0]["buttons"][0]["payload"] == "/ask_counsellor"
     assert "Sources checked:" in text
 
 
 async def test_programme_length_adds_what_the_sources_do_say(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("ask_program_length", slots={"occupation": "nuclear_medicine_technologist"})
+    job = FEATURED[-1]
+    tracker = make_tracker("ask_program_length", slots={"occupation": job})
     messages, _ = await run_action(ActionAnswer(), tracker)
-    assert "associate degree" in text_of(messages)
+    assert own(kb, job, "education").text in text_of(messages)
 
 
-@pytest.mark.parametrize("entities, expected", [
-    ([occupation("sonographer"), occupation("nuclear_medicine_technologist")], ["$65,860 vs $70,180"]),
-    ([], ["$54,620 vs $65,860 vs $70,180",
-          "needed in most states vs needed in only a few states vs needed in some states"]),
-    ([occupation("radiologic_technologist")], ["$54,620 vs $65,860 vs $70,180"]),
-])
-async def test_compare(kb: KnowledgeBase, entities: list, expected: list) -> None:
-    messages, slots = await run_action(ActionCompare(), make_tracker("compare_occupations", entities))
+@pytest.mark.parametrize("named", [0, 1, 2])
+async def test_compare(kb: KnowledgeBase, named: int) -> None:
+    """Two named jobs, one named (with the featured ones), or none (the featured ones)."""
+    jobs = [o.id for o in paid(kb)]
+    chosen = {0: FEATURED, 1: [jobs[-1], *[f for f in FEATURED if f != jobs[-1]]], 2: jobs[-2:]}[named]
+    entities = [occupation(j) for j in chosen[:named]]
+    messages, _ = await run_action(ActionCompare(), make_tracker("compare_occupations", entities))
     text = text_of(messages)
-    for needle in expected:
-        assert needle in text
-    assert "2012" in text and "Source:" in text
+    assert " vs ".join(pay(kb, j) for j in chosen) in text
+    licences = [own(kb, j, "license").states for j in chosen]
+    assert " vs ".join(f"needed in {states} states" for states in licences) in text
+    figure = kb.figure(jobs[0])
+    assert figure is not None and str(figure.year) in text and "Source:" in text
 
 
 async def test_compare_one_named_with_the_one_in_context(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("compare_occupations", [occupation("sonographer")],
-                           slots={"occupation": "nuclear_medicine_technologist"})
+    first, second = kb.featured()[-1], kb.featured()[0]
+    tracker = make_tracker("compare_occupations", [occupation(second.id)], slots={"occupation": first.id})
     messages, _ = await run_action(ActionCompare(), tracker)
-    assert text_of(messages).startswith("Nuclear medicine technologist vs Diagnostic medical sonographer")
+    assert text_of(messages).startswith(f"{capitalised(first.name)} vs {capitalised(second.name)}")
 
 
 async def test_compare_a_title_without_figures_says_not_given(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("compare_occupations", [occupation("mammographer"), occupation("sonographer")])
+    bare, job = only_listed(kb, "salary"), paid(kb)[0]
+    tracker = make_tracker("compare_occupations", [occupation(bare.id), occupation(job.id)])
     text = text_of((await run_action(ActionCompare(), tracker))[0])
-    assert "not given vs $65,860" in text and "not for mammographer" in text
+    assert f"not given vs {pay(kb, job.id)}" in text and f"not for {bare.plural}" in text
 
 
 async def test_titles_list_and_membership(kb: KnowledgeBase) -> None:
     text = text_of((await run_action(ActionTitles(), make_tracker("ask_titles")))[0])
-    for title in ("mammographers", "radiation therapists", "ECG technicians", "EEG technicians",
-                  "polysomnography technologists", "audiometric technicians", "chief radiologic technologists"):
-        assert title in text
-    messages, slots = await run_action(ActionTitles(), make_tracker("ask_titles", [occupation("MRI tech")]))
+    for job in kb.occupations():
+        assert job.id == kb.group().id or job.plural in text
+    job = borrower(kb, "salary")
+    parent = kb.occupation(job.parent_id or "")
+    assert parent is not None
+    messages, slots = await run_action(ActionTitles(), make_tracker("ask_titles", [occupation(job.name)]))
     text = text_of(messages)
-    assert text.startswith("Yes.") and "“Technician, MRI”" in text and "radiologic technologists" in text
-    assert slots["occupation"] == "mri_technologist"
+    assert text.startswith("Yes.") and all(f"“{t}”" in text for t in job.source_titles) and parent.plural in text
+    assert slots["occupation"] == job.id
 
 
 async def test_sources_of_the_last_answer(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("ask_source", slots={"sources_shown": ["careertrend_imaging"]})
+    article, classification = kb.source_for_role(CAREER_ARTICLE), kb.source_for_role(CLASSIFICATION)
+    tracker = make_tracker("ask_source", slots={"sources_shown": [article.id]})
     text = text_of((await run_action(ActionSources(), tracker))[0])
-    assert "That answer comes from" in text and "Duties & Responsibilities" in text and PSCO not in text
+    assert "That answer comes from" in text and article.title in text and classification.title not in text
     text = text_of((await run_action(ActionSources(), make_tracker("ask_source")))[0])
-    assert "haven't answered" in text and PSCO in text and ARTICLE in text
+    assert "haven't answered" in text and classification.title in text and article.title in text
 
 
 async def test_counsellor_uses_the_school_settings(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,49 +251,57 @@ async def test_counsellor_uses_the_school_settings(kb: KnowledgeBase, monkeypatc
 async def test_fallback_suggests_from_the_ranking(kb: KnowledgeBase) -> None:
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_salary", "confidence": 0.3},
                {"name": "greet", "confidence": 0.1}, {"name": "ask_license", "confidence": 0.1}]
-    tracker = make_tracker("nlu_fallback", [occupation("sonographer")], ranking=ranking)
+    job = FEATURED[0]
+    tracker = make_tracker("nlu_fallback", [occupation(job)], ranking=ranking)
     messages, _ = await run_action(ActionFallback(), tracker)
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads == ['/ask_salary{"occupation": "sonographer"}', '/ask_license{"occupation": "sonographer"}',
+    assert payloads == [f'/ask_salary{{"occupation": "{job}"}}', f'/ask_license{{"occupation": "{job}"}}',
                         "/help"]
 
 
-@pytest.mark.parametrize("value", ["nurse", "", "x" * 10_000, "{'a': 1}", "<b>sonographer</b>"])
+@pytest.mark.parametrize("value", ["nurse", "", "x" * 10_000, "{'a': 1}", f"<b>{FEATURED[0]}</b>"])
 async def test_unknown_entity_values_are_never_used(kb: KnowledgeBase, value: str) -> None:
     messages, slots = await run_action(ActionAnswer(), make_tracker("ask_salary", [occupation(value)]))
     assert slots["occupation"] is None
     assert "Which one do you mean?" in messages[0]["text"]
 
 
-RADIOLOGIST = {"entity": "other_job", "value": "radiologist", "text": "radiologists"}
+def other_job(kb: KnowledgeBase) -> dict:
+    """The entity of a job outside the group (knowledge/other_jobs.yml), as NLU gives it."""
+    job = kb.other_jobs()[0]
+    return {"entity": "other_job", "value": job.id, "text": job.plural}
 
 
 async def test_a_job_outside_the_group_is_named_as_such_not_answered_for_the_nearest_title(
         kb: KnowledgeBase) -> None:
-    tracker = make_tracker("ask_salary", [RADIOLOGIST], slots={"occupation": "sonographer"})
+    job = kb.other_jobs()[0]
+    tracker = make_tracker("ask_salary", [other_job(kb)], slots={"occupation": FEATURED[0]})
     messages, slots = await run_action(ActionAnswer(), tracker)
     text = text_of(messages)
-    assert "not one of the jobs in group 3211" in text and "$" not in text and PSCO in text
-    assert slots == {"topic": "salary", "sources_shown": ["psco_3211"]}  # the sonographer in context stays
-    assert [b["title"] for b in messages[0]["buttons"]][:1] == ["Radiologic (X-ray) technologist"]
+    assert job.note in text and "$" not in text
+    assert all(s.citation in text for s in kb.sources(job.source_ids))
+    assert slots == {"topic": "salary", "sources_shown": list(job.source_ids)}  # the job in context stays
+    first = kb.featured()[0]
+    assert [b["title"] for b in messages[0]["buttons"]][:1] == [first.button or capitalised(first.name)]
 
 
 async def test_a_job_in_the_group_named_beside_it_is_answered(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("ask_duties", [occupation("sonographer"), RADIOLOGIST])
+    tracker = make_tracker("ask_duties", [occupation(FEATURED[0]), other_job(kb)])
     text = text_of((await run_action(ActionAnswer(), tracker))[0])
-    assert DUTIES["sonographer"] in text and "not one of the jobs" not in text
+    assert own(kb, FEATURED[0], "duties").text in text and kb.other_jobs()[0].note not in text
 
 
-async def test_radiographer_or_radiologist_says_which_is_in_the_group(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("compare_occupations", [occupation("radiologic_technologist"), RADIOLOGIST])
+async def test_a_job_or_one_outside_the_group_says_which_is_in_the_group(kb: KnowledgeBase) -> None:
+    tracker = make_tracker("compare_occupations", [occupation(FEATURED[0]), other_job(kb)])
     messages, slots = await run_action(ActionCompare(), tracker)
-    assert "not one of the jobs in group 3211" in messages[0]["text"]
-    assert "X-ray" in messages[1]["text"] or "x-ray" in messages[1]["text"].lower()
-    assert slots["occupation"] == "radiologic_technologist" and "vs" not in text_of(messages)
+    assert kb.other_jobs()[0].note in messages[0]["text"]
+    assert own(kb, FEATURED[0], "overview").text in messages[1]["text"]
+    assert slots["occupation"] == FEATURED[0] and "vs" not in text_of(messages)
 
 
-@pytest.mark.parametrize("value", ["nurse", "radiologic_technologist", "<b>x</b>", "r" * 500])
+@pytest.mark.parametrize("value", ["nurse", "<an occupation id>", "<b>x</b>", "r" * 500])
 async def test_other_job_values_not_in_the_knowledge_base_are_ignored(kb: KnowledgeBase, value: str) -> None:
+    value = FEATURED[0] if value == "<an occupation id>" else value  # a job in the group is no other job
     tracker = make_tracker("ask_salary", [{"entity": "other_job", "value": value, "text": value}])
     text = text_of((await run_action(ActionAnswer(), tracker))[0])
-    assert "not one of the jobs" not in text and "Which one do you mean?" in text
+    assert all(job.note not in text for job in kb.other_jobs()) and "Which one do you mean?" in text

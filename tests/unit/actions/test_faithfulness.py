@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Iterable, Iterator, List, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import pytest
 
@@ -21,20 +21,26 @@ from actions.answers import ActionAnswer
 from actions.compare import NOT_GIVEN, ActionCompare
 from actions.context import capitalised
 from actions.sources import ActionSources
+from actions.support import ActionFallback
 from actions.titles import ActionTitles
 from knowledge.build import GAP_TOPICS
-from knowledge.query import KnowledgeBase
-from knowledge.vocabulary import TOPIC_BY_INTENT, TOPIC_LABELS
+from knowledge.query import FactInfo, FigureInfo, KnowledgeBase, OccupationInfo
+from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, TOPIC_BY_INTENT, TOPIC_LABELS
 from tests.unit.trackers import make_tracker, occupation, run_action
 
 # Sentences that frame an answer but state no fact of their own. The placeholders are filled
 # from the knowledge base with exact alternatives (framing()), so no pattern lets a claim through:
-# {NAME} a job's name or plural, {NAMES} a list of them, {LABEL} a topic's label, {TITLES} titles
-# as the classification spells them, {PAY}/{LICENCE}/{EDUCATION} a comparison row's values.
+# {NAME} a job's name or plural, {NAMES} a list of them, {GROUP} the group's plural, {LABEL} a topic's
+# label, {LABELS} a list of them, {TITLES} titles as the classification spells them,
+# {PAY}/{LICENCE}/{EDUCATION} a comparison row's values, {KIND} what a figure is (statistic, unit,
+# scope, year: one figure's own), {PAYKIND} a figure with its kind, {STAT} a figure's statistic,
+# {LISTINTRO} what a list fact says before its items ("The group's ... lists eight tasks").
+# A comparison's claims that framing alone cannot prove (whose pay is highest, which jobs the
+# sources describe) are checked against the knowledge base by check_compare.
 FRAMING = [
     r"The sources don't (cover|give) {LABEL} for {NAME}( specifically)?\.",
     r"{NAME} come under {NAME}, so this is about {NAME}:",
-    r"They belong to group 3211 \({NAME}\), and this is what the sources say about the whole group:",
+    r"They belong to group 3211 \({GROUP}\), and this is what the sources say about the whole group:",
     r"For comparison, this is what they say about other jobs in the group:",
     r"The sources don't say anything about the {LABEL} of {NAME}\.",
     r"They only list {NAME} as one of the job titles in group 3211\.",
@@ -46,41 +52,80 @@ FRAMING = [
     r"\(I'll tell you about its {LABEL}\.\)",
     r"My sources don't cover that\.",
     r"{NAME}( vs {NAME})+:",
-    r"• Pay \(US median, {YEAR}\): {PAY}( vs {PAY})*",
-    r"• Licence \(US\): {LICENCE}( vs {LICENCE})*",
+    r"• Pay \({KIND}\): {PAY}( vs {PAY})*",
+    r"• Pay: {PAYKIND}( vs {PAYKIND})*",
+    r"• Licence( \({SCOPE}\))?: {LICENCE}( vs {LICENCE})*",
     r"• Education: {EDUCATION}( vs {EDUCATION})*",
-    r"The sources give figures only for {NAMES}, not for {NAME}( or {NAME})*\.",
+    r"• {NAME}:( not given)?",
+    r"Of (these|those the sources give figures for), {NAMES} have the (highest|lowest) {STAT} pay \({PAY}\)\.",
+    r"The sources give {LABELS} only for {NAMES}, not for {NAME}( or {NAME})*\.",
+    r"The sources give no {LABELS} for {NAME}( or {NAME})*\.",
     r"Yes\.",
-    r"{NAME} belongs to group 3211, medical imaging and therapeutic equipment technicians\.",
+    r"{NAME} belongs to group 3211, {GROUP}\.",
     r"Pakistan's classification lists it as {TITLES}\.",
     r"It comes under {NAME}\.",
-    r"Group 3211 \(medical imaging and therapeutic equipment technicians\) includes:",
-    r"• The three jobs the career article describes: {NAMES}\.",
+    r"Group 3211 \({GROUP}\) includes:",
+    r"• The jobs the career article describes: {NAMES}\.",
     r"• Other titles in the classification: {NAMES}\.",
     r"A job that isn't on this list isn't part of group 3211 in this classification\.",
     r"That answer comes from:",
     r"I haven't answered a question yet\.",
-    r"Everything I say comes from these two sources:",
+    r"Everything I say comes from these sources:",
     r"• “{SOURCE}”(, by {AUTHOR})?, {PUBLISHED} \({SCOPE}(, figures for {YEAR})?\)\.",
+    # one item of a list fact (the group's tasks), for a duties question or the fallback's search
+    r"{LISTINTRO}; this is the one (you asked about|closest to your question):",
+    # the fallback: the search's closest fact, else suggestions
+    r"Here is the closest thing my sources say( about {NAME})?:",
+    r"If you meant something else, try one of these:",
+    r"Sorry, I'm not sure what you mean\.",
+    r"Did you mean one of these\?",
 ]
+
+
+def kind(figure: FigureInfo) -> str:
+    """What a figure is, as a comparison's pay row states it: statistic, unit, scope, year."""
+    return f"{figure.statistic}, {figure.unit}, {figure.scope}, {figure.year}"
+
+
+def items(fact: FactInfo) -> List[str]:
+    """The numbered items of a list fact ("6. Measure ..."), which an answer may give one at a time."""
+    found = [line.strip() for line in fact.text.splitlines() if re.match(r"\s*\d+\. ", line)]
+    return found if len(found) >= 2 else []
+
+
+def list_intro(fact: FactInfo) -> str:
+    """What a list fact says before its items, without the colon."""
+    return " ".join(line.strip() for line in fact.text.splitlines()
+                    if line.strip() and line.strip() not in items(fact)).rstrip(":")
 
 
 def _any(values: Iterable[str]) -> str:
     return "(?:" + "|".join(re.escape(v) for v in sorted(set(values), key=len, reverse=True)) + ")"
 
 
+def name_pattern(kb: KnowledgeBase) -> str:
+    """Any job's name or plural, as the knowledge base spells it (capitalised or not)."""
+    names = [n for o in kb.occupations() for n in (o.name, o.plural)]
+    return _any(names + [capitalised(n) for n in names])
+
+
 def framing(kb: KnowledgeBase) -> List["re.Pattern[str]"]:
     """FRAMING with its placeholders filled from the knowledge base."""
-    names = [n for o in kb.occupations() for n in (o.name, o.plural)]
-    name = _any(names + [capitalised(n) for n in names])
+    name = name_pattern(kb)
     sources = kb.sources(kb.all_sources())
     facts = kb.facts()
+    figures = [f for fact in facts for f in fact.figures]
+    label = _any(TOPIC_LABELS.values())
     fill = {
-        "NAME": name, "NAMES": f"{name}(?:(?:, | and |, and ){name})*", "LABEL": _any(TOPIC_LABELS.values()),
+        "NAME": name, "NAMES": f"{name}(?:(?:, | and |, and ){name})*", "LABEL": label,
+        "LABELS": f"{label}(?:(?:, | and ){label})*", "GROUP": re.escape(kb.group().plural),
+        "KIND": _any(kind(f) for f in figures), "STAT": _any(f.statistic for f in figures),
+        "PAYKIND": _any([f"${f.value:,} ({kind(f)})" for f in figures] + [NOT_GIVEN]),
         "TITLES": f"“{_any(t for o in kb.occupations() for t in o.source_titles)}”(?:; “"
                   f"{_any(t for o in kb.occupations() for t in o.source_titles)}”)*",
-        "YEAR": _any(str(f.year) for fact in facts for f in fact.figures),
-        "PAY": _any([f"${f.value:,}" for fact in facts for f in fact.figures] + [NOT_GIVEN]),
+        "YEAR": _any(str(f.year) for f in figures),
+        "LISTINTRO": _any(list_intro(f) for f in facts if items(f)) if any(items(f) for f in facts) else "(?!)",
+        "PAY": _any([f"${f.value:,}" for f in figures] + [NOT_GIVEN]),
         "LICENCE": _any([f"needed in {f.states} states" for f in facts if f.states] + [NOT_GIVEN]),
         "EDUCATION": _any([f.brief for f in facts if f.brief] + [NOT_GIVEN]),
         "SOURCE": _any(s.title for s in sources), "AUTHOR": _any(s.author for s in sources if s.author),
@@ -115,10 +160,10 @@ def sentences(body: str) -> Iterator[str]:
 def allowed_numbers(kb: KnowledgeBase) -> Set[str]:
     numbers = {f"${fig.value:,}" for fact in kb.facts() for fig in fact.figures}
     numbers |= {str(fig.year) for fact in kb.facts() for fig in fact.figures}
-    sources = kb.sources(["psco_3211", "careertrend_imaging"])
+    sources = kb.sources(kb.all_sources())
     for text in kb_texts(kb) + [f"{s.citation} {s.title} {s.published_in} {s.scope}" for s in sources]:
         numbers |= set(NUMBER.findall(text))
-    return numbers | {"3211", "2164"}
+    return numbers
 
 
 def check(kb: KnowledgeBase, text: str, cited: List[str]) -> None:
@@ -127,7 +172,10 @@ def check(kb: KnowledgeBase, text: str, cited: List[str]) -> None:
         body, source_line = text, ""
     texts = kb_texts(kb)
     patterns = framing(kb)
+    # "• Sonographer: <its fact>" names whose words follow; check_compare checks that they are its own.
+    bullet = re.compile(rf"^• {name_pattern(kb)}: (?!{NOT_GIVEN}$)")
     for sentence in sentences(body):
+        sentence = bullet.sub("", sentence, count=1)
         in_kb = any(sentence.rstrip(":") in t or sentence in t for t in texts)
         framed = any(pattern.fullmatch(sentence) for pattern in patterns)
         numbered = re.fullmatch(r"\d\. .+", sentence) and any(sentence[3:] in t for t in texts)
@@ -137,8 +185,11 @@ def check(kb: KnowledgeBase, text: str, cited: List[str]) -> None:
         assert number.rstrip(",") in numbers or re.fullmatch(r"[1-8]", number), f"invented number {number}: {text}"
     for rule in STATES.findall(body):
         assert any(f"{rule} states" in t for t in texts), text
-    if "$" in body:
-        assert "2012" in text and ("United States" in text or "US" in text) and "median" in text.lower(), text
+    figures = [f for fact in kb.facts() for f in fact.figures]
+    for value in re.findall(r"\$[\d,]*\d", body):  # a pay figure always carries its year, scope and statistic
+        kinds = [f for f in figures if f"${f.value:,}" == value]
+        assert any(str(f.year) in text and f.scope in text and f.statistic in text.lower() for f in kinds), (
+            f"{value} without its year, scope and statistic: {text}")
     for source in kb.sources(cited):
         assert source.citation in source_line, f"missing citation {source.id}: {text}"
 
@@ -146,14 +197,15 @@ def check(kb: KnowledgeBase, text: str, cited: List[str]) -> None:
 def check_job(kb: KnowledgeBase, text: str, job: str) -> None:
     """A topic answer about one job: only that job's facts, or an ancestor's introduced as such.
 
-    Each knowledge-base fact in the answer must belong to `job` or to an occupation it comes
-    under; an ancestor's fact needs the introduction that names that ancestor. Numbers and
+    Each knowledge-base fact in the answer (or one item of a list fact: one of the group's tasks)
+    must belong to `job` or to an occupation it comes under; an ancestor's fact needs the
+    introduction that names that ancestor. Numbers and
     "... states" rules are checked against these facts only, and the citations expected are
     those of the facts used, not what the action put in its slot.
     """
     body = text.rpartition("\n\n")[0] or text
     lineage = kb.lineage(job)
-    used = [f for f in kb.facts() if f.text in body]
+    used = [f for f in kb.facts() if f.text in body or any(item in body for item in items(f))]
     for fact in used:
         assert fact.occupation_id in lineage, f"a fact of {fact.occupation_id} in an answer about {job}: {text}"
         if fact.occupation_id != job:
@@ -163,13 +215,106 @@ def check_job(kb: KnowledgeBase, text: str, job: str) -> None:
                     or f"({owner.plural})" in body or "other jobs in the group" in body), (
                 f"{fact.occupation_id}'s fact without saying that {job} comes under it: {text}")
     own = " ".join([f.text for f in used] + notes(kb))
+    group_code = NUMBER.findall(kb.source_for_role(CLASSIFICATION).title)  # "group 3211" names the group
     for number in NUMBER.findall(body):
-        assert number.rstrip(",") in own or number in ("3211",) or re.fullmatch(r"[1-8]", number), (
+        assert number.rstrip(",") in own or number in group_code or re.fullmatch(r"[1-8]", number), (
             f"number {number} is not in the facts of {job}: {text}")
     for rule in STATES.findall(body):
         assert any(f"{rule} states" in f.text for f in used), f"'{rule} states' is not {job}'s rule: {text}"
     for source in kb.sources([s for f in used for s in f.source_ids]):
         assert source.citation in text.rpartition("\n\n")[2], f"missing citation {source.id}: {text}"
+
+
+def own_fact(kb: KnowledgeBase, job: OccupationInfo, topic: str) -> Optional[FactInfo]:
+    """A job's own fact on a topic; for pay, only where the job has its own figure."""
+    fact = kb.fact(job.id, topic)
+    return fact if topic != "salary" or kb.figure(job.id) is not None else None
+
+
+def _names(text: str, split: str, by_plural: Dict[str, OccupationInfo]) -> List[OccupationInfo]:
+    parts = re.split(split, text)
+    assert all(p in by_plural for p in parts), f"not a job's plural in {text!r}"
+    return [by_plural[p] for p in parts]
+
+
+def check_compare(kb: KnowledgeBase, text: str) -> None:
+    """A comparison: every value and every job's words stand under the right job, and the claims that
+    framing alone cannot prove (whose pay is highest or lowest, which jobs the sources describe) are
+    worked out again from the knowledge base. Only each job's own facts count, as the action promises.
+    """
+    body, _, source_line = text.rpartition("\n\n")
+    lines = body.splitlines()
+    by_name = {capitalised(o.name): o for o in kb.occupations()}
+    by_plural = {o.plural: o for o in kb.occupations()}
+    header = lines[0].removesuffix(":").split(" vs ")
+    assert lines[0].endswith(":") and all(n in by_name for n in header), f"not a comparison: {text}"
+    jobs = [by_name[n] for n in header]
+    used: List[FactInfo] = []
+    segments: List[Tuple[Optional[OccupationInfo], List[str]]] = [(None, [])]
+    not_given: Set[str] = set()
+    lacking: Set[str] = set()
+    bullet = re.compile(rf"• ({name_pattern(kb)}):(?: (.*))?")
+    for line in lines[1:]:
+        row = re.fullmatch(r"• (Pay|Licence|Education)(?: \((.*?)\))?: (.*)", line)
+        named = bullet.fullmatch(line)
+        if row:
+            segments.append((None, []))
+            values = row.group(3).split(" vs ")
+            assert len(values) == len(jobs), line
+            for job, value in zip(jobs, values, strict=True):
+                topic = {"Pay": "salary", "Licence": "license", "Education": "education"}[row.group(1)]
+                fact, figure = own_fact(kb, job, topic), kb.figure(job.id)
+                if row.group(1) == "Pay" and figure is not None:
+                    expected = f"${figure.value:,}" if row.group(2) else f"${figure.value:,} ({kind(figure)})"
+                    assert row.group(2) in (None, kind(figure)), f"{job.id}'s figure is not {row.group(2)}: {text}"
+                elif row.group(1) == "Licence" and fact is not None and fact.states:
+                    expected = f"needed in {fact.states} states"
+                    scopes = {s.scope for s in kb.sources(fact.source_ids)}
+                    assert row.group(2) in scopes, f"licence rules of {scopes}, not {row.group(2)}: {text}"
+                elif row.group(1) == "Education" and fact is not None and fact.brief:
+                    expected = fact.brief
+                else:
+                    expected, fact = NOT_GIVEN, None
+                    not_given.add(job.plural)
+                assert value == expected, f"{job.id}: {value!r} where the knowledge base says {expected!r}: {text}"
+                used += [fact] if fact is not None else []
+        elif named and named.group(1) in by_name:
+            assert by_name[named.group(1)] in jobs, f"{named.group(1)} is not one of the jobs compared: {text}"
+            segments.append((by_name[named.group(1)], [named.group(2) or ""]))
+            if named.group(2) == NOT_GIVEN:
+                not_given.add(by_name[named.group(1)].plural)
+        else:
+            segments[-1][1].append(line)
+        extreme = re.fullmatch(r"Of (these|those the sources give figures for), (.+) have the (highest|lowest) "
+                               r"(\w+) pay \(\$([\d,]+)\)\.", line)
+        if extreme:
+            figures = {job.id: f for job in jobs if (f := kb.figure(job.id)) is not None}
+            best = (max if extreme.group(3) == "highest" else min)(f.value for f in figures.values())
+            claimed = {o.id for o in _names(extreme.group(2), r", | and ", by_plural)}
+            assert claimed == {i for i, f in figures.items() if f.value == best}, f"wrong {extreme.group(3)}: {text}"
+            assert extreme.group(5) == f"{best:,}" and {f.statistic for f in figures.values()} == {extreme.group(4)}
+            assert (extreme.group(1) == "these") == (len(figures) == len(jobs)), text
+        only = (re.fullmatch(r"The sources give (.+?) only for (.+), not for (.+)\.", line)
+                or re.fullmatch(r"The sources give no (.+?)() for (.+)\.", line))
+        if only:
+            topics = [t for label in re.split(r", | and ", only.group(1))
+                      for t, name in TOPIC_LABELS.items() if name == label]
+            described = {o.plural for o in _names(only.group(2), r", | and ", by_plural)} if only.group(2) else set()
+            without = _names(only.group(3), " or ", by_plural)
+            for topic in topics:
+                assert described == {o.plural for o in kb.occupations()
+                                     if o.id != kb.group().id and own_fact(kb, o, topic)}, f"{topic}: {text}"
+                assert all(o in jobs and own_fact(kb, o, topic) is None for o in without), f"{topic}: {text}"
+            lacking |= {o.plural for o in without}
+    for fact in kb.facts():
+        if fact.text in body:
+            owners = [job for job, segment in segments if fact.text in "\n".join(segment)]
+            assert owners and all(job is not None and job.id == fact.occupation_id for job in owners), (
+                f"{fact.occupation_id}'s {fact.topic} is not under its own name: {text}")
+            used.append(fact)
+    assert not_given <= lacking, f"'{NOT_GIVEN}' without saying which jobs the sources describe: {text}"
+    for source in kb.sources([s for fact in used for s in fact.source_ids]):
+        assert source.citation in source_line, f"missing citation {source.id}: {text}"
 
 
 def topic_cases(kb: KnowledgeBase) -> Iterator[Tuple[str, str]]:
@@ -196,12 +341,22 @@ async def test_answers_without_an_occupation_are_faithful(kb: KnowledgeBase, int
     check(kb, "\n".join(m["text"] for m in messages), set_slots.get("sources_shown") or [])
 
 
+# One question per kind of comparison: no topic, each topic, the difference, and pay's extremes.
+QUESTIONS = ["", "which is better", "what's the difference", "who earns the most", "whose pay is lowest",
+             "which needs the shortest training", "is licensing stricter", "compare their duties",
+             "which is safer", "what equipment do they use", "which industry pays best", "can they specialise",
+             "compare pay and licensing"]
+
+
 async def test_every_comparison_is_faithful(kb: KnowledgeBase) -> None:
-    ids = [o.id for o in kb.occupations() if o.id != "imaging_technician"]
-    for pair in [*itertools.combinations(ids, 2), ()]:
+    """Every pair of jobs, and the featured jobs, with each kind of question."""
+    ids = [o.id for o in kb.occupations() if o.id != kb.group().id]
+    for pair, question in itertools.product([*itertools.combinations(ids, 2), ()], QUESTIONS):
         messages, set_slots = await run_action(ActionCompare(), make_tracker(
-            "compare_occupations", [occupation(i) for i in pair]))
-        check(kb, "\n".join(m["text"] for m in messages), set_slots.get("sources_shown") or [])
+            "compare_occupations", [occupation(i) for i in pair], text=question))
+        text = "\n".join(m["text"] for m in messages)
+        check(kb, text, set_slots.get("sources_shown") or [])
+        check_compare(kb, text)
 
 
 async def test_answers_about_jobs_outside_the_group_are_faithful(kb: KnowledgeBase) -> None:
@@ -214,7 +369,7 @@ async def test_answers_about_jobs_outside_the_group_are_faithful(kb: KnowledgeBa
             assert [m["text"].split("\n\n")[0] for m in messages] == [
                 job.note + " Would you like to hear about one of the jobs that is in the group?"]
             check(kb, messages[0]["text"], set_slots["sources_shown"])
-        for occupation_id in [o.id for o in kb.occupations() if o.id != "imaging_technician"]:
+        for occupation_id in [o.id for o in kb.occupations() if o.id != kb.group().id]:
             messages, set_slots = await run_action(ActionCompare(), make_tracker(
                 "compare_occupations", [occupation(occupation_id), other]))
             assert messages[0]["text"].startswith(job.note) and len(messages) == 2
@@ -227,15 +382,24 @@ async def test_titles_and_sources_are_faithful(kb: KnowledgeBase) -> None:
         entities = [occupation(occupation_id)] if occupation_id else []
         messages, set_slots = await run_action(ActionTitles(), make_tracker("ask_titles", entities))
         check(kb, "\n".join(m["text"] for m in messages), set_slots.get("sources_shown") or [])
-    for shown in ([], ["psco_3211"], ["careertrend_imaging", "psco_3211"]):
+    classification, article = kb.source_for_role(CLASSIFICATION).id, kb.source_for_role(CAREER_ARTICLE).id
+    for shown in ([], [classification], [article, classification]):
         messages, _ = await run_action(ActionSources(), make_tracker("ask_source", slots={"sources_shown": shown}))
         check(kb, "\n".join(m["text"] for m in messages), [])
 
 
+def paid_jobs(kb: KnowledgeBase) -> List[Tuple[OccupationInfo, FigureInfo]]:
+    """The jobs with their own pay figure, lowest first."""
+    found = [(o, f) for o in kb.occupations() if (f := kb.figure(o.id)) is not None]
+    assert len(found) >= 2, "the knowledge base has fewer than two pay figures to compare"
+    return sorted(found, key=lambda pair: pair[1].value)
+
+
 def test_the_check_catches_an_invented_claim_inside_a_framing_sentence(kb: KnowledgeBase) -> None:
     """Framing patterns are filled with the knowledge base's names and labels, never "any text"."""
+    job, figure = paid_jobs(kb)[0]
     with pytest.raises(AssertionError, match="unsupported sentence"):
-        check(kb, "The sources don't give pay for mammographers. 2012 US median: $80,000.", [])
+        check(kb, f"The sources don't give pay for mammographers. {figure.year} US median: $80,000.", [])
     with pytest.raises(AssertionError, match="unsupported sentence"):
         check(kb, "The sources don't give pay for mammographers, who earn more than surgeons.", [])
     with pytest.raises(AssertionError, match="unsupported sentence"):
@@ -243,7 +407,7 @@ def test_the_check_catches_an_invented_claim_inside_a_framing_sentence(kb: Knowl
     with pytest.raises(AssertionError, match="unsupported sentence"):
         check(kb, "Sonographers usually work 40 hours a week.", [])
     with pytest.raises(AssertionError):
-        check(kb, "Radiologic technologists earn $54,620.", [])  # no year, scope or "median"
+        check(kb, f"{capitalised(job.plural)} earn ${figure.value:,}.", [])  # no year, scope or statistic
 
 
 async def answer(kb: KnowledgeBase, intent: str, job: str) -> str:
@@ -252,29 +416,106 @@ async def answer(kb: KnowledgeBase, intent: str, job: str) -> str:
 
 
 async def test_the_job_check_catches_two_jobs_facts_swapped(kb: KnowledgeBase) -> None:
-    text = await answer(kb, "ask_salary", "sonographer")
-    check_job(kb, text, "sonographer")
-    theirs, ours = kb.fact("radiologic_technologist", "salary"), kb.fact("sonographer", "salary")
+    (theirs_job, _), (our_job, _) = paid_jobs(kb)[:2]
+    text = await answer(kb, "ask_salary", our_job.id)
+    check_job(kb, text, our_job.id)
+    theirs, ours = kb.fact(theirs_job.id, "salary"), kb.fact(our_job.id, "salary")
     assert theirs is not None and ours is not None
     swapped = text.replace(ours.text, theirs.text)
-    check(kb, swapped, ["careertrend_imaging"])  # the old, job-blind check lets it through
-    with pytest.raises(AssertionError, match="a fact of radiologic_technologist in an answer about sonographer"):
-        check_job(kb, swapped, "sonographer")
+    check(kb, swapped, list(theirs.source_ids))  # the old, job-blind check lets it through
+    with pytest.raises(AssertionError, match=f"a fact of {theirs_job.id} in an answer about {our_job.id}"):
+        check_job(kb, swapped, our_job.id)
 
 
 async def test_the_job_check_catches_a_borrowed_fact_under_the_wrong_parent(kb: KnowledgeBase) -> None:
-    text = await answer(kb, "ask_salary", "mri_technologist")
-    check_job(kb, text, "mri_technologist")
-    assert "come under radiologic technologists" in text
-    wrong = text.replace("radiologic technologists, so this is about radiologic technologists",
-                         "nuclear medicine technologists, so this is about nuclear medicine technologists")
-    check(kb, wrong, ["careertrend_imaging"])  # every sentence is framing or a knowledge-base text
-    with pytest.raises(AssertionError, match="without saying that mri_technologist comes under it"):
-        check_job(kb, wrong, "mri_technologist")
+    group = kb.group().id
+    job = next(o for o in kb.occupations() if o.parent_id not in (None, group)
+               and kb.fact(o.id, "salary") is None and kb.figure(o.parent_id or "") is not None)
+    parent = kb.occupation(job.parent_id or "")
+    other = next(o for o, _ in paid_jobs(kb) if o.id != job.parent_id)
+    borrowed = kb.fact(job.parent_id or "", "salary")
+    assert parent is not None and borrowed is not None
+    text = await answer(kb, "ask_salary", job.id)
+    check_job(kb, text, job.id)
+    assert f"come under {parent.plural}" in text
+    wrong = text.replace(f"{parent.plural}, so this is about {parent.plural}",
+                         f"{other.plural}, so this is about {other.plural}")
+    check(kb, wrong, list(borrowed.source_ids))  # every sentence is framing or a knowledge-base text
+    with pytest.raises(AssertionError, match=f"without saying that {job.id} comes under it"):
+        check_job(kb, wrong, job.id)
 
 
 async def test_the_job_check_wants_the_citations_of_the_facts_used(kb: KnowledgeBase) -> None:
-    text = await answer(kb, "ask_duties", "sonographer")
+    job = kb.featured()[0].id
+    text = await answer(kb, "ask_duties", job)
     body = text.rpartition("\n\n")[0]
     with pytest.raises(AssertionError, match="missing citation"):
-        check_job(kb, body + "\n\nSource: somewhere else.", "sonographer")
+        check_job(kb, body + "\n\nSource: somewhere else.", job)
+
+
+# Duties questions about one of the group's tasks: a word of the task that must be chosen, and the question.
+TASK_QUESTIONS = {
+    "supervise": "do they supervise the x-ray machines",
+    "position": "do they position the patient",
+    "settings": "do they adjust the machine settings",
+    "diagnosis": "do they check the image quality",
+    "unusual": "do they watch patients for reactions",
+    "dose": "do they measure the radiation doses",
+    "track": "do they give radioactive drugs",
+    "throw away": "how do they store radioactive material",
+}
+
+
+async def test_answers_about_one_task_are_faithful(kb: KnowledgeBase) -> None:
+    """A duties question about one task gets that item of the group's list alone, framed and cited like the list,
+    with no job and for every job that borrows the group's duties."""
+    group = next(o for o in kb.occupations() if o.parent_id is None)
+    tasks = kb.fact(group.id, "duties")
+    assert tasks is not None and items(tasks), "the group's duties are not a numbered list"
+    borrowers = [o.id for o in kb.occupations() if kb.find_fact(o.id, "duties") == tasks]
+    for word, question in TASK_QUESTIONS.items():
+        (item,) = [i for i in items(tasks) if word in i]
+        for job in [None, *borrowers]:
+            messages, set_slots = await run_action(ActionAnswer(), make_tracker(
+                "ask_duties", [occupation(job)] if job else [], text=question))
+            text = "\n".join(m["text"] for m in messages)
+            assert item in text and tasks.text not in text and "this is the one you asked about:" in text, text
+            check(kb, text, set_slots.get("sources_shown") or [])
+            if job:
+                check_job(kb, text, job)
+
+
+# Messages the fallback's search answers (knowledge/search.py), of every kind: a topic with and without a
+# job, a job whose facts are borrowed, one task, a gap; and some it must not answer.
+FALLBACK_MESSAGES = [
+    "income of a nuclear medicine technologist", "is it risky 4 mammo techs", "eeg technologist job tasks?",
+    "salary?", "sonographer licence", "what equipment do nuc med techs use", "specialties of radiologic technologists",
+    "which industry employs mri techs", "do they dispose of radioactive waste material safely",
+    "r x-ray techs gonna be replaced by AI", "working hours for a sonographer", "education needed for ct techs",
+    "how do i bake bread", "asdfgh", "<b>salary</b>", "who earns more, a sonographer or a radiologist",
+]
+
+
+async def test_fallback_answers_from_the_search_are_faithful(kb: KnowledgeBase) -> None:
+    """Each reply of the fallback: a knowledge-base text introduced as the closest, or framing, with its source;
+    about one job, only that job's facts or its ancestors' introduced by name."""
+    answered = 0
+    for message in FALLBACK_MESSAGES:
+        messages, set_slots = await run_action(ActionFallback(), make_tracker("nlu_fallback", text=message))
+        for position, reply in enumerate(messages):  # the answer with its source, then the buttons' line
+            check(kb, reply["text"], set_slots.get("sources_shown") or [] if position == 0 else [])
+        if "sources_shown" in set_slots:
+            answered += 1
+            if set_slots.get("occupation"):
+                check_job(kb, messages[0]["text"], set_slots["occupation"])
+    assert answered >= len(FALLBACK_MESSAGES) // 2
+
+
+def test_the_check_catches_an_invented_task(kb: KnowledgeBase) -> None:
+    """One task is checked like the whole list: its framing names the knowledge base's list, its line is the list's."""
+    with pytest.raises(AssertionError, match="unsupported sentence"):
+        check(kb, "The group's official job description lists nine tasks; this is the one you asked about:", [])
+    with pytest.raises(AssertionError, match="unsupported sentence"):
+        check(kb, "Here is the closest thing my sources say about surgeons:", [])
+    with pytest.raises(AssertionError, match="unsupported sentence"):
+        check(kb, "Here is the closest thing my sources say:\n9. Read the scans and tell the patient.", [])

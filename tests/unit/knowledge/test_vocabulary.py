@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.query import KnowledgeBase
-from knowledge.vocabulary import GAPS, TOPIC_BY_INTENT, TOPIC_LABELS
+from knowledge.vocabulary import COMPARE_WORDS, GAPS, TOPIC_BY_INTENT, TOPIC_LABELS
 
 DOMAIN = Path(__file__).resolve().parents[3] / "domain.yml"
 
@@ -22,3 +22,9 @@ def test_every_topic_is_covered_by_facts_or_by_a_gap(kb: KnowledgeBase) -> None:
     assert set(TOPIC_LABELS) <= fact_topics
     assert all(kb.gap(topic) is not None for topic in GAPS)
     assert set(TOPIC_BY_INTENT.values()) == set(TOPIC_LABELS) | set(GAPS)
+
+
+def test_comparison_words_name_known_topics() -> None:
+    """The comparison picks a topic by these words; a typo in a topic name would silently never match."""
+    assert set(COMPARE_WORDS) <= set(TOPIC_LABELS)
+    assert all(words for words in COMPARE_WORDS.values())
