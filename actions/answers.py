@@ -24,6 +24,7 @@ from knowledge.vocabulary import CLASSIFICATION, GAPS, TOPIC_BY_INTENT, TOPIC_LA
 
 # Topics where the whole group's answer is useful on its own; the others need a job first.
 GROUP_LEVEL = ("overview", "duties", "safety", "equipment", "specialties", "best_paying")
+WHAT_THEY_DO = "What they do:"
 
 
 class ActionAnswer(Action):
@@ -66,7 +67,11 @@ class ActionAnswer(Action):
 
 def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
                  occupation_id: str, tracker: Optional[Tracker] = None) -> List[Dict[Text, Any]]:
-    """The fact for this occupation, or its parent's with a note saying whose it is."""
+    """The fact for this occupation, or its parent's with a note saying whose it is.
+
+    An overview also says what they do ("what's life like as a ..."), from the duties fact, whose
+    owner is named the same way when it is another job's.
+    """
     occupation = kb.occupation(occupation_id)
     assert occupation is not None  # ids come from kb.resolve
     fact = kb.find_fact(occupation_id, topic)
@@ -75,11 +80,19 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     body = one_task(kb, fact, tracker, [occupation_id]) if tracker is not None else fact.text
     if fact.occupation_id != occupation_id:
         body = borrowed_intro(kb, occupation, fact) + "\n" + body
+    sources = list(fact.source_ids)
+    if topic == "overview":
+        duties = kb.find_fact(occupation_id, "duties")
+        if duties is not None:
+            intro = "" if duties.occupation_id in (fact.occupation_id, occupation_id) else \
+                borrowed_intro(kb, occupation, duties) + "\n"
+            body += f"\n\n{WHAT_THEY_DO}\n{intro}{duties.text}"
+            sources += [s for s in duties.source_ids if s not in sources]
     if topic == "salary":
         gap = kb.gap("salary_scope")
         if gap is not None:
             body += " " + gap.text
-    return say(dispatcher, kb, body, list(fact.source_ids))
+    return say(dispatcher, kb, body, sources)
 
 
 def one_task(kb: KnowledgeBase, fact: FactInfo, tracker: Tracker, jobs: List[str]) -> str:
@@ -93,6 +106,10 @@ def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo
     owner = kb.occupation(fact.occupation_id)
     assert owner is not None
     label = TOPIC_LABELS[fact.topic]
+    if fact.occupation_id != kb.group().id and kb.grouping_is_reading(occupation.id):
+        return (f"The sources don't cover {label} for {occupation.plural} specifically. They list "
+                f"{occupation.plural} in group 3211 without saying more; taking them as {owner.plural} "
+                f"is my reading of the title, not the sources', so this is about {owner.plural}:")
     if fact.occupation_id != kb.group().id:
         return (f"The sources don't cover {label} for {occupation.plural} specifically. "
                 f"{capitalised(occupation.plural)} come under {owner.plural}, so this is about {owner.plural}:")
@@ -109,8 +126,13 @@ def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo
 def not_covered(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation: OccupationInfo,
                 topic: str) -> List[Dict[Text, Any]]:
     """The sources list this title but say nothing on the topic: say so, and cite what was checked."""
-    body = (f"The sources don't say anything about the {TOPIC_LABELS[topic]} of {occupation.plural}. "
-            f"They only list {occupation.name} as one of the job titles in group 3211.")
+    label = TOPIC_LABELS[topic]
+    body = f"The sources don't say anything about the {label} of {occupation.plural}."
+    parent = kb.occupation(occupation.parent_id) if occupation.parent_id else None
+    if topic in occupation.not_borrowed and parent is not None:
+        body += f" What they say about the {label} of {parent.plural} doesn't carry over to {occupation.plural}."
+    if set(occupation.source_ids) == {kb.source_for_role(CLASSIFICATION).id}:
+        body += f" They only list {occupation.name} as one of the job titles in group 3211."
     if topic in ("salary", "license") and set(occupation.source_ids) == {kb.source_for_role(CLASSIFICATION).id}:
         gap = kb.gap("pakistan_rules")
         if gap is not None:

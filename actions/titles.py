@@ -35,11 +35,15 @@ def confirm_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupatio
     listed = "; ".join(f"“{t}”" for t in occupation.source_titles)
     body = (f"Yes. {capitalised(occupation.name)} belongs to group 3211, {kb.group().plural}. "
             f"Pakistan's classification lists it as {listed}.")
+    sources = [kb.source_for_role(CLASSIFICATION).id]
     if occupation.parent_id and occupation.parent_id != kb.group().id:
         parent = kb.occupation(occupation.parent_id)
-        if parent is not None:
+        if parent is not None and kb.grouping_is_reading(occupation_id):
+            body += f" I take it as a kind of {parent.name}: that is my reading of the title, not the sources'."
+        elif parent is not None:  # a source says so (parent_evidence): cite the job's sources
             body += f" It comes under {parent.plural}."
-    return say(dispatcher, kb, body, [kb.source_for_role(CLASSIFICATION).id])
+            sources += [s for s in occupation.source_ids if s not in sources]
+    return say(dispatcher, kb, body, sources)
 
 
 def list_titles(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> List[Dict[Text, Any]]:

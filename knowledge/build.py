@@ -226,6 +226,19 @@ def _check_group(occupations: List[Dict[str, Any]]) -> None:
             raise KnowledgeError("occupations.yml", f"occupation {occupation['id']}", "the group cannot be featured")
     if not any(o.get("featured") for o in occupations):
         raise KnowledgeError("occupations.yml", "-", "no occupation is `featured`")
+    for occupation in occupations:
+        entry = f"occupation {occupation['id']}"
+        evidence = occupation.get("parent_evidence")
+        if evidence is not None and (not isinstance(evidence, str) or not evidence.strip()
+                                     or len(evidence) > MAX_QUOTE):
+            raise KnowledgeError("occupations.yml", entry,
+                                 f"`parent_evidence` must be one quote of at most {MAX_QUOTE} characters")
+        if evidence is not None and occupation.get("parent") in roots:
+            raise KnowledgeError("occupations.yml", entry, "`parent_evidence` is for a parent other than the group "
+                                 "(the classification's list of titles is the evidence for the group)")
+        not_borrowed = occupation.get("not_borrowed") or []
+        if not isinstance(not_borrowed, list) or any(t not in TOPICS for t in not_borrowed):
+            raise KnowledgeError("occupations.yml", entry, f"`not_borrowed` lists topics, from {', '.join(TOPICS)}")
 
 
 def _check_parents(occupation_ids: Dict[str, Any]) -> None:
@@ -311,6 +324,7 @@ def _fill(knowledge: Knowledge, url: str) -> None:
             session.add(models.Occupation(
                 id=occ["id"], name=occ["name"], plural=occ["plural"], parent_id=occ.get("parent"),
                 featured=bool(occ.get("featured")), button=occ.get("button"), position=position,
+                parent_evidence=occ.get("parent_evidence"), not_borrowed=" ".join(occ.get("not_borrowed") or []),
                 sources=[sources[s] for s in occ["sources"]],
                 source_titles=[models.SourceTitle(title=t) for t in occ["source_titles"]],
             ))

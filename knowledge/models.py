@@ -49,6 +49,9 @@ class Occupation(Base):
     parent_id = sa.Column(sa.ForeignKey("occupations.id"))
     featured = sa.Column(sa.Boolean, nullable=False, default=False)
     button = sa.Column(sa.Text)  # a short name for a button, where the name is too long or unclear
+    # A verbatim quote saying the job comes under its parent; none: the grouping is the project's reading.
+    parent_evidence = sa.Column(sa.Text)
+    not_borrowed = sa.Column(sa.Text, nullable=False, default="")  # topics a parent's fact would mislead on
     position = sa.Column(sa.Integer, nullable=False)
     aliases = relationship("Alias", back_populates="occupation")
     source_titles = relationship("SourceTitle", order_by="SourceTitle.id")

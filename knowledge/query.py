@@ -53,6 +53,10 @@ class OccupationInfo:
     source_titles: Tuple[str, ...]
     source_ids: Tuple[str, ...]
     button: Optional[str] = None
+    # A quote saying it comes under its parent; None: that grouping is the project's reading
+    # (KnowledgeBase.grouping_is_reading).
+    parent_evidence: Optional[str] = None
+    not_borrowed: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def _occupation(row: models.Occupation) -> OccupationInfo:
         id=row.id, name=row.name, plural=row.plural, parent_id=row.parent_id,
         featured=row.featured, source_titles=tuple(t.title for t in row.source_titles),
         source_ids=tuple(s.id for s in row.sources), button=row.button,
+        parent_evidence=row.parent_evidence,
+        not_borrowed=tuple((row.not_borrowed or "").split()),
     )
 
 
@@ -198,6 +204,18 @@ class KnowledgeBase:
             raise KeyError(f"no source has the role {role!r}: rebuild the knowledge base with `make kb`")
         return found
 
+    def grouping_is_reading(self, occupation_id: str) -> bool:
+        """True when the job comes under a parent other than the group with no quote saying so.
+
+        The classification's list of titles places every job in the group; that a chief radiologic
+        technologist is a kind of radiologic technologist is the project's reading of the title.
+        """
+        occupation = self._occupations.get(occupation_id)
+        if occupation is None or occupation.parent_id is None:
+            return False
+        parent = self._occupations.get(occupation.parent_id)
+        return parent is not None and parent.parent_id is not None and occupation.parent_evidence is None
+
     def lineage(self, occupation_id: str) -> List[str]:
         """The occupation, its parent, the parent's parent... up to the group."""
         chain: List[str] = []
@@ -214,7 +232,14 @@ class KnowledgeBase:
         return list(self._facts.values())
 
     def find_fact(self, occupation_id: str, topic: str) -> Optional[FactInfo]:
-        """The fact for this occupation, or else the nearest ancestor's (`occupation_id` says whose)."""
+        """The fact for this occupation, or else the nearest ancestor's (`occupation_id` says whose).
+
+        None when the occupation has no fact of its own and lists the topic as `not_borrowed`
+        (an MRI technologist's safety is not the radiation safety of its parent).
+        """
+        own = self._occupations.get(occupation_id)
+        if own is not None and topic in own.not_borrowed:
+            return self.fact(occupation_id, topic)
         for candidate in self.lineage(occupation_id):
             found = self.fact(candidate, topic)
             if found is not None:

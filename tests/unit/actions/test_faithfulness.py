@@ -40,6 +40,11 @@ from tests.unit.trackers import make_tracker, occupation, run_action
 FRAMING = [
     r"The sources don't (cover|give) {LABEL} for {NAME}( specifically)?\.",
     r"{NAME} come under {NAME}, so this is about {NAME}:",
+    r"They list {NAME} in group 3211 without saying more; taking them as {NAME} is my reading of the title, "
+    r"not the sources', so this is about {NAME}:",
+    r"What they say about the {LABEL} of {NAME} doesn't carry over to {NAME}\.",
+    r"I take it as a kind of {NAME}: that is my reading of the title, not the sources'\.",
+    r"What they do:",
     r"They belong to group 3211 \({GROUP}\), and this is what the sources say about the whole group:",
     r"For comparison, this is what they say about other jobs in the group:",
     r"The sources don't say anything about the {LABEL} of {NAME}\.",
@@ -211,7 +216,12 @@ def check_job(kb: KnowledgeBase, text: str, job: str) -> None:
         if fact.occupation_id != job:
             owner, about = kb.occupation(fact.occupation_id), kb.occupation(job)
             assert owner is not None and about is not None
-            assert (f"come under {owner.plural}, so this is about {owner.plural}:" in body
+            under = f"come under {owner.plural}, so this is about {owner.plural}:"
+            reading = f"taking them as {owner.plural} is my reading of the title, not the sources', so this is about"
+            if kb.grouping_is_reading(job):  # no source files it there: the answer must say it is a reading
+                assert under not in body, f"{job} 'comes under' {owner.id}, which no source says: {text}"
+            is_reading = kb.grouping_is_reading(job)
+            assert ((under in body and not is_reading) or (reading in body and is_reading)
                     or f"({owner.plural})" in body or "other jobs in the group" in body), (
                 f"{fact.occupation_id}'s fact without saying that {job} comes under it: {text}")
     own = " ".join([f.text for f in used] + notes(kb))

@@ -77,11 +77,14 @@ def test_unknown_names_resolve_to_nothing(kb: KnowledgeBase, typed: object) -> N
 
 
 def test_specific_titles_borrow_from_their_nearest_ancestor(kb: KnowledgeBase) -> None:
-    """Every title without its own fact on a topic gets the nearest ancestor's that has one."""
+    """Every title without its own fact on a topic gets the nearest ancestor's that has one,
+    except on the topics it lists as `not_borrowed`, where it gets none."""
     borrowed = 0
     for job in kb.occupations():
         for topic in {f.topic for f in kb.facts()}:
-            if kb.fact(job.id, topic) is None:
+            if kb.fact(job.id, topic) is None and topic in job.not_borrowed:
+                assert kb.find_fact(job.id, topic) is None, (job.id, topic)
+            elif kb.fact(job.id, topic) is None:
                 owners = [o for o in kb.lineage(job.id) if kb.fact(o, topic) is not None]
                 fact = kb.find_fact(job.id, topic)
                 assert (fact.occupation_id if fact else None) == (owners[0] if owners else None), (job.id, topic)
@@ -190,6 +193,12 @@ CASES = [
      "other job radiologist", "unknown source id `blog`"),
     ("other_jobs.yml", lambda d: first("other_jobs", id="radiologist")(d).pop("note"),
      "other job radiologist", "missing `note`"),
+    ("occupations.yml", lambda d: first("occupations", id="sonographer")(d).update(parent_evidence="sonography"),
+     "occupation sonographer", "`parent_evidence` is for a parent other than the group"),
+    ("occupations.yml", lambda d: first("occupations", id="sonographer")(d).update(parent_evidence=""),
+     "occupation sonographer", "`parent_evidence` must be one quote"),
+    ("occupations.yml", lambda d: first("occupations", id="sonographer")(d).update(not_borrowed=["gossip"]),
+     "occupation sonographer", "`not_borrowed` lists topics"),
 ]
 
 

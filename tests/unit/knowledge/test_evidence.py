@@ -43,3 +43,13 @@ def test_a_quote_from_another_source_is_not_evidence(source_texts: Dict[str, str
 
 def test_the_source_files_are_where_sources_yml_says() -> None:
     assert all((SOURCES_DIR / s["file"]).is_file() for s in load().sources)
+
+
+def test_every_grouping_quote_is_verbatim_in_a_source(source_texts: Dict[str, str]) -> None:
+    """A job filed under a parent other than the group has a quote saying so, or the answers call it a reading."""
+    knowledge = load()
+    quoted = [o for o in knowledge.occupations if o.get("parent_evidence")]
+    assert quoted, "no grouping is quoted: the test would check nothing"
+    unfound = [(o["id"], o["parent_evidence"]) for o in quoted
+               if not any(_normalised(o["parent_evidence"]) in text for text in source_texts.values())]
+    assert not unfound, unfound
