@@ -14,7 +14,6 @@ from "radiologic").
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -26,6 +25,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.job_mask import names_from_pipeline
 from knowledge.names import CUTOFF, OCCUPATION, OTHER_JOB, Names
 
 ENTITY = OCCUPATION
@@ -46,14 +46,7 @@ class OccupationEntities(GraphComponent):
         return {"pipeline_path": "build/spacy_pipeline", "cutoff": CUTOFF}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        patterns = Path(config["pipeline_path"]) / "entity_ruler" / "patterns.jsonl"
-        aliases: Dict[str, str] = {}
-        others: Dict[str, str] = {}
-        for line in patterns.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                pattern = json.loads(line)
-                names = others if pattern.get("label") == OTHER else aliases
-                names[str(pattern["pattern"]).lower()] = pattern["id"]
+        aliases, others = names_from_pipeline(Path(config["pipeline_path"]))
         self.names = Names(aliases, others, cutoff=float(config["cutoff"]))
 
     @classmethod

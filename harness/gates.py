@@ -28,26 +28,26 @@ SCORES = PROJECT_DIR / "results" / "nlu-scores.json"
 MARGIN = 0.015  # about 12 of the 795 held-out messages: more than run-to-run noise, less than a real loss
 # figure: (level reached by the shipped model, True when higher is better, margin)
 REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.854, True, MARGIN),
-    "entity_f1": (0.972, True, MARGIN),
-    "job_ids_right": (0.993, True, MARGIN),
+    "intent_accuracy": (0.951, True, MARGIN),
+    "entity_f1": (0.974, True, MARGIN),
+    "job_ids_right": (0.995, True, MARGIN),
     "out_of_scope_recall": (0.906, True, 0.035),  # 32 messages: one more missed is 0.031
-    "in_scope_fallback": (0.021, False, MARGIN),
+    "in_scope_fallback": (0.001, False, MARGIN),
     # The search before the fallback (harness/search_scores.py, at knowledge/search.py's THRESHOLD), over
     # every held-out message as if each fell back: a sample that does not shrink as the model gets better.
     # The gates of its answers and of out-of-scope messages are the targets (90% right, at most 5%).
     "search_answered_all": (0.136, True, MARGIN),  # 104 of the 763 in-scope messages
     "search_right_all": (0.962, True, 0.062),  # 100 of those 104
     "search_out_of_scope_all": (0.0, False, 0.05),  # 0 of 32; the gate allows one
-    # The same on the messages that the model sends to the fallback (4 in scope, 0 out of scope today;
-    # 16 and 0 on the model before, when the search answered 6, all right). Nothing answered passes.
+    # The same on the messages that the model sends to the fallback (1 in scope, 0 out of scope today;
+    # 16 and 0 on an earlier model, when the search answered 6, all right). Nothing answered passes.
     "search_right": (1.0, True, 0.1),
     "search_out_of_scope": (0.0, False, 0.05),
 }
 # Shown by `make test-nlu` but not gated: the share of the fallbacks that the search answers is a
-# share of a handful of messages (4 today), which a retrained model changes at random.
+# share of a handful of messages (1 today), which a retrained model changes at random.
 SHOWN = ("search_answered",)
-CONVERSATIONS_REACHED = 16  # of the 21 held-out conversations; the gate allows one fewer
+CONVERSATIONS_REACHED = 19  # of the 21 held-out conversations; the gate allows one fewer
 
 
 def limit(name: str) -> float:

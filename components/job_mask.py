@@ -1,0 +1,88 @@
+"""Word counts of a message with every job name replaced by one token.
+
+"what does a sonographer do" and "what does an EEG technician do" are the same question about
+different jobs. The plain word counts see two different sentences, so each question shape has to
+be learnt once per job name; these counts see "what does a __job__ do" in both, and the classifier
+learns the shape once. They are added beside the plain counts, not instead of them: some names do
+carry a hint of the question ("ultrasound" in "are ultrasound waves harmful").
+
+Job names are found as the actions find them: the knowledge base's aliases exactly (from the
+project's spaCy pipeline, as the entity ruler has them) and misspellings through the one name
+resolver, so a name is masked the same way in training and at run time, whatever the training
+data's annotations say.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from knowledge.names import OCCUPATION, OTHER_JOB, Names
+
+MASKS = {OCCUPATION: "__job__", OTHER_JOB: "__otherjob__"}
+
+
+def names_from_pipeline(pipeline_path: Path) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """The aliases of the group's jobs and of the jobs outside it, from the entity ruler's patterns."""
+    aliases: Dict[str, str] = {}
+    others: Dict[str, str] = {}
+    patterns = Path(pipeline_path) / "entity_ruler" / "patterns.jsonl"
+    for line in patterns.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            pattern = json.loads(line)
+            names = others if pattern.get("label") == OTHER_JOB else aliases
+            names[str(pattern["pattern"]).lower()] = pattern["id"]
+    return aliases, others
+
+
+class JobSpans:
+    """Where job names are in a text: exact aliases, longest first, then misspellings."""
+
+    def __init__(self, aliases: Dict[str, str], others: Dict[str, str]) -> None:
+        self.names = Names(aliases, others)
+        self.kinds = {**{a: OTHER_JOB for a in others}, **{a: OCCUPATION for a in aliases}}
+        words = sorted(self.kinds, key=len, reverse=True)
+        self.exact = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])",
+                                re.IGNORECASE)
+
+    def find(self, text: str) -> List[Tuple[int, int, str]]:
+        spans = [(m.start(), m.end(), self.kinds[m.group().lower()]) for m in self.exact.finditer(text)]
+        spans += [(f.start, f.end, f.kind) for f in self.names.find(text, [(s, e) for s, e, _ in spans])]
+        return sorted(spans)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class JobMaskedCountVectors(CountVectorsFeaturizer):
+    """CountVectorsFeaturizer over the message's tokens with job names masked; see the module docstring."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**CountVectorsFeaturizer.get_default_config(), "pipeline_path": "build/spacy_pipeline"}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 execution_context: ExecutionContext, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, model_storage, resource, execution_context, *args, **kwargs)
+        self.spans = JobSpans(*names_from_pipeline(Path(config["pipeline_path"])))
+
+    def _get_message_tokens_by_attribute(self, message: Message, attribute: Text) -> List[Text]:
+        if attribute != TEXT:
+            return super()._get_message_tokens_by_attribute(message, attribute)
+        text = message.get(TEXT) or ""
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        spans = [] if text.startswith("/") else self.spans.find(text)
+        words: List[Text] = []
+        for token in tokens:  # one word per token: Rasa lines these features up with the other featurizers'
+            kind = next((k for start, end, k in spans if token.start < end and start < token.end), None)
+            words.append(MASKS[kind] if kind else token.lemma if self.use_lemma else token.text)
+        return words
