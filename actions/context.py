@@ -40,19 +40,26 @@ def intent_name(tracker: Tracker) -> str:
 
 
 def mentioned_occupations(tracker: Tracker, kb: KnowledgeBase) -> List[str]:
-    """Occupation ids named in the latest message, checked against the knowledge base."""
+    """Occupation ids named in the latest message, checked against the knowledge base.
+
+    The NLU pipeline resolves every name to an id once (components/occupation_entities.py, through
+    the knowledge base's name resolver), and buttons carry ids: here an id is only checked to exist.
+    """
     found: List[str] = []
     for entity in (tracker.latest_message or {}).get("entities") or []:
         if not isinstance(entity, dict) or entity.get("entity") != "occupation":
             continue
-        for candidate in (entity.get("value"), entity.get("text")):
-            if isinstance(candidate, str) and len(candidate) <= MAX_ENTITY_TEXT:
-                occupation_id = kb.resolve(candidate)
-                if occupation_id:
-                    if occupation_id not in found:
-                        found.append(occupation_id)
-                    break
+        occupation_id = known_id(kb, entity.get("value"))
+        if occupation_id and occupation_id not in found:
+            found.append(occupation_id)
     return found
+
+
+def known_id(kb: KnowledgeBase, value: Any) -> Optional[str]:
+    """`value` when it is the id of an occupation in the knowledge base, else None."""
+    if isinstance(value, str) and len(value) <= MAX_ENTITY_TEXT and kb.occupation(value) is not None:
+        return value
+    return None
 
 
 def mentioned_other_jobs(tracker: Tracker, kb: KnowledgeBase) -> List[OtherJobInfo]:
@@ -68,10 +75,7 @@ def mentioned_other_jobs(tracker: Tracker, kb: KnowledgeBase) -> List[OtherJobIn
 
 
 def slot_occupation(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
-    value = tracker.get_slot("occupation")
-    if isinstance(value, str) and len(value) <= MAX_ENTITY_TEXT:
-        return kb.resolve(value)
-    return None
+    return known_id(kb, tracker.get_slot("occupation"))
 
 
 def source_line(kb: KnowledgeBase, source_ids: List[str]) -> str:

@@ -86,11 +86,20 @@ async def test_follow_up_keeps_the_occupation_from_the_slot(kb: KnowledgeBase) -
 
 async def test_what_about_keeps_the_topic(kb: KnowledgeBase) -> None:
     before, after = paid(kb)[0], paid(kb)[-1]
-    tracker = make_tracker("inform_occupation", [occupation(after.name)],
+    tracker = make_tracker("inform_occupation", [occupation(after.id, after.name)],
                            slots={"occupation": before.id, "topic": "salary"})
     messages, slots = await run_action(ActionAnswer(), tracker)
     assert pay(kb, after.id) in text_of(messages)
     assert slots["occupation"] == after.id and slots["topic"] == "salary"
+
+
+async def test_the_actions_take_ids_only(kb: KnowledgeBase) -> None:
+    """Names are resolved once, by the NLU pipeline: an entity or slot that is not an id names no job."""
+    job = FEATURED[0]
+    name = kb.occupation(job).name  # type: ignore[union-attr]
+    for entities, slots in (([occupation(name)], {}), ([], {"occupation": name}), ([occupation("x" * 5000)], {})):
+        messages, set_slots = await run_action(ActionAnswer(), make_tracker("ask_salary", entities, slots=slots))
+        assert "Which one do you mean?" in text_of(messages) and set_slots["occupation"] is None
 
 
 async def test_naming_a_job_with_no_topic_gives_its_overview(kb: KnowledgeBase) -> None:
@@ -219,7 +228,7 @@ async def test_titles_list_and_membership(kb: KnowledgeBase) -> None:
     job = borrower(kb, "salary")
     parent = kb.occupation(job.parent_id or "")
     assert parent is not None
-    messages, slots = await run_action(ActionTitles(), make_tracker("ask_titles", [occupation(job.name)]))
+    messages, slots = await run_action(ActionTitles(), make_tracker("ask_titles", [occupation(job.id, job.name)]))
     text = text_of(messages)
     assert text.startswith("Yes.") and all(f"“{t}”" in text for t in job.source_titles) and parent.plural in text
     assert slots["occupation"] == job.id
