@@ -4,7 +4,9 @@ They keep Rasa's URLs and events (`/webhooks/rest/webhook`, socket.io `user_utte
 any Rasa client works, and add what a public, student-facing server needs: well-formed
 requests only (4xx otherwise), a length cap, masking of contact details, checked
 `/intent{...}` payloads, a rate limit, and a polite reply instead of silence when
-something behind the channel fails.
+something behind the channel fails. The school comes from the request's Origin (bot/schools.py):
+a page whose origin is no school's is refused on REST, socket.io polling and the WebSocket
+handshake alike, before anything is stored.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import action_client
+from bot import action_client, schools
 from bot.ratelimit import RateLimiter, client_address
 from bot.sanitize import check_message, check_payload, valid_sender
 from bot.tracker_store import TrackerStoreUnavailable
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 TROUBLE_REPLY = "Sorry, I'm having trouble answering right now. Please try again in a moment."
 STORE_REPLY = "Sorry, I can't save our chat right now, so I can't answer yet. Please try again in a minute."
 RATE_REPLY = "You're sending messages very quickly. Please wait a few seconds and try again."
+ORIGIN_REFUSED = ("This page is not one of the schools this assistant serves, so it cannot be used here. "
+                  "Ask your school's IT team to add the page's address to the assistant's schools file.")
 ENTITY_VALUE = re.compile(r"^[A-Za-z0-9 _\-]{1,64}$")
 MAX_METADATA_CHARS = 2000
 DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
@@ -77,6 +81,12 @@ class _Guard:
         action_client.install()
         self.intents, self.entities = _domain_names()
         self.limiter = RateLimiter.from_env()
+        self.schools = schools.from_env()  # a wrong schools file stops the server here, with its error
+
+    def school_of(self, origin: Optional[str]) -> Optional[schools.School]:
+        """The school of a request that `self.schools.allows`; without a schools file, the local one."""
+        found = self.schools.for_origin(origin) if origin else None
+        return found or (None if self.schools.configured else self.schools.schools[0])
 
     def _entity_ok(self, name: str, value: Any) -> bool:
         return name in self.entities and isinstance(value, str) and bool(ENTITY_VALUE.match(value))
@@ -113,6 +123,9 @@ class GuardedRestInput(RestInput, _Guard):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            origin = request.headers.get("origin")
+            if not self.schools.allows(origin):
+                return response.json({"error": ORIGIN_REFUSED}, status=403)
             try:
                 body = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
@@ -132,8 +145,8 @@ class GuardedRestInput(RestInput, _Guard):
                 return response.json([{"recipient_id": sender, "text": reply}])
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel="rest",
-                                                 metadata=_metadata(body.get("metadata"))))
+                metadata = schools.school_metadata(_metadata(body.get("metadata")), self.school_of(origin))
+                await on_new_message(UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))
             except TrackerStoreUnavailable:  # the store logged why; an unsaved answer is not given
                 return response.json([{"recipient_id": sender, "text": STORE_REPLY}], status=503)
             except Exception:
@@ -156,9 +169,14 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
     def name(cls) -> Text:
         return "socketio"
 
+    def _origin_allowed(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> bool:
+        """python-engineio asks this for every request that has an Origin header."""
+        return self.schools.allows(origin)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # cors_allowed_origins=[]: python-socketio leaves CORS to the server's --cors allow-list.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=64_000)
+        # Never []: python-engineio then checks no Origin at all. The callable refuses every origin
+        # that is no school's, on the polling requests and the WebSocket handshake alike.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self._origin_allowed, max_http_buffer_size=64_000)
         webhook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
         self.sio = sio
 
@@ -172,7 +190,12 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
                 token = auth.get("token") if isinstance(auth, dict) else None
                 if not token or not decode_bearer_token(token, self.jwt_key, self.jwt_algorithm):
                     return False
-            await sio.save_session(sid, {"ip": _environ_ip(environ)}, namespace=self.namespace)
+            origin = environ.get("HTTP_ORIGIN")
+            if not self.schools.allows(origin):  # no Origin, with a schools file: no school's page
+                return False
+            school = self.school_of(origin)
+            await sio.save_session(sid, {"ip": _environ_ip(environ), "school": school.id if school else None},
+                                   namespace=self.namespace)
             return True
 
         @sio.on("session_request", namespace=self.namespace)
@@ -205,8 +228,10 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
                 return
             collector = _Counting(output)
             try:
+                school = self.schools.by_id((session or {}).get("school") or "")
+                metadata = schools.school_metadata(_metadata(data.get(self.metadata_key)), school)
                 await on_new_message(UserMessage(text, collector, sender, input_channel="socketio",
-                                                 metadata=_metadata(data.get(self.metadata_key))))
+                                                 metadata=metadata))
             except TrackerStoreUnavailable:
                 await output.send_text_message(sender, STORE_REPLY)
                 return

@@ -28,11 +28,14 @@ class Assistant:
         self.page_port = page_port  # a second origin, on the CORS allow-list, for host pages
         self.logs = logs
 
-    def say(self, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    def say(self, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None,
+            origin: Optional[str] = None) -> List[Dict[str, Any]]:
+        """POST to the REST channel; `origin` is the Origin header a browser would send from the page."""
         body: Dict[str, Any] = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=30)
+        headers = {"Origin": origin} if origin else {}
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=30, headers=headers)
         response.raise_for_status()
         return response.json()
 

@@ -5,8 +5,10 @@
 # Settings (environment):
 #   RASA_HOST, RASA_PORT        where the Rasa server listens (127.0.0.1, 5005)
 #   ACTION_HOST, ACTION_PORT    where the action server listens (127.0.0.1, 5055)
-#   CORS_ORIGINS                space-separated origins allowed to call the server from a browser
-#                               (default: the server's own origin only; never "*" by default)
+#   SCHOOLS_FILE                the schools this server serves (schools.example.yml): the origins of
+#                               their pages, their counsellors. Every other page is refused.
+#   CORS_ORIGINS                without SCHOOLS_FILE: space-separated origins allowed to call the server
+#                               from a browser (default: the server's own origin only; never "*")
 #   TRACKER_STORE_URL           SQLAlchemy URL of the conversation store (sqlite:///build/tracker.db)
 #   KNOWLEDGE_DB_URL            SQLAlchemy URL of the knowledge base (sqlite:///build/knowledge.db)
 #   SCHOOL_NAME, COUNSELLOR_NAME, COUNSELLOR_EMAIL, COUNSELLOR_PHONE   the handoff's default contact
@@ -24,6 +26,11 @@ ACTION_HOST=${ACTION_HOST:-127.0.0.1}
 ACTION_PORT=${ACTION_PORT:-5055}
 MODEL=${MODEL:-models/current.tar.gz}
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${RASA_PORT} http://127.0.0.1:${RASA_PORT}"}
+if [ -n "${SCHOOLS_FILE:-}" ]; then  # the schools' pages, and only they, may call the server
+  "$BIN/python" -m bot.schools "$SCHOOLS_FILE" >/dev/null || exit 1
+  CORS_ORIGINS=$("$BIN/python" -m bot.schools --origins "$SCHOOLS_FILE")
+fi
+export CORS_ORIGINS  # the channels check every request's Origin against the same list (bot/schools.py)
 LOG_DIR=${LOG_DIR:-build/logs}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://${ACTION_HOST}:${ACTION_PORT}/webhook}
 export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///build/tracker.db}

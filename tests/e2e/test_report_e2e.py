@@ -6,28 +6,42 @@ import json
 import subprocess
 import sys
 import uuid
+from collections import Counter
+from typing import Any, Dict
 
 import pytest
 
 from harness.assistant import Assistant
+from tests.e2e.conftest import RIDGEVIEW
 
 pytestmark = pytest.mark.e2e
 
 
-def test_report_of_a_real_conversation(assistant: Assistant) -> None:
-    """Through the real servers: what the widget's school sent is what the counsellor sees."""
-    school = f"Report Test School {uuid.uuid4().hex[:6]}"
-    sender = f"report-{uuid.uuid4().hex[:8]}"
-    for text in ("what does a sonographer do", "how much do they earn", "what about nuclear medicine?",
-                 "how many hours a week do they work"):
-        assistant.say(sender, text, metadata={"school": school})
+def report(assistant: Assistant, school: str) -> Dict[str, Any]:
     output = subprocess.run([sys.executable, "-m", "bot.report", "--days", "1", "--school", school, "--json",
                              "--url", f"sqlite:///{assistant.tracker_db}"],
                             capture_output=True, text=True, timeout=60, check=True).stdout
-    report = json.loads(output)
-    assert (report["conversations"], report["messages"]) == (1, 4)
-    topics = report["topics"]
+    return json.loads(output)
+
+
+def test_report_of_a_real_conversation(district: Assistant) -> None:
+    """Through the real servers: the school of the page's origin is what the counsellor sees, whatever
+    the page claims."""
+    school = "Ridgeview Academy"
+    before = report(district, school)  # other tests talk to this server too: count what this one adds
+    sender = f"report-{uuid.uuid4().hex[:8]}"
+    for text in ("what does a sonographer do", "how much do they earn", "what about nuclear medicine?",
+                 "how many hours a week do they work"):
+        district.say(sender, text, metadata={"school": "Claimed School"}, origin=RIDGEVIEW)
+    assert report(district, "Claimed School")["messages"] == 0
+    found = report(district, school)
+
+    def added(key: str) -> Counter:
+        return Counter(found[key]) - Counter(before[key])
+
+    assert (found["conversations"] - before["conversations"], found["messages"] - before["messages"]) == (1, 4)
+    topics = added("topics")
     assert topics["salary"] == 2 and topics["hours"] == 1 and sum(topics.values()) == 4, topics
-    assert set(report["jobs"]) == {"diagnostic medical sonographer", "nuclear medicine technologist"}
-    assert report["sources_silent"] == {"hours": 1}
-    assert sender not in output
+    assert set(added("jobs")) == {"diagnostic medical sonographer", "nuclear medicine technologist"}
+    assert added("sources_silent") == Counter({"hours": 1})
+    assert sender not in json.dumps(found)

@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwrig
 from harness.assistant import Assistant
 from harness.provenance import measured_at
 from harness.servers import PROJECT_DIR, free_port
+from tests.e2e.conftest import SCHOOL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -306,15 +307,17 @@ def test_follow_up_question_uses_the_context(assistant: Assistant, host: HostPag
     chat.ask("do they need a license?", "only a few states")
 
 
-def test_counsellor_details_come_from_the_script_tag(assistant: Assistant, host: HostPages, page: Page) -> None:
+def test_counsellor_details_come_from_the_server_not_the_page(assistant: Assistant, host: HostPages,
+                                                              page: Page) -> None:
+    """Any page can write any name in its tag: the contact given is the server's (bot/schools.py)."""
     tag = embed(assistant, **{"school": "Ridgeview Academy", "counsellor-name": "Mr Tom Lee",
                               "counsellor-email": "tom.lee@ridgeview.example", "counsellor-phone": "555-0199"})
     page.goto(host.add("counsellor.html", host_page(tag)))
     chat = Chat(page).ready().open()
-    answer = chat.ask("can i talk to my school counsellor", "tom.lee@ridgeview.example", source=False)
-    expect(answer).to_contain_text("Mr Tom Lee")
-    expect(answer).to_contain_text("Ridgeview Academy")
-    expect(answer).to_contain_text("555-0199")
+    answer = chat.ask("can i talk to my school counsellor", SCHOOL["COUNSELLOR_EMAIL"], source=False)
+    expect(answer).to_contain_text(SCHOOL["COUNSELLOR_NAME"])
+    expect(answer).not_to_contain_text("tom.lee@ridgeview.example")
+    expect(answer).not_to_contain_text("555-0199")
 
 
 def test_reload_keeps_the_history_and_the_sender(assistant: Assistant, host: HostPages, page: Page) -> None:
