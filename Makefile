@@ -95,7 +95,7 @@ lint: | $(INSTALLED) ## ruff.
 validate: $(GENERATED_NLU) | $(INSTALLED) ## rasa data validate, warnings are errors.
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
-unit: $(KB_DB) | $(INSTALLED) ## pytest: builder and actions on the real knowledge base.
+unit: $(KB_DB) $(SPACY_PIPELINE) | $(INSTALLED) ## pytest: builder and actions on the real knowledge base and spaCy pipeline (the search reads its lemmas).
 	$(BIN)/python -m pytest tests/unit
 
 test-stories: $(MODEL) ## Conversation tests, end to end through NLU (rasa test core --e2e).
