@@ -17,6 +17,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.sanitize import MAX_MESSAGE_CHARS
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 # The only files served, with their types. A fixed list, so no path from a request ever reaches
@@ -56,6 +58,14 @@ def _headers(name: str, body: bytes) -> Dict[str, str]:
     return headers
 
 
+def served(name: str) -> bytes:
+    """A file as served: the widget gets the server's message-length limit, so there is one number."""
+    body = (STATIC_DIR / name).read_bytes()
+    if name == "widget.js":
+        body = body.replace(b"__MAX_MESSAGE_CHARS__", str(MAX_MESSAGE_CHARS).encode())
+    return body
+
+
 class WidgetInput(InputChannel):
     """Serves bot/static/ at /webhooks/widget/ (GET only, a fixed list of files)."""
 
@@ -84,7 +94,7 @@ class WidgetInput(InputChannel):
         async def static_file(request: Request, name: str) -> HTTPResponse:
             if name not in FILES:
                 return response.text("Not found", status=404, headers={"X-Content-Type-Options": "nosniff"})
-            body = (STATIC_DIR / name).read_bytes()
+            body = served(name)
             headers = _headers(name, body)
             if request.headers.get("If-None-Match") == headers["ETag"]:
                 del headers["Content-Type"]

@@ -25,7 +25,9 @@
   var CONNECT_TIMEOUT_MS = 6000;
   var RETRY_SOCKET_AFTER_MS = 60000; // after a WebSocket failure, use REST this long
   var MAX_HISTORY = 200;
-  var MAX_TEXT = 4000;
+  var MAX_TEXT = 4000; // characters of a bot message kept for display
+  // The longest message a student may type: the server's one limit (bot/sanitize.py), written in when served.
+  var MAX_INPUT = parseInt('__MAX_MESSAGE_CHARS__', 10) || 1000;
   var MAX_BUTTONS = 10;
   var CITATION = /^(Source|Sources checked):/;
   var FULL_SCREEN = '(max-width: 32em), (max-height: 36em)'; // keep in step with widget.css
@@ -552,7 +554,7 @@
     this.errorBox = h('div', { class: 'error-box', 'aria-live': 'polite' });
 
     this.input = h('input', { type: 'text', id: 'input', class: 'input', autocomplete: 'off',
-      enterkeyhint: 'send', maxlength: '500', placeholder: 'Ask about a career…', 'aria-describedby': 'hint' });
+      enterkeyhint: 'send', maxlength: String(MAX_INPUT), placeholder: 'Ask about a career…', 'aria-describedby': 'hint' });
     this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send' }, [icon('send')]);
     this.form = h('form', { class: 'composer', novalidate: true }, [
       h('label', { for: 'input', class: 'visually-hidden', text: 'Your question' }),

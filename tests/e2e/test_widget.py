@@ -25,6 +25,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
 
+from bot.channels import served
+from bot.sanitize import MAX_MESSAGE_CHARS
 from harness.assistant import Assistant
 from harness.provenance import measured_at
 from harness.servers import PROJECT_DIR, free_port
@@ -245,7 +247,7 @@ def test_widget_channel_serves_only_its_files(assistant: Assistant) -> None:
         assert response.headers["Content-Type"].startswith(kind)
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "max-age=300" in response.headers["Cache-Control"] or "no-cache" in response.headers["Cache-Control"]
-        assert response.content == (STATIC / name).read_bytes()
+        assert response.content == served(name) and b"__MAX_MESSAGE_CHARS__" not in response.content
         again = requests.get(f"{base}/{name}", headers={"If-None-Match": response.headers["ETag"]}, timeout=10)
         assert again.status_code == 304
     for name in ["nope.js", "..%2fchannels.py", "%2e%2e/credentials.yml", "__init__.py", "widget.js.map"]:
@@ -305,6 +307,14 @@ def test_follow_up_question_uses_the_context(assistant: Assistant, host: HostPag
     chat = Chat(page).ready().open()
     chat.ask("what does a sonographer do", "gel")
     chat.ask("do they need a license?", "only a few states")
+
+
+def test_the_input_takes_as_many_characters_as_the_server(assistant: Assistant, host: HostPages,
+                                                          page: Page) -> None:
+    """One message-length limit: the server's (bot/sanitize.py), written into the widget when served."""
+    page.goto(host.add("limit.html", host_page(embed(assistant))))
+    chat = Chat(page).ready().open()
+    expect(chat.input).to_have_attribute("maxlength", str(MAX_MESSAGE_CHARS))
 
 
 def test_counsellor_details_come_from_the_server_not_the_page(assistant: Assistant, host: HostPages,
