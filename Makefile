@@ -143,7 +143,7 @@ purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than D
 
 REPORT_DAYS ?= 7
 report: $(KB_DB) | $(INSTALLED) ## What students asked in the last REPORT_DAYS days (7); SCHOOL="..." for one school.
-	$(BIN)/python -m bot.report --days $(REPORT_DAYS) $(if $(SCHOOL),--school "$(SCHOOL)")
+	$(BIN)/python -m insights.report --days $(REPORT_DAYS) $(if $(SCHOOL),--school "$(SCHOOL)")
 
 clean: ## Remove build output (keeps the venv).
 	rm -rf build models results .rasa

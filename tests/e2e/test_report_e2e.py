@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 def report(assistant: Assistant, school: str) -> Dict[str, Any]:
-    output = subprocess.run([sys.executable, "-m", "bot.report", "--days", "1", "--school", school, "--json",
+    output = subprocess.run([sys.executable, "-m", "insights.report", "--days", "1", "--school", school, "--json",
                              "--url", f"sqlite:///{assistant.tracker_db}"],
                             capture_output=True, text=True, timeout=60, check=True).stdout
     return json.loads(output)

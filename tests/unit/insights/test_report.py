@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.report import build_report, main, markdown
+from insights.report import build_report, main, markdown
 from knowledge.query import KnowledgeBase
 
 DAY = 86_400

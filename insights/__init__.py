@@ -1,0 +1,1 @@
+"""What counsellors see of their students' questions: counts, never who asked."""
