@@ -77,6 +77,14 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     fact = kb.find_fact(occupation_id, topic)
     if fact is None:
         return not_covered(dispatcher, kb, occupation, topic)
+    # One of the group's official tasks, asked about a job that borrows its duties from a parent (an MRI
+    # technologist): the group's task, framed as the group's. A job's own duties stay its own (a
+    # sonographer's radiation-dose question does not get the group's radiation task).
+    if topic == "duties" and tracker is not None and fact.occupation_id not in (occupation_id, kb.group().id):
+        group_duties = kb.fact(kb.group().id, topic)
+        text = (tracker.latest_message or {}).get("text")
+        if group_duties is not None and select_task(kb, group_duties, text, [occupation_id]) is not None:
+            fact = group_duties
     body = one_task(kb, fact, tracker, [occupation_id]) if tracker is not None else fact.text
     if fact.occupation_id != occupation_id:
         body = borrowed_intro(kb, occupation, fact) + "\n" + body

@@ -9,6 +9,7 @@ import pytest
 from actions.answers import ActionAnswer
 from actions.support import CLOSEST, NOT_SURE, OTHERWISE, ActionFallback
 from knowledge.query import KnowledgeBase
+from tests.unit.actions.test_faithfulness import check_job
 from tests.unit.trackers import make_tracker, occupation, run_action
 
 RANKING = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_salary", "confidence": 0.28},
@@ -89,3 +90,16 @@ async def test_a_job_with_its_own_duties_keeps_them(kb: KnowledgeBase) -> None:
     own = kb.fact("sonographer", "duties")
     assert own is not None
     assert own.text in await duties("do they measure the radiation doses", [occupation("sonographer")])
+
+
+async def test_a_task_question_about_a_job_that_borrows_its_duties_gets_the_groups_task(kb: KnowledgeBase) -> None:
+    """An MRI technologist borrows a parent's duties, which say nothing of radioactive waste: the group's task does."""
+    group = kb.fact(kb.group().id, "duties")
+    assert group is not None
+    borrowers = [o for o in kb.occupations()
+                 if (f := kb.find_fact(o.id, "duties")) is not None and f.occupation_id not in (o.id, kb.group().id)]
+    assert borrowers, "no job borrows its duties from a parent below the group: this test would check nothing"
+    for job in borrowers:
+        text = await duties("who gets rid of the radioactive waste", [occupation(job.id)])
+        assert "this is the one you asked about:\n8. " in text and f"({kb.group().plural})" in text, text
+        check_job(kb, text, job.id)
