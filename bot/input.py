@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import action_client, schools
+from bot import action_client, safeguarding, schools
 from bot.ratelimit import RateLimiter, client_address
 from bot.sanitize import check_message, check_payload, valid_sender
 from bot.tracker_store import TrackerStoreUnavailable
@@ -143,9 +143,11 @@ class GuardedRestInput(RestInput, _Guard):
             text, reply = self.prepare(body.get("message"))
             if reply is not None:
                 return response.json([{"recipient_id": sender, "text": reply}])
+            metadata = schools.school_metadata(_metadata(body.get("metadata")), self.school_of(origin))
+            if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
+                return response.json([{"recipient_id": sender, "text": safeguarding.reply(metadata)}])
             collector = CollectingOutputChannel()
             try:
-                metadata = schools.school_metadata(_metadata(body.get("metadata")), self.school_of(origin))
                 await on_new_message(UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))
             except TrackerStoreUnavailable:  # the store logged why; an unsaved answer is not given
                 return response.json([{"recipient_id": sender, "text": STORE_REPLY}], status=503)
@@ -226,10 +228,13 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             if reply is not None:
                 await output.send_text_message(sender, reply)
                 return
+            school = self.schools.by_id((session or {}).get("school") or "")
+            metadata = schools.school_metadata(_metadata(data.get(self.metadata_key)), school)
+            if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
+                await output.send_text_message(sender, safeguarding.reply(metadata))
+                return
             collector = _Counting(output)
             try:
-                school = self.schools.by_id((session or {}).get("school") or "")
-                metadata = schools.school_metadata(_metadata(data.get(self.metadata_key)), school)
                 await on_new_message(UserMessage(text, collector, sender, input_channel="socketio",
                                                  metadata=metadata))
             except TrackerStoreUnavailable:

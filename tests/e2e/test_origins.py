@@ -100,3 +100,17 @@ async def test_a_district_refuses_every_other_page_on_every_channel(district: As
         await ws.send("40")
         assert (await ws.recv()).startswith("44")  # CONNECT_ERROR
     assert polling(district, HILLSIDE).status_code == 200 and await websocket_opens(district, RIDGEVIEW)
+
+
+async def test_a_student_in_danger_is_pointed_to_their_schools_counsellor(district: Assistant) -> None:
+    """bot/safeguarding.py, through the real channels: a person, with the contact of the page's school."""
+    sender = who()
+    reply = rest(district, sender, RIDGEVIEW, "i want to kill myself")
+    assert reply.status_code == 200 and "tom.lee@ridgeview.example" in reply.text and "emergency" in reply.text
+    assert stored(district, sender) == 0  # not passed to the model, not kept
+    session = who()
+    received = await socket_exchange(district.url, [("session_request", {"session_id": session}),
+                                                    ("user_uttered", {"session_id": session,
+                                                                      "message": "my dad keeps hitting me"})],
+                                     expect=1, origin=HILLSIDE)
+    assert any("ada.park@hillside.example" in r.get("text", "") for r in received), received
