@@ -7,6 +7,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from knowledge.query import KnowledgeBase
+
 
 def make_tracker(intent: str, entities: Optional[List[Dict[str, Any]]] = None,
                  slots: Optional[Dict[str, Any]] = None, text: str = "",
@@ -42,3 +44,10 @@ async def run_action(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, A
     events = await action.run(dispatcher, tracker, {})
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     return dispatcher.messages, slots
+
+
+def named(kb: KnowledgeBase, typed: str) -> str:
+    """The id of the job a message names, as the knowledge base resolves it (so no test types an id)."""
+    found = kb.resolve(typed)
+    assert found is not None, typed
+    return found

@@ -10,33 +10,33 @@ from actions.answers import ActionAnswer
 from actions.support import CLOSEST, NOT_SURE, OTHERWISE, ActionFallback
 from knowledge.query import KnowledgeBase
 from tests.unit.actions.test_faithfulness import check_job
-from tests.unit.trackers import make_tracker, occupation, run_action
+from tests.unit.trackers import make_tracker, named, occupation, run_action
 
 RANKING = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_salary", "confidence": 0.28},
            {"name": "ask_best_paying", "confidence": 0.2}]
 
 
 async def test_a_clear_question_gets_the_closest_fact_with_its_source(kb: KnowledgeBase) -> None:
-    tracker = make_tracker("nlu_fallback", [occupation("nuclear_medicine_technologist")], ranking=RANKING,
+    job = named(kb, "nuclear medicine technologist")
+    tracker = make_tracker("nlu_fallback", [occupation(job)], ranking=RANKING,
                            text="income of a nuclear medicine technologist")
     messages, slots = await run_action(ActionFallback(), tracker)
-    fact = kb.fact("nuclear_medicine_technologist", "salary")
+    fact = kb.fact(job, "salary")
     assert fact is not None
     answer, offer = messages
     assert answer["text"].startswith(CLOSEST) and fact.text in answer["text"]
     assert answer["text"].rpartition("\n\n")[2].startswith("Source: ")
     assert offer["text"] == OTHERWISE
     assert [b["payload"] for b in offer["buttons"]][:2] == [
-        '/ask_salary{"occupation": "nuclear_medicine_technologist"}',
-        '/ask_best_paying{"occupation": "nuclear_medicine_technologist"}']
-    assert slots == {"topic": "salary", "occupation": "nuclear_medicine_technologist",
+        f'/ask_salary{{"occupation": "{job}"}}', f'/ask_best_paying{{"occupation": "{job}"}}']
+    assert slots == {"topic": "salary", "occupation": job,
                      "sources_shown": list(fact.source_ids)}
 
 
 async def test_a_job_without_its_own_fact_is_told_whose_it_is(kb: KnowledgeBase) -> None:
     messages, slots = await run_action(ActionFallback(), make_tracker("nlu_fallback", text="is it risky 4 mammo techs"))
     assert "don't cover safety for mammographers specifically" in messages[0]["text"]
-    assert slots["topic"] == "safety" and slots["occupation"] == "mammographer"
+    assert slots["topic"] == "safety" and slots["occupation"] == named(kb, "mammo techs")
 
 
 async def test_a_gap_says_the_sources_do_not_cover_it(kb: KnowledgeBase) -> None:
@@ -70,26 +70,27 @@ async def duties(text: str, entities: List[Dict[str, Any]]) -> str:
 
 
 async def test_a_duties_question_about_one_task_gets_that_task(kb: KnowledgeBase) -> None:
-    tasks = kb.fact("imaging_technician", "duties")
+    tasks = kb.fact(kb.group().id, "duties")
     assert tasks is not None
     text = await duties("who stores the radioactive medicines", [])
     assert "this is the one you asked about:\n8. Store radioactive medicines" in text and tasks.text not in text
     assert "Which job would you like to know more about?" in text
-    borrowed = await duties("does an ecg tech watch patients for reactions", [occupation("ecg_technician")])
+    borrowed = await duties("does an ecg tech watch patients for reactions", [occupation(named(kb, "ecg tech"))])
     assert borrowed.startswith("The sources don't cover duties for ECG technicians specifically.")
     assert "\n5. Watch how patients are doing" in borrowed and "\n6. " not in borrowed
 
 
 @pytest.mark.parametrize("text", ["what do they do", "", "/ask_duties", "what do they do all day with patients"])
 async def test_a_general_duties_question_still_gets_the_whole_list(kb: KnowledgeBase, text: str) -> None:
-    tasks = kb.fact("imaging_technician", "duties")
+    tasks = kb.fact(kb.group().id, "duties")
     assert tasks is not None and tasks.text in await duties(text, [])
 
 
 async def test_a_job_with_its_own_duties_keeps_them(kb: KnowledgeBase) -> None:
-    own = kb.fact("sonographer", "duties")
+    job = named(kb, "sonographer")
+    own = kb.fact(job, "duties")
     assert own is not None
-    assert own.text in await duties("do they measure the radiation doses", [occupation("sonographer")])
+    assert own.text in await duties("do they measure the radiation doses", [occupation(job)])
 
 
 async def test_a_task_question_about_a_job_that_borrows_its_duties_gets_the_groups_task(kb: KnowledgeBase) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from knowledge.query import KnowledgeBase
 from knowledge.search import LOOKUPS, THRESHOLD, Searcher, _murmur64, load_lemmas, searcher, select_task
+from tests.unit.trackers import named
 
 # A question about one of the group's tasks, and a word that the task chosen must contain.
 TASK_QUESTIONS = [
@@ -47,7 +48,7 @@ def test_a_general_duties_question_gets_no_single_task(kb: KnowledgeBase, questi
 
 def test_a_task_of_another_fact_is_not_chosen(kb: KnowledgeBase) -> None:
     """select_task only picks items of the fact being answered (a job's own duties are not a list)."""
-    own = kb.fact("sonographer", "duties")
+    own = kb.fact(named(kb, "sonographer"), "duties")
     assert own is not None
     assert select_task(kb, own, "do they measure the radiation doses") is None
 
@@ -74,19 +75,19 @@ def test_clear_questions_find_their_topic(kb: KnowledgeBase, message: str, topic
 def test_a_named_job_gets_its_own_fact_or_an_ancestors(kb: KnowledgeBase) -> None:
     search = searcher(kb)
     own = search.answer("income of a nuclear medicine technologist")
-    assert own is not None and own.document.occupation_id == "nuclear_medicine_technologist"
-    assert own.jobs == ("nuclear_medicine_technologist",)
+    nuclear = named(kb, "nuclear medicine technologist")
+    assert own is not None and own.document.occupation_id == nuclear and own.jobs == (nuclear,)
     borrowed = search.answer("licence for mri techs")  # an MRI technologist has no licence fact of its own
     assert borrowed is not None and borrowed.document.topic == "license"
-    assert borrowed.document.occupation_id in kb.lineage("mri_technologist")[1:]
+    assert borrowed.document.occupation_id in kb.lineage(named(kb, "mri techs"))[1:]
     misspelt = search.answer("income of a sonografer")
-    assert misspelt is not None and misspelt.document.occupation_id == "sonographer"
+    assert misspelt is not None and misspelt.document.occupation_id == named(kb, "sonographer")
 
 
 def test_two_jobs_on_different_lines_share_only_their_ancestors(kb: KnowledgeBase) -> None:
     hit = searcher(kb).search("specialise as a sonographer or a nuclear medicine technologist")
     assert hit is not None
-    shared = set(kb.lineage("sonographer")) & set(kb.lineage("nuclear_medicine_technologist"))
+    shared = set(kb.lineage(named(kb, "sonographer"))) & set(kb.lineage(named(kb, "nuclear medicine technologist")))
     assert hit.document.occupation_id in shared
 
 
@@ -95,8 +96,9 @@ def test_a_job_outside_the_group_gets_nothing(kb: KnowledgeBase) -> None:
 
 
 def test_the_nlu_jobs_count_too(kb: KnowledgeBase) -> None:
-    hit = searcher(kb).answer("what do they earn", ["sonographer"])
-    assert hit is not None and hit.document.occupation_id == "sonographer"
+    job = named(kb, "sonographer")
+    hit = searcher(kb).answer("what do they earn", [job])
+    assert hit is not None and hit.document.occupation_id == job
     assert searcher(kb).answer("what do they earn", ["not_a_job", 7]) is not None  # unknown ids are ignored
 
 
