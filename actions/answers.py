@@ -19,7 +19,7 @@ from actions.context import (
     slot_occupation,
 )
 from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo, OtherJobInfo
-from knowledge.search import select_task
+from knowledge.search import Document, select_task
 from knowledge.vocabulary import CLASSIFICATION, GAPS, TOPIC_BY_INTENT, TOPIC_LABELS
 
 # Topics where the whole group's answer is useful on its own; the others need a job first.
@@ -80,12 +80,15 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     # One of the group's official tasks, asked about a job that borrows its duties from a parent (an MRI
     # technologist): the group's task, framed as the group's. A job's own duties stay its own (a
     # sonographer's radiation-dose question does not get the group's radiation task).
-    if topic == "duties" and tracker is not None and fact.occupation_id not in (occupation_id, kb.group().id):
-        group_duties = kb.fact(kb.group().id, topic)
+    task = None
+    if topic == "duties" and tracker is not None:  # each list is searched once
         text = (tracker.latest_message or {}).get("text")
-        if group_duties is not None and select_task(kb, group_duties, text, [occupation_id]) is not None:
-            fact = group_duties
-    body = one_task(kb, fact, tracker, [occupation_id]) if tracker is not None else fact.text
+        group_duties = kb.fact(kb.group().id, topic)
+        if group_duties is not None and fact.occupation_id not in (occupation_id, group_duties.occupation_id):
+            task = select_task(kb, group_duties, text, [occupation_id])
+            fact = group_duties if task is not None else fact
+        task = task or select_task(kb, fact, text, [occupation_id])
+    body = task_text(task) if task is not None else fact.text
     if fact.occupation_id != occupation_id:
         body = borrowed_intro(kb, occupation, fact) + "\n" + body
     sources = list(fact.source_ids)
@@ -106,7 +109,12 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
 def one_task(kb: KnowledgeBase, fact: FactInfo, tracker: Tracker, jobs: List[str]) -> str:
     """The fact's text; for a duties question about one item of its list, that item alone, introduced."""
     task = select_task(kb, fact, (tracker.latest_message or {}).get("text"), jobs) if fact.topic == "duties" else None
-    return f"{task.intro}; this is the one you asked about:\n{task.line}" if task is not None else fact.text
+    return task_text(task) if task is not None else fact.text
+
+
+def task_text(task: Document) -> str:
+    """One task of a list, with the list's own introduction."""
+    return f"{task.intro}; this is the one you asked about:\n{task.line}"
 
 
 def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo) -> str:
