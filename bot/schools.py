@@ -16,10 +16,12 @@ import hashlib
 import hmac
 import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -68,6 +70,11 @@ class School:
     counsellor_email: Optional[str] = None
     counsellor_phone: Optional[str] = None
     token_sha256: Optional[str] = None
+    timezone: str = "UTC"  # the days of the insights page are this zone's days
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def metadata(self) -> Dict[str, str]:
         """What the actions and the report read about the school, from the server's settings."""
@@ -111,6 +118,19 @@ class Schools:
 
     def by_id(self, school_id: str) -> Optional[School]:
         return next((s for s in self.schools if s.id == school_id), None)
+
+
+def _zone(path: str, where: str, value: Any) -> str:
+    if value is None:
+        return "UTC"
+    try:
+        if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9_+\-/]{1,64}$", value):
+            raise ValueError
+        ZoneInfo(value)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SchoolsError(path, where, f"`timezone` `{str(value)[:60]}` is not a time zone name "
+                                        "(like Europe/London or America/Chicago)") from None
+    return value
 
 
 def _text(path: str, where: str, entry: Mapping[str, Any], key: str, pattern: "re.Pattern[str]",
@@ -166,6 +186,7 @@ def parse(data: Any, path: str = "schools.yml") -> Schools:
             counsellor_email=_text(path, f"{where} counsellor", counsellor, "email", EMAIL),
             counsellor_phone=_text(path, f"{where} counsellor", counsellor, "phone", PHONE),
             token_sha256=token.strip().lower() if isinstance(token, str) else None,
+            timezone=_zone(path, where, entry.get("timezone")),
         ))
     return Schools(schools, configured=True)
 
@@ -190,9 +211,15 @@ def local(environ: Mapping[str, str]) -> Schools:
         value = environ.get(key, "").strip()
         return value if value and pattern.match(value) else None
 
+    token = environ.get("INSIGHTS_TOKEN_SHA256", "").strip().lower()
+    try:
+        zone = _zone("environment", "SCHOOL_TIMEZONE", environ.get("SCHOOL_TIMEZONE") or None)
+    except SchoolsError:
+        zone = "UTC"
     school = School(id="local", name=clean("SCHOOL_NAME", PLAIN) or "", origins=tuple(dict.fromkeys(origins)),
                     counsellor_name=clean("COUNSELLOR_NAME", PLAIN), counsellor_email=clean("COUNSELLOR_EMAIL", EMAIL),
-                    counsellor_phone=clean("COUNSELLOR_PHONE", PHONE))
+                    counsellor_phone=clean("COUNSELLOR_PHONE", PHONE),
+                    token_sha256=token if SHA256.match(token) else None, timezone=zone)
     return Schools([school], configured=False)
 
 
@@ -214,12 +241,22 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_token() -> str:
+    """A counsellor's insights token: 32 random URL-safe characters (192 bits), never guessable."""
+    return secrets.token_urlsafe(24)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """`python -m bot.schools [FILE]`: check a schools file (default: SCHOOLS_FILE) and list its schools;
-    `--hash TOKEN`: the hash to put in `insights_token_sha256`; `--origins FILE`: every school's origins."""
+    `--hash TOKEN`: the hash to put in `insights_token_sha256`; `--new-token`: a new token and its hash;
+    `--origins FILE`: every school's origins."""
     import sys
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--new-token"]:
+        token = new_token()
+        print(f"token (give it to the counsellor, once): {token}\ninsights_token_sha256: {hash_token(token)}")
+        return 0
     if args[:1] == ["--hash"] and len(args) == 2:
         print(hash_token(args[1]))
         return 0

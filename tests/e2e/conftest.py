@@ -7,6 +7,7 @@ from typing import Iterator
 
 import pytest
 
+from bot.schools import hash_token
 from harness.assistant import Assistant, AssistantDidNotStart, start_assistant
 
 SCHOOL = {
@@ -29,16 +30,21 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 # A district's server: two schools in a schools file (bot/schools.py), whose pages are known only by
 # their Origin. The hosts need not exist: the clients send the Origin header a browser would.
 HILLSIDE, RIDGEVIEW, FOREIGN = "https://hillside.example", "https://ridgeview.example", "http://evil.example"
+# Each school's insights token (the file holds only their hashes).
+TOKENS = {"hillside": "hillside-token-b7c2e9d4a1f05e3c", "ridgeview": "ridgeview-token-4f8a0c2d9e7b1a63"}
 SCHOOLS_FILE = f"""
 schools:
   - id: hillside
     name: Hillside High School
     origins: [{HILLSIDE}]
     counsellor: {{name: Ms Ada Park, email: ada.park@hillside.example}}
+    insights_token_sha256: {hash_token(TOKENS["hillside"])}
+    timezone: America/Chicago
   - id: ridgeview
     name: Ridgeview Academy
     origins: [{RIDGEVIEW}]
     counsellor: {{name: Mr Tom Lee, email: tom.lee@ridgeview.example, phone: "555-0199"}}
+    insights_token_sha256: {hash_token(TOKENS["ridgeview"])}
 """
 
 
@@ -48,7 +54,8 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     (tmp / "schools.yml").write_text(SCHOOLS_FILE, encoding="utf-8")
     with contextlib.ExitStack() as stack:
         try:
-            running = stack.enter_context(start_assistant(tmp, {"SCHOOLS_FILE": str(tmp / "schools.yml")}))
+            running = stack.enter_context(start_assistant(tmp, {"SCHOOLS_FILE": str(tmp / "schools.yml"),
+                                                            "INSIGHTS_SECRET_FILE": str(tmp / "insights.secret")}))
         except AssistantDidNotStart as error:
             pytest.fail(str(error))
         yield running

@@ -66,6 +66,8 @@ CASES = [
     (lambda d: d["schools"][0].update(origins=[]), "school hillside", "`origins` must list"),
     (lambda d: d.update(schools=[]), "-", "non-empty `schools:`"),
     (lambda d: d["schools"][0].update(id="Hill Side!"), "school 1", "`id`"),
+    (lambda d: d["schools"][0].update(timezone="Mars/Olympus"), "school hillside", "not a time zone name"),
+    (lambda d: d["schools"][0].update(timezone="../../etc/passwd"), "school hillside", "not a time zone name"),
 ]
 
 
@@ -130,3 +132,15 @@ def test_the_command_checks_a_file(tmp_path: Path, data: Dict[str, Any], capsys:
     broken.write_text(yaml.safe_dump(data))
     assert schools.main([str(broken)]) == 1 and "school hillside: `origins`" in capsys.readouterr().err
     assert schools.main(["--hash", "abc"]) == 0 and capsys.readouterr().out.strip() == schools.hash_token("abc")
+
+
+def test_a_time_zone_and_a_local_token(data: Dict[str, Any]) -> None:
+    """The page counts the school's own days; one local school may have a page too."""
+    found = schools.parse(data, "schools.yml")
+    assert found.by_id("hillside").timezone == "America/Chicago" and found.by_id("ridgeview").timezone == "UTC"
+    token = schools.new_token()
+    local = schools.local({"INSIGHTS_TOKEN_SHA256": schools.hash_token(token), "SCHOOL_TIMEZONE": "Europe/London"})
+    assert local.schools[0].token_matches(token) and local.schools[0].timezone == "Europe/London"
+    assert len(token) >= 32 and token != schools.new_token()
+    wrong = schools.local({"INSIGHTS_TOKEN_SHA256": "short", "SCHOOL_TIMEZONE": "Nowhere"}).schools[0]
+    assert wrong.token_sha256 is None and wrong.timezone == "UTC"
