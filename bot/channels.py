@@ -4,13 +4,18 @@ A counsellor embeds the widget with one script tag pointing at the Rasa server, 
 must serve the script, its stylesheet and a demo page. Mounting them as an input channel keeps
 that inside `rasa run` (no second web server, one origin for a strict CSP to allow). The channel
 never takes messages: the widget talks to the standard `socketio` and `rest` channels.
+
+The script is kept in parts (`SCRIPT_PARTS` in bot/static/: settings and helpers, the transport,
+the conversation, the view) and served as the one `widget.js` a school's page loads: the parts in
+their fixed order inside one function (so they share names without adding any to the page's
+`window`), with the server's message-length limit written in. The parts are not served alone.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -29,6 +34,15 @@ FILES: Dict[str, str] = {
     "demo.html": "text/html; charset=utf-8",
     "demo.css": "text/css; charset=utf-8",
 }
+
+# widget.js, as served: these files from STATIC_DIR, in this order, between SCRIPT_START and SCRIPT_END.
+# Each part is plain JavaScript on its own (`node --check` passes); the later ones use the earlier
+# ones' names: widget-base.js (settings, helpers), widget-transport.js (`Transport`: socket.io,
+# else REST), widget-messages.js (`conversation`: send, receive, render), widget-view.js (the
+# <career-chat> element, and the start).
+SCRIPT_PARTS: Tuple[str, ...] = ("widget-base.js", "widget-transport.js", "widget-messages.js", "widget-view.js")
+SCRIPT_START = b"(function () {\n'use strict';\n\n"
+SCRIPT_END = b"}());\n"
 
 # Short enough that a fixed widget reaches every school's page within minutes; `no-cache` plus an
 # ETag would mean a request per page view, which costs the school's visitors more than it saves.
@@ -59,11 +73,14 @@ def _headers(name: str, body: bytes) -> Dict[str, str]:
 
 
 def served(name: str) -> bytes:
-    """A file as served: the widget gets the server's message-length limit, so there is one number."""
-    body = (STATIC_DIR / name).read_bytes()
-    if name == "widget.js":
-        body = body.replace(b"__MAX_MESSAGE_CHARS__", str(MAX_MESSAGE_CHARS).encode())
-    return body
+    """A file as served (KeyError for one not in FILES). widget.js is built from SCRIPT_PARTS and gets
+    the server's message-length limit, so there is one number."""
+    if name not in FILES:
+        raise KeyError(name)
+    if name != "widget.js":
+        return (STATIC_DIR / name).read_bytes()
+    body = SCRIPT_START + b"".join((STATIC_DIR / part).read_bytes() for part in SCRIPT_PARTS) + SCRIPT_END
+    return body.replace(b"__MAX_MESSAGE_CHARS__", str(MAX_MESSAGE_CHARS).encode())
 
 
 class WidgetInput(InputChannel):

@@ -37,7 +37,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-STATIC = PROJECT_DIR / "bot" / "static"
 AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 DOCS_OUT = Path(os.environ.get("WIDGET_DOCS_DIR") or PROJECT_DIR / "build" / "widget-docs")  # never docs/ in tests
 SCREENSHOTS = DOCS_OUT / "screenshots"
@@ -676,7 +675,7 @@ def test_open_on_load_in_the_bottom_left(assistant: Assistant, host: HostPages, 
 
 
 def test_size_and_ready_time(assistant: Assistant, browser: Browser) -> None:
-    js, css = (STATIC / "widget.js").read_bytes(), (STATIC / "widget.css").read_bytes()
+    js, css = served("widget.js"), served("widget.css")  # as sent: widget.js is built from its parts
     runs = []
     for _ in range(5):
         ctx = new_context(browser)  # a cold cache every time
