@@ -30,7 +30,7 @@ REDIS := /usr/bin/redis-server
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu test-conversations e2e widget-docs eval bench reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu test-conversations e2e widget-docs eval bench bench-insights reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -115,7 +115,7 @@ e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real 
 	$(BIN)/python -m pytest tests/e2e
 
 widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/screenshots and docs/widget-metrics.json (the browser tests, writing into docs/).
-	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py
+	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py tests/e2e/test_insights.py
 
 test: lint validate unit test-stories test-nlu test-conversations e2e ## Everything, on a trained model.
 	@echo "make test: all checks passed"
@@ -128,6 +128,9 @@ reliability: $(MODEL) $(KB_DB) $(REDIS) ## Bad inputs, faults and a 50-student l
 
 bench: $(MODEL) $(KB_DB) $(REDIS) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.
 	$(BIN)/python -m bench.run
+
+bench-insights: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## The insights page on a busy district's store -> docs/insights.md.
+	$(BIN)/python -m bench.insights
 
 audit: ## Check the pinned packages for known vulnerabilities (pip-audit; needs PyPI's JSON API or OSV).
 	test -x .venv-audit/bin/pip-audit || ($(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install -q pip-audit)
@@ -142,7 +145,7 @@ purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than D
 	$(BIN)/python -m bot.purge --days $(DAYS)
 
 REPORT_DAYS ?= 7
-report: $(KB_DB) | $(INSTALLED) ## What students asked in the last REPORT_DAYS days (7); SCHOOL="..." for one school.
+report: $(KB_DB) | $(INSTALLED) ## What students asked in the last REPORT_DAYS days (7); SCHOOL=id or name for one school.
 	$(BIN)/python -m insights.report --days $(REPORT_DAYS) $(if $(SCHOOL),--school "$(SCHOOL)")
 
 clean: ## Remove build output (keeps the venv).

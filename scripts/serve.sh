@@ -12,6 +12,8 @@
 #   TRACKER_STORE_URL           SQLAlchemy URL of the conversation store (sqlite:///build/tracker.db)
 #   KNOWLEDGE_DB_URL            SQLAlchemy URL of the knowledge base (sqlite:///build/knowledge.db)
 #   SCHOOL_NAME, COUNSELLOR_NAME, COUNSELLOR_EMAIL, COUNSELLOR_PHONE   the handoff's default contact
+#   INSIGHTS_MIN_STUDENTS, INSIGHTS_SECRET, INSIGHTS_TOKEN_SHA256, SCHOOL_TIMEZONE   the insights
+#                               page (docs/deploy.md has every setting)
 #   MODEL                       the model file (models/current.tar.gz)
 #   SANIC_WORKERS               Rasa server processes (1). More than one needs Redis for the lock
 #                               store and the shared rate limit: REDIS_HOST, REDIS_PORT
@@ -94,7 +96,8 @@ wait_for "Rasa server" "http://${RASA_HOST}:${RASA_PORT}/" "$LOG_DIR/rasa.log" "
 cat <<EOF
 The assistant is ready (${SECONDS} s).
   Demo page:      http://${RASA_HOST}:${RASA_PORT}/webhooks/widget/demo.html
-  Widget script:  http://${RASA_HOST}:${RASA_PORT}/webhooks/widget/widget.js   (see README: Embed it on your site)
+  Widget script:  http://${RASA_HOST}:${RASA_PORT}/webhooks/widget/widget.js   (see README: For counsellors)
+  Insights page:  http://${RASA_HOST}:${RASA_PORT}/webhooks/insights/   (a school's token signs in; docs/deploy.md)
   Rasa server:    http://${RASA_HOST}:${RASA_PORT}   (REST: /webhooks/rest/webhook, socket.io: /socket.io)
   Action server:  http://${ACTION_HOST}:${ACTION_PORT}
   Logs:           ${LOG_DIR}/rasa.log, ${LOG_DIR}/actions.log

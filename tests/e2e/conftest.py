@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Iterator
 
 import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from bot.schools import hash_token
 from harness.assistant import Assistant, AssistantDidNotStart, start_assistant
@@ -59,3 +61,24 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         except AssistantDidNotStart as error:
             pytest.fail(str(error))
         yield running
+
+
+# One Playwright and one Debian Chromium for every browser test: Playwright's sync API allows one per process.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium")
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from bot.channels import served
 from bot.sanitize import MAX_MESSAGE_CHARS
@@ -34,9 +34,6 @@ from tests.e2e.conftest import SCHOOL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 DOCS_OUT = Path(os.environ.get("WIDGET_DOCS_DIR") or PROJECT_DIR / "build" / "widget-docs")  # never docs/ in tests
 SCREENSHOTS = DOCS_OUT / "screenshots"
@@ -95,21 +92,6 @@ def host(assistant: Assistant) -> Iterator[HostPages]:
     pages = HostPages(assistant.page_port)
     yield pages
     pages.close()
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: apt-get install -y chromium")
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 def new_context(browser: Browser, **options: Any) -> BrowserContext:
