@@ -59,6 +59,8 @@ HEADERS = {
 }
 WRONG_TOKEN = "That token is not right. Check it, or ask your IT team for a new one."
 TOO_MANY = "Too many wrong tokens from this network. Please wait 15 minutes and try again."
+NO_TOKENS = ("No school on this server has an insights token yet. Ask your IT team to add one "
+             "(python -m bot.schools --new-token).")
 
 
 def secret(environ: Dict[str, str]) -> bytes:
@@ -216,7 +218,8 @@ class InsightsInput(InputChannel):
                 return response.redirect(request.path.rsplit("/", 1)[-1] + "/", status=301)
             school = signed_in(request)
             if school is None:
-                return self._html(render.sign_in())
+                no_tokens = not any(s.token_sha256 for s in self.schools.schools)
+                return self._html(render.sign_in(NO_TOKENS if no_tokens else None))
             start, end, problem = parse_range(parse_qs(request.query_string), school.zone)
             try:
                 data = await self._counts(school, start, end)
@@ -272,3 +275,24 @@ class InsightsInput(InputChannel):
                                 content_type="text/css; charset=utf-8")
 
         return page
+
+
+def check(environ: Dict[str, str]) -> Optional[str]:
+    """What stops the page from starting, in one sentence (scripts/serve.sh asks before starting)."""
+    try:
+        schools.from_env(environ)
+        min_students_setting(environ)
+        if environ.get("INSIGHTS_SECRET", "").strip() and len(environ["INSIGHTS_SECRET"].strip()) < 32:
+            return "INSIGHTS_SECRET must be at least 32 characters"
+    except (schools.SchoolsError, ValueError) as error:
+        return str(error)
+    return None
+
+
+if __name__ == "__main__":
+    import sys
+
+    problem = check(dict(os.environ))
+    if problem:
+        print(f"insights page: {problem}", file=sys.stderr)
+    raise SystemExit(1 if problem else 0)

@@ -33,6 +33,7 @@ if [ -n "${SCHOOLS_FILE:-}" ]; then  # the schools' pages, and only they, may ca
   CORS_ORIGINS=$("$BIN/python" -m bot.schools --origins "$SCHOOLS_FILE")
 fi
 export CORS_ORIGINS  # the channels check every request's Origin against the same list (bot/schools.py)
+"$BIN/python" -m insights.page || exit 1  # a wrong INSIGHTS_* setting: one line, not a traceback in rasa.log
 LOG_DIR=${LOG_DIR:-build/logs}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://${ACTION_HOST}:${ACTION_PORT}/webhook}
 export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///build/tracker.db}

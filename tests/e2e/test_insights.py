@@ -181,3 +181,13 @@ def test_sign_in_from_another_site_is_refused(district: Assistant) -> None:
     answer = requests.post(f"{insights_url(district)}sign-in", data={"token": TOKENS["hillside"]},
                            headers={"Origin": "http://evil.example"}, timeout=30, allow_redirects=False)
     assert answer.status_code == 403 and "set-cookie" not in answer.headers
+
+
+def test_a_server_without_tokens_says_whom_to_ask(assistant: Assistant) -> None:
+    """`make run` without a schools file or INSIGHTS_TOKEN_SHA256: the page explains, and no token works."""
+    page = requests.get(f"{assistant.url}/webhooks/insights", timeout=30)  # no slash: redirected to it
+    assert page.status_code == 200 and page.url.endswith("/webhooks/insights/")
+    assert "No school on this server has an insights token yet" in page.text
+    assert "script" not in page.text and page.headers["x-frame-options"] == "DENY"
+    answer = requests.post(f"{assistant.url}/webhooks/insights/sign-in", data={"token": ""}, timeout=30)
+    assert answer.status_code == 401 and "set-cookie" not in answer.headers

@@ -83,3 +83,12 @@ def test_texts_are_escaped_and_csv_cells_are_never_formulas() -> None:
     csv_text = render.as_csv(data)
     assert "'=HYPERLINK" in csv_text and "\n=" not in csv_text and ",=" not in csv_text
     assert render.sign_in("<i>x</i>").count("<i>") == 0
+
+
+def test_a_wrong_setting_is_one_sentence_before_start(tmp_path: Path) -> None:
+    from insights.page import check
+
+    assert check({}) is None
+    assert "INSIGHTS_MIN_STUDENTS" in check({"INSIGHTS_MIN_STUDENTS": "1"})
+    assert "at least 32" in check({"INSIGHTS_SECRET": "short"})
+    assert "cannot be read" in check({"SCHOOLS_FILE": str(tmp_path / "missing.yml")})
