@@ -21,7 +21,10 @@ var Transport = (function () {
    * connect, session_request -> session_confirm, user_uttered out, bot_uttered in, ping/pong.
    */
   function SocketIO(server, sessionId, onEvent, onClose) {
-    this.url = server.replace(/^http/, 'ws') + '/socket.io/?EIO=4&transport=websocket';
+    // `cid`: a proxy in front of several Rasa servers hashes on it (deploy/nginx), so that a client that
+    // polls reaches the one process that holds its session; this WebSocket needs it only for balance.
+    this.url = server.replace(/^http/, 'ws') + '/socket.io/?EIO=4&transport=websocket&cid=' +
+      encodeURIComponent(sessionId);
     this.sessionId = sessionId;
     this.onEvent = onEvent;
     this.onClose = onClose;
