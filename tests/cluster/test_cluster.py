@@ -1,0 +1,208 @@
+"""`make cluster-test`: the loopback cluster, through nginx and TLS, with replicas, PostgreSQL and Redis
+failing under load. Every count comes from the real servers: nginx's access log for which replica
+took a request, PostgreSQL's `events` table for what was stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import pytest
+import requests
+
+from deploy.cluster import Cluster
+from harness.classroom import ClassResult, run_class
+from harness.figures import record
+
+pytestmark = pytest.mark.cluster
+
+
+def wait_healthy(cluster: Cluster, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(cluster.healthy(i) for i in range(cluster.replicas)):
+            return
+        time.sleep(1)
+    pytest.fail("a replica did not come back healthy")
+
+
+def post(cluster: Cluster, sender: str, text: str) -> Tuple[int, str]:
+    answer = requests.post(f"{cluster.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                           verify=str(cluster.certificate), timeout=90)
+    try:
+        return answer.status_code, " ".join(m.get("text", "") for m in answer.json())
+    except ValueError:
+        return answer.status_code, answer.text
+
+
+def access_log(cluster: Cluster) -> List[str]:
+    path: Path = cluster.logs / "nginx-access.log"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def listen_overflows() -> Optional[int]:
+    """The kernel's count of connections dropped because a listen queue was full."""
+    try:
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+    except OSError:
+        return None
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            return int(dict(zip(names.split()[1:], values.split()[1:], strict=True))["ListenOverflows"])
+    return None
+
+
+def classroom(cluster: Cluster, students: int, turns: int, **options: object) -> ClassResult:
+    return asyncio.run(run_class(cluster.url, students, turns, context=cluster.tls_context(), **options))
+
+
+def assert_nothing_lost(cluster: Cluster, result: ClassResult, prefix: str) -> None:
+    """Each student's answered turns are stored once each: no turn lost, none stored twice."""
+    stored = cluster.count_user_events(prefix)
+    mismatched = {s.sender: (s.answered, stored.get(s.sender, 0)) for s in result.students
+                  if stored.get(s.sender, 0) != s.answered}
+    assert not mismatched, f"answered vs stored: {dict(list(mismatched.items())[:10])}"
+
+
+def test_https_serves_the_widget_and_refuses_plain_http(cluster: Cluster) -> None:
+    page = requests.get(f"{cluster.url}/webhooks/widget/demo.html", verify=str(cluster.certificate), timeout=30)
+    assert page.status_code == 200 and "widget.js" in page.text
+    plain = requests.post(cluster.url.replace("https://", "http://") + "/webhooks/rest/webhook",
+                          json={"sender": "s", "message": "hi"}, timeout=10)
+    assert plain.status_code == 400 and "plain HTTP request was sent to HTTPS port" in plain.text
+
+
+def test_one_conversation_keeps_its_context_across_replicas(cluster: Cluster) -> None:
+    wait_healthy(cluster)
+    sender = f"ctx-{uuid.uuid4().hex[:8]}"
+    upstreams = []
+    for text, expected in (("what does a sonographer do", "Source:"), ("how much do they earn", "$65,860"),
+                           ("what about nuclear medicine?", "$70,180"), ("do they need a license", "some states")):
+        before = len(access_log(cluster))
+        status, reply = post(cluster, sender, text)
+        assert status == 200 and expected in reply, (text, reply)
+        line = next(x for x in access_log(cluster)[before:] if "/webhooks/rest/webhook" in x)
+        upstreams.append(line.split()[2])
+    assert len(set(upstreams)) == 2, f"every turn went to one replica: {upstreams}"
+    assert cluster.count_user_events(sender) == {sender: 4}
+    record("cluster-context", {"turns": 4, "replicas_used": sorted(set(upstreams)), "stored_turns": 4})
+
+
+def test_a_class_of_200_at_once_through_nginx(cluster: Cluster) -> None:
+    wait_healthy(cluster)
+    before = listen_overflows()
+    prefix = f"burst-{uuid.uuid4().hex[:6]}"
+    result = classroom(cluster, 200, 2, think=0, retries=6, prefix=prefix)
+    summary = result.summary()
+    overflows = None if before is None else listen_overflows() - before  # type: ignore[operator]
+    assert result.outcomes["error"] == 0 and result.outcomes["wrong"] == 0, summary
+    assert summary["gave_up"] == 0 and result.answered == 400, summary
+    assert overflows in (None, 0), f"{overflows} connections overflowed a listen queue"
+    assert_nothing_lost(cluster, result, prefix)
+    record("cluster-burst", {**summary, "listen_overflows": overflows})
+
+
+def test_redis_down_then_back(cluster: Cluster) -> None:
+    """Without Redis no replica can order a conversation's turns: students are asked to try again, and
+    nothing is stored; the rate limit falls back to each process. Back as soon as Redis is."""
+    wait_healthy(cluster)
+    sender = f"redis-{uuid.uuid4().hex[:8]}"
+    assert "$65,860" in post(cluster, sender, "how much do sonographers earn")[1]
+    cluster.stop_redis()
+    try:
+        for text in ("what about nuclear medicine?", "do they need a license"):
+            status, reply = post(cluster, sender, text)
+            assert status in (200, 503) and "try again" in reply.lower(), (status, reply)
+    finally:
+        cluster.start_redis()
+    back = time.monotonic()
+    deadline, reply = back + 30, ""
+    while time.monotonic() < deadline:
+        status, reply = post(cluster, sender, "what about nuclear medicine?")
+        if "$70,180" in reply:
+            break
+        time.sleep(1)
+    assert "$70,180" in reply, f"no answer 30 s after Redis came back: {reply}"
+    assert cluster.count_user_events(sender) == {sender: 2}
+    record("cluster-redis-down", {"polite_replies_while_down": 2, "stored_turns": 2,
+                                  "answered_again_s_after_redis_started": round(time.monotonic() - back, 1)})
+
+
+def test_postgresql_restarted_under_load(cluster: Cluster) -> None:
+    wait_healthy(cluster)
+    prefix = f"pg-{uuid.uuid4().hex[:6]}"
+    outage = {}
+
+    def restart() -> None:
+        time.sleep(2)
+        outage["start"] = time.monotonic()
+        cluster.stop_postgres()
+        time.sleep(6)
+        cluster.start_postgres()
+        outage["end"] = time.monotonic()
+
+    restarter = threading.Thread(target=restart)
+    restarter.start()
+    result = classroom(cluster, 20, 4, think=0.5, retries=15, retry_wait=2.0, prefix=prefix)
+    restarter.join()
+    summary = result.summary()
+    assert result.outcomes["polite"] > 0, f"the outage was not seen: {summary}"
+    assert result.outcomes["error"] == 0 and result.outcomes["wrong"] == 0, summary
+    assert summary["gave_up"] == 0 and result.answered == 80, summary
+    assert_nothing_lost(cluster, result, prefix)
+    record("cluster-postgres-restart", {**summary, "outage_s": round(outage["end"] - outage["start"], 1)})
+
+
+def test_a_replica_killed_under_load(cluster: Cluster) -> None:
+    wait_healthy(cluster)
+    assert cluster.ports is not None and cluster.supervisor is not None
+    prefix = f"kill-{uuid.uuid4().hex[:6]}"
+    dead = f"127.0.0.1:{cluster.ports.rasa[0]}"
+    restarts = cluster.supervisor.restarts.get("rasa-1", 0)
+    killed = {}
+
+    def kill() -> None:
+        time.sleep(2)
+        killed["lines"] = len(access_log(cluster))
+        killed["at"], killed["epoch"] = time.monotonic(), time.time()
+        cluster.kill_replica(0)
+
+    killer = threading.Thread(target=kill)
+    killer.start()
+    result = classroom(cluster, 50, 4, think=0.3, retries=6, retry_wait=1.0, prefix=prefix)
+    killer.join()
+    summary = result.summary()
+    assert result.outcomes["error"] == 0 and result.outcomes["wrong"] == 0, summary
+    assert summary["gave_up"] == 0 and result.answered == 200, summary
+    assert_nothing_lost(cluster, result, prefix)
+    # Requests that nginx began after the kill and tried on the dead replica (a refused connect, 502): it
+    # marks the replica down after one failure for 10 s (max_fails=1 fail_timeout=10s), then tries once.
+    # Those in flight at the kill are the polite replies the students asked again after.
+    started_after, tried_dead, in_flight = 0, 0, 0
+    for line in access_log(cluster)[killed["lines"]:]:
+        if "/webhooks/rest/webhook" not in line:
+            continue
+        end, _, addresses, statuses, duration = line.split()[:5]
+        began = float(end) - float(duration)
+        hit_dead = any(a.strip(",") == dead and s.strip(",") in ("502", "504")
+                       for a, s in zip(addresses.split(","), statuses.split(","), strict=False))
+        if began >= killed["epoch"]:
+            started_after += 1
+            tried_dead += hit_dead
+        else:
+            in_flight += hit_dead
+    seconds = time.monotonic() - killed["at"]
+    assert tried_dead <= 1 + seconds / 10, f"{tried_dead} of {started_after} new requests still tried {dead}"
+    figures = {**summary, "in_flight_at_kill": in_flight, "new_requests_after_kill": started_after,
+               "new_requests_tried_on_dead_replica": tried_dead, "seconds_after_kill": round(seconds, 1)}
+    back = time.monotonic()
+    wait_healthy(cluster)
+    assert cluster.supervisor.restarts.get("rasa-1", 0) == restarts + 1
+    figures["replica_back_healthy_s"] = round(time.monotonic() - killed["at"], 1)
+    figures["waited_after_class_s"] = round(time.monotonic() - back, 1)
+    record("cluster-replica-killed", figures)
