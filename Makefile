@@ -26,11 +26,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 NODE_MODULES := node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 REDIS := /usr/bin/redis-server
+NGINX := /usr/sbin/nginx
+POSTGRES := /usr/bin/pg_ctlcluster
+REPLICAS ?= 2
 
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run test lint unit validate test-stories test-nlu test-conversations e2e widget-docs eval bench bench-insights reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations e2e widget-docs eval bench bench-insights reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -89,6 +92,20 @@ $(REDIS):
 run: $(MODEL) $(KB_DB) ## Set everything up, then start the action server and the Rasa server.
 	scripts/serve.sh
 
+# Debian's nginx (light) and PostgreSQL: the loopback cluster's proxy and tracker store.
+$(NGINX):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl
+$(POSTGRES):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+
+CLUSTER_DEPS := $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES)
+
+cluster: $(CLUSTER_DEPS) ## PostgreSQL, Redis, REPLICAS Rasa servers (2), two action servers and nginx with TLS, on loopback.
+	$(BIN)/python -m deploy.cluster --replicas $(REPLICAS)
+
+cluster-test: $(CLUSTER_DEPS) ## The cluster through nginx: context across replicas, a class of 200, a replica killed, PostgreSQL restarted, Redis down.
+	$(BIN)/python -m pytest tests/cluster -p no:cacheprovider
+
 lint: | $(INSTALLED) ## ruff.
 	$(BIN)/ruff check .
 
@@ -117,7 +134,7 @@ e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real 
 widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/screenshots and docs/widget-metrics.json (the browser tests, writing into docs/).
 	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py tests/e2e/test_insights.py
 
-test: lint validate unit test-stories test-nlu test-conversations e2e ## Everything, on a trained model.
+test: lint validate unit test-stories test-nlu test-conversations e2e cluster-test ## Everything, on a trained model.
 	@echo "make test: all checks passed"
 
 eval: $(MODEL) $(KB_DB) ## Candidate pipelines side by side on the clean held-out data -> docs/evaluation.md.
