@@ -140,7 +140,7 @@ test: lint validate unit test-stories test-nlu test-conversations e2e cluster-te
 eval: $(MODEL) $(KB_DB) ## Candidate pipelines side by side on the clean held-out data -> docs/evaluation.md.
 	$(BIN)/python -m bench.evaluate
 
-reliability: $(MODEL) $(KB_DB) $(REDIS) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
+reliability: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
 	$(BIN)/python -m bench.reliability
 
 bench: $(MODEL) $(KB_DB) $(REDIS) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.

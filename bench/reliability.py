@@ -199,7 +199,7 @@ def redis_window() -> Dict[str, str]:
 
 
 def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: Dict[str, Any],
-          path: Path, limits: List[Dict[str, str]]) -> None:
+          path: Path, limits: List[Dict[str, str]], district_rows: List[str]) -> None:
     lines = ["# Reliability", "", f"Measured by `make reliability` at {measured_at()} on the real action server "
              "and Rasa server "
              "(REST and socket.io channels of `bot/input.py`). The same cases are asserted by "
@@ -221,6 +221,7 @@ def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: 
               f"| {load['p50_ms']} ms | {load['p95_ms']} ms | {load['seconds']} s |"]
     lines += ["", "## Rate limits", "", "| case | got |", "|---|---|"]
     lines += [f"| {row['case']} | {row['got'].replace('|', '/')} |" for row in limits]
+    lines += district_rows
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -242,6 +243,55 @@ def measure_load(servers: Servers) -> Dict[str, Any]:
             "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000)}
 
 
+# The scenarios whose tests record their figures (harness/figures.py), in the order they are shown.
+SCENARIOS = {
+    "cluster-context": "One conversation, its turns spread over the replicas by nginx",
+    "cluster-burst": "A class of 200 at once, two turns each, through nginx (2 replicas)",
+    "cluster-replica-killed": "A replica killed (SIGKILL) while 50 students chat",
+    "cluster-postgres-restart": "PostgreSQL stopped for about 6 s while 20 students chat",
+    "cluster-redis-down": "Redis stopped, then started again",
+    "keepalive-action-server": "`make run`: the action server killed",
+    "keepalive-rasa-server": "`make run`: the Rasa server killed",
+    "burst-make-run": "A class of 200 at once, two turns each, against `make run` alone",
+}
+DISTRICT_TESTS = ["tests/cluster", "tests/e2e/test_keepalive.py", "tests/e2e/test_burst.py"]
+
+
+def district() -> Dict[str, Dict[str, Any]]:
+    """Run the cluster and keep-alive tests, which record what they measured, and read it back."""
+    from harness.figures import load_all
+
+    folder = Path(tempfile.mkdtemp(prefix="reliability-figures-"))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *DISTRICT_TESTS],
+                         cwd=PROJECT_DIR, env={**os.environ, "FIGURES_DIR": str(folder)}, text=True,
+                         capture_output=True)
+    print(run.stdout[-2000:])
+    found = load_all(folder)
+    found["_outcome"] = {"passed": run.returncode == 0, "last_line": (run.stdout.strip().splitlines() or [""])[-1]}
+    return found
+
+
+def district_lines(found: Dict[str, Dict[str, Any]]) -> List[str]:
+    outcome = found.get("_outcome", {})
+    lines = ["", "## A district's deployment: the loopback cluster and `make run` kept alive", "",
+             "The cluster of `make cluster` (deploy/cluster.py): nginx with TLS, two Rasa servers, two action "
+             "servers, PostgreSQL and Redis, on this machine. Students are simulated over HTTPS through nginx; "
+             "a student told politely to try again waits and asks again. \"Stored\" counts the user events "
+             "PostgreSQL holds for each student, against the turns that student saw answered: a lost or doubled "
+             "turn would show there. Figures recorded by the tests themselves "
+             f"({', '.join(f'`{t}`' for t in DISTRICT_TESTS)}): {outcome.get('last_line', 'not run')}.", "",
+             "| scenario | what was measured |", "|---|---|"]
+    for name, title in SCENARIOS.items():
+        data = found.get(name)
+        if data is None:
+            lines.append(f"| {title} | not recorded (the test did not get that far) |")
+            continue
+        shown = "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in data.items()
+                          if key not in ("problems",) and value not in (None, [], {}))
+        lines.append(f"| {title} | {shown.replace('|', '/')} |")
+    return lines
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="reliability-"))
     servers = Servers(workdir, free_port(), free_port())
@@ -254,7 +304,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         fault_rows = faults(servers)
     finally:
         servers.stop_all()
-    write(inputs, fault_rows, load, PROJECT_DIR / "docs" / "reliability.md", limits)
+    figures = district()
+    write(inputs, fault_rows, load, PROJECT_DIR / "docs" / "reliability.md", limits, district_lines(figures))
     print(json.dumps(load))
     print("wrote docs/reliability.md")
     return 0
