@@ -143,8 +143,9 @@ eval: $(MODEL) $(KB_DB) ## Candidate pipelines side by side on the clean held-ou
 reliability: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
 	$(BIN)/python -m bench.reliability
 
-bench: $(MODEL) $(KB_DB) $(REDIS) ## Latency, throughput, memory, start-up and training time -> docs/benchmarks.md.
+bench: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Latency, throughput, memory, start-up, training time -> docs/benchmarks.md; 1, 2 and 3 replicas -> docs/cluster.md.
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.cluster
 
 bench-insights: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## The insights page on a busy district's store -> docs/insights.md.
 	$(BIN)/python -m bench.insights
