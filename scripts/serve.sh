@@ -2,6 +2,17 @@
 # Start the action server and the Rasa server, wait until both answer, print how to talk to
 # the assistant, and stop both on Ctrl-C. `make run` calls this after setting everything up.
 #
+# Both run under a supervisor (deploy/run_local.py, deploy/supervise.py), each in its own process
+# group: when one exits or is killed, the other keeps running, and the supervisor starts the one
+# that stopped again after 1 s, then 2, 4 ... up to 30 s if it keeps stopping (1 s again once it
+# has stayed up a minute), and says why on this terminal and in its log. While the action server
+# is down (about 2 s), the Rasa server still answers every student politely ("Sorry, I'm having
+# trouble answering right now...", bot/input.py). While the Rasa server restarts (it loads the
+# model again: about 7 s on 2 cores), nothing can answer: students' messages fail to connect
+# (the widget keeps the message and offers Retry: "Sorry, I can't reach the careers assistant
+# right now...").
+# Ctrl-C, SIGTERM or SIGHUP stop both (SIGTERM, then SIGKILL after 20 s).
+#
 # Settings (environment):
 #   RASA_HOST, RASA_PORT        where the Rasa server listens (127.0.0.1, 5005)
 #   ACTION_HOST, ACTION_PORT    where the action server listens (127.0.0.1, 5055)
@@ -18,6 +29,10 @@
 #   SANIC_WORKERS               Rasa server processes (1). More than one needs Redis for the lock
 #                               store and the shared rate limit: REDIS_HOST, REDIS_PORT
 #                               (127.0.0.1, 6379), and uses endpoints.redis.yml.
+#   SANIC_BACKLOG               the Rasa server's listen backlog (1024; Rasa's own default is 100,
+#                               which a class connecting at once overflows; the kernel caps it at
+#                               /proc/sys/net/core/somaxconn)
+#   START_TIMEOUT               seconds each server may take to answer at start (240)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +54,7 @@ export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://${ACTION_HOST}:${ACTION
 export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///build/tracker.db}
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export SANIC_HOST=$ACTION_HOST
+export SANIC_BACKLOG=${SANIC_BACKLOG:-1024}  # rasa/core/run.py: the Rasa server's listen backlog
 
 ENDPOINTS=endpoints.yml
 if [ "${SANIC_WORKERS:-1}" -gt 1 ]; then
@@ -54,48 +70,9 @@ fi
 mkdir -p "$LOG_DIR" build
 [ -f "$MODEL" ] || { echo "No model at $MODEL: run 'make train' first." >&2; exit 1; }
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  if [ ${#pids[@]} -gt 0 ]; then
-    echo "Stopping the assistant..."
-    kill "${pids[@]}" 2>/dev/null || true
-    wait "${pids[@]}" 2>/dev/null || true
-  fi
-}
-trap stop EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-"$BIN/python" -m actions --port "$ACTION_PORT" >"$LOG_DIR/actions.log" 2>&1 &
-pids+=($!)
-# shellcheck disable=SC2086  # CORS_ORIGINS is a list of words
-"$BIN/rasa" run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$RASA_HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS >"$LOG_DIR/rasa.log" 2>&1 &
-pids+=($!)
-
-wait_for() {  # name url log pid
-  local deadline=$((SECONDS + ${START_TIMEOUT:-240}))
-  until curl -fsS -o /dev/null "$2" 2>/dev/null; do
-    if ! kill -0 "$4" 2>/dev/null; then
-      echo "The $1 stopped while starting. Last lines of $3:" >&2
-      tail -n 20 "$3" >&2
-      exit 1
-    fi
-    if [ $SECONDS -ge $deadline ]; then
-      echo "The $1 did not answer within ${START_TIMEOUT:-240} s; see $3." >&2
-      exit 1
-    fi
-    if [ "$SECONDS" -gt 0 ] && [ $(( SECONDS % 10 )) -eq 0 ]; then echo "  ... still starting the $1 (${SECONDS} s)"; fi
-    sleep 1
-  done
-}
-echo "Starting the action server and the Rasa server (about 20 s)..."
-wait_for "action server" "http://${ACTION_HOST}:${ACTION_PORT}/health" "$LOG_DIR/actions.log" "${pids[0]}"
-wait_for "Rasa server" "http://${RASA_HOST}:${RASA_PORT}/" "$LOG_DIR/rasa.log" "${pids[1]}"
-
-cat <<EOF
-The assistant is ready (${SECONDS} s).
+# What the supervisor prints once both servers answer (@SECONDS@: seconds since this script started).
+READY_MESSAGE=$(cat <<EOF
+The assistant is ready (@SECONDS@ s).
   Demo page:      http://${RASA_HOST}:${RASA_PORT}/webhooks/widget/demo.html
   Widget script:  http://${RASA_HOST}:${RASA_PORT}/webhooks/widget/widget.js   (see README: For counsellors)
   Insights page:  http://${RASA_HOST}:${RASA_PORT}/webhooks/insights/   (a school's token signs in; docs/deploy.md)
@@ -108,8 +85,13 @@ Try it:
        -d '{"sender": "student-1", "message": "what does a sonographer do"}'
 Press Ctrl-C to stop both servers.
 EOF
+)
 
-# Stop everything as soon as either server exits.
-wait -n "${pids[@]}" || true
-echo "A server stopped; see ${LOG_DIR}." >&2
-exit 1
+echo "Starting the action server and the Rasa server (about 20 s)..."
+# The supervisor runs `$BIN/python -m actions --port $ACTION_PORT`, then `$BIN/rasa run --model $MODEL
+# --endpoints $ENDPOINTS --credentials credentials.yml --interface $RASA_HOST --port $RASA_PORT
+# --cors $CORS_ORIGINS`, into $LOG_DIR/actions.log and $LOG_DIR/rasa.log; it waits for /health and
+# /webhooks/health/ (the model loaded), prints READY_MESSAGE, and keeps both running.
+export RASA_HOST RASA_PORT ACTION_HOST ACTION_PORT MODEL ENDPOINTS LOG_DIR READY_MESSAGE
+export SERVE_SECONDS=$SECONDS
+exec "$BIN/python" -m deploy.run_local
