@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
@@ -22,11 +23,14 @@ class AssistantDidNotStart(RuntimeError):
 class Assistant:
     """A running pair of servers and a REST client for them."""
 
-    def __init__(self, url: str, tracker_db: Path, page_port: int, logs: Path) -> None:
+    def __init__(self, url: str, tracker_db: Path, page_port: int, logs: Path,
+                 process: Optional[subprocess.Popen] = None, output: Optional[List[str]] = None) -> None:
         self.url = url
         self.tracker_db = tracker_db
         self.page_port = page_port  # a second origin, on the CORS allow-list, for host pages
         self.logs = logs
+        self.process = process  # scripts/serve.sh (the supervisor, deploy/run_local.py, once it execs)
+        self.output = output if output is not None else []  # what it printed so far, still growing
 
     def say(self, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None,
             origin: Optional[str] = None) -> List[Dict[str, Any]]:
@@ -75,10 +79,18 @@ def start_assistant(tmp: Path, extra_env: Optional[Dict[str, str]] = None,
     if process.poll() is not None or not any("The assistant is ready" in line for line in output):
         stop(process)
         raise AssistantDidNotStart("servers did not start:\n" + "".join(output))
+    # Keep reading what it prints after "ready" (the supervisor's restart lines), so it never blocks on a full pipe.
+    threading.Thread(target=_keep_reading, args=(process, output), daemon=True).start()
     try:
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", tmp / "tracker.db", page_port, tmp / "logs")
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", tmp / "tracker.db", page_port, tmp / "logs", process, output)
     finally:
         stop(process)
+
+
+def _keep_reading(process: subprocess.Popen, output: List[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        output.append(line)
 
 
 def stop(process: subprocess.Popen) -> None:

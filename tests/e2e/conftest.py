@@ -29,6 +29,17 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def own_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """A server of the test module's own, with `make run`'s settings: for tests that kill its processes or load it."""
+    with contextlib.ExitStack() as stack:
+        try:
+            running = stack.enter_context(start_assistant(tmp_path_factory.mktemp("own")))
+        except AssistantDidNotStart as error:
+            pytest.fail(str(error))
+        yield running
+
+
 # A district's server: two schools in a schools file (bot/schools.py), whose pages are known only by
 # their Origin. The hosts need not exist: the clients send the Origin header a browser would.
 HILLSIDE, RIDGEVIEW, FOREIGN = "https://hillside.example", "https://ridgeview.example", "http://evil.example"
