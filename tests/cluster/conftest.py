@@ -18,7 +18,10 @@ def cluster() -> Iterator[Cluster]:
     # PostgreSQL runs as its own user: its folders must be reachable by it, which pytest's 0700 tmp is not.
     root = Path(tempfile.mkdtemp(prefix="career-cluster-"))
     os.chmod(root, 0o755)
-    running = Cluster(root, replicas=2, say=lambda line: print(f"[cluster] {line}", flush=True))
+    # Every simulated student comes from 127.0.0.1, and these tests send about a thousand turns in two
+    # minutes: the per-address limit (600 a minute, one school's students) would answer "please wait".
+    running = Cluster(root, replicas=2, extra_env={"RATE_LIMIT_PER_IP": "100000"},
+                      say=lambda line: print(f"[cluster] {line}", flush=True))
     try:
         running.start()
     except Exception as error:  # the logs say why: show them before failing
