@@ -133,10 +133,11 @@ compares each student's answered turns with the user events PostgreSQL holds for
 |---|---|---|---|---|---|---|---|
 {rows}
 
-On 2 cores the ratio flattens: one Rasa server already uses about one core, the action servers,
-nginx and PostgreSQL share the rest, and the load generator runs on the same machine. A second
-replica buys resilience (a replica killed under load loses no turn: docs/reliability.md) more than
-speed here; on a machine or a cluster with more cores the replicas scale with them.
+Each Rasa server is one Python process, which uses at most one core. So the throughput grows with
+the replicas up to the number of cores ({found['cores']} here) and then flattens or falls: a replica
+without a core of its own only adds contention with the others, the action servers, nginx,
+PostgreSQL and the load generator, which all share the same cores here. Plan one Rasa replica per
+core, and a second machine rather than a third replica on two cores.
 
 Memory of each part, at the end of the run:
 
