@@ -74,19 +74,20 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         yield running
 
 
-# One Playwright and one Debian Chromium for every browser test: Playwright's sync API allows one per process.
+# Debian's Chromium for the browser tests. Playwright's sync API runs an event loop while it is open, which
+# would stop the other tests' asyncio.run(), and allows one at a time: so one per module, closed after it.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: apt-get install -y chromium")
