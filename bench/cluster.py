@@ -11,7 +11,6 @@ PostgreSQL), and the memory of every part. Benchmarks report; they never fail.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import signal
@@ -23,7 +22,7 @@ from typing import Any, Dict, List
 
 from deploy.cluster import Cluster
 from harness.classroom import run_class
-from harness.provenance import provenance
+from harness.provenance import provenance, publish
 from harness.servers import PROJECT_DIR, rss_mb
 
 DOCS = PROJECT_DIR / "docs" / "cluster.md"
@@ -149,10 +148,7 @@ Memory of each part, at the end of the run:
 
 def main() -> int:
     found = measure()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
-    DOCS.write_text(markdown(found), encoding="utf-8")
-    print(markdown(found))
+    publish(found, RESULTS, DOCS, markdown(found))
     return 0
 
 

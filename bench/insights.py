@@ -11,7 +11,6 @@ slows a student's chat turn (turns timed alone and while pages load). Benchmarks
 from __future__ import annotations
 
 import gzip
-import json
 import statistics
 import tempfile
 import threading
@@ -25,7 +24,7 @@ import requests
 from bot.schools import hash_token
 from harness.assistant import Assistant, start_assistant
 from harness.insights_data import busy_school, create_store
-from harness.provenance import provenance
+from harness.provenance import provenance, publish
 from harness.servers import PROJECT_DIR, rss_mb
 
 DOCS = PROJECT_DIR / "docs" / "insights.md"
@@ -203,10 +202,7 @@ two still share the CPU, which is the slowdown in the last row. The page is coun
 
 def main() -> int:
     found = measure()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
-    DOCS.write_text(markdown(found), encoding="utf-8")
-    print(markdown(found))
+    publish(found, RESULTS, DOCS, markdown(found))
     return 0
 
 

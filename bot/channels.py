@@ -83,21 +83,25 @@ def served(name: str) -> bytes:
     return body.replace(b"__MAX_MESSAGE_CHARS__", str(MAX_MESSAGE_CHARS).encode())
 
 
-class WidgetInput(InputChannel):
-    """Serves bot/static/ at /webhooks/widget/ (GET only, a fixed list of files)."""
+class PageChannel(InputChannel):
+    """A channel that serves pages or files and never takes a chat message (the widget's files, the
+    health route, the insights page): no settings in credentials.yml, nothing ever sent through it."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls()
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return None
+
+
+class WidgetInput(PageChannel):
+    """Serves bot/static/ at /webhooks/widget/ (GET only, a fixed list of files); the widget's own
+    settings live on the school's script tag."""
 
     @classmethod
     def name(cls) -> Text:
         return "widget"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """No settings: the widget's settings live on the school's script tag."""
-        return cls()
-
-    def get_output_channel(self) -> Optional[OutputChannel]:
-        """None: nothing is ever sent through this channel."""
-        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes for the static files only; `on_new_message` is deliberately never used."""

@@ -9,27 +9,22 @@ answer "please try again in a minute" meanwhile.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import PageChannel
 
-class HealthInput(InputChannel):
+
+class HealthInput(PageChannel):
     """One route, GET only; it takes no messages."""
 
     @classmethod
     def name(cls) -> Text:
         return "health"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls()
-
-    def get_output_channel(self) -> Optional[OutputChannel]:
-        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         health = Blueprint("health_webhook", __name__)

@@ -32,3 +32,13 @@ def measured_at() -> str:
     found = provenance()
     dirty = " (with uncommitted changes)" if found["uncommitted_changes"] else ""
     return f"commit {found['commit']}{dirty}, {found['date_utc']}"
+
+
+def publish(found: Dict[str, Any], results: Path, docs: Path, text: str) -> None:
+    """A benchmark's figures as JSON (build/) and as the document (docs/), which is also printed."""
+    import json
+
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+    docs.write_text(text, encoding="utf-8")
+    print(text)

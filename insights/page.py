@@ -28,12 +28,13 @@ from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import schools
+from bot.channels import PageChannel
 from bot.purge import DEFAULT_URL
 from bot.ratelimit import client_address
 from insights import render
@@ -157,16 +158,12 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc.lower() == (request.host or "").lower()
 
 
-class InsightsInput(InputChannel):
+class InsightsInput(PageChannel):
     """The page, its stylesheet and its CSV; it takes no chat messages."""
 
     @classmethod
     def name(cls) -> Text:
         return "insights"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls()
 
     def __init__(self) -> None:
         environ = dict(os.environ)
@@ -176,9 +173,6 @@ class InsightsInput(InputChannel):
         self.url = environ.get("TRACKER_STORE_URL") or DEFAULT_URL
         self.failures = Failures()
         self.kb: Optional[KnowledgeBase] = None
-
-    def get_output_channel(self) -> Optional[OutputChannel]:
-        return None
 
     def _html(self, body: str, status: int = 200, cookie: Optional[str] = None) -> HTTPResponse:
         headers = dict(HEADERS)
