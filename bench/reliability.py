@@ -246,6 +246,7 @@ def measure_load(servers: Servers) -> Dict[str, Any]:
 # The scenarios whose tests record their figures (harness/figures.py), in the order they are shown.
 SCENARIOS = {
     "cluster-context": "One conversation, its turns spread over the replicas by nginx",
+    "cluster-socketio": "Socket.io through nginx: a WebSocket, and polling clients kept on one replica by `cid`",
     "cluster-burst": "A class of 200 at once, two turns each, through nginx (2 replicas)",
     "cluster-replica-killed": "A replica killed (SIGKILL) while 50 students chat",
     "cluster-postgres-restart": "PostgreSQL stopped for about 6 s while 20 students chat",

@@ -11,14 +11,15 @@ import websockets
 
 
 async def socket_exchange(url: str, events: List[tuple[str, Any]], expect: int, wait: float = 20.0,
-                          origin: Optional[str] = None) -> List[Dict[str, Any]]:
+                          origin: Optional[str] = None, ssl: Optional[Any] = None) -> List[Dict[str, Any]]:
     """Speak Engine.IO 4 / Socket.IO 5 over a WebSocket, as the widget does; collect bot_uttered.
 
     `origin` is the Origin header a browser would send from the page (none by default, like curl).
     """
     received: List[Dict[str, Any]] = []
+    options = {"ssl": ssl} if ssl is not None else {}  # a TLS context for a wss:// server with its own CA
     async with websockets.connect(url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
-                                  origin=origin) as ws:  # type: ignore[arg-type]
+                                  origin=origin, **options) as ws:  # type: ignore[arg-type]
         assert (await ws.recv()).startswith("0")
         await ws.send("40")
         assert (await ws.recv()).startswith("40")

@@ -45,6 +45,18 @@ def access_log(cluster: Cluster) -> List[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
+def logged_upstream(cluster: Cluster, before: int) -> str:
+    """The replica that took the REST request logged after line `before` (nginx writes the line just after
+    it has sent the answer, so the client may read the log a moment too early)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        found = [x for x in access_log(cluster)[before:] if "/webhooks/rest/webhook" in x]
+        if found:
+            return found[0].split()[2]
+        time.sleep(0.05)
+    raise AssertionError("nginx logged no REST request")
+
+
 def listen_overflows() -> Optional[int]:
     """The kernel's count of connections dropped because a listen queue was full."""
     try:
@@ -86,8 +98,7 @@ def test_one_conversation_keeps_its_context_across_replicas(cluster: Cluster) ->
         before = len(access_log(cluster))
         status, reply = post(cluster, sender, text)
         assert status == 200 and expected in reply, (text, reply)
-        line = next(x for x in access_log(cluster)[before:] if "/webhooks/rest/webhook" in x)
-        upstreams.append(line.split()[2])
+        upstreams.append(logged_upstream(cluster, before))
     assert len(set(upstreams)) == 2, f"every turn went to one replica: {upstreams}"
     assert cluster.count_user_events(sender) == {sender: 4}
     record("cluster-context", {"turns": 4, "replicas_used": sorted(set(upstreams)), "stored_turns": 4})
@@ -206,3 +217,54 @@ def test_a_replica_killed_under_load(cluster: Cluster) -> None:
     figures["replica_back_healthy_s"] = round(time.monotonic() - killed["at"], 1)
     figures["waited_after_class_s"] = round(time.monotonic() - back, 1)
     record("cluster-replica-killed", figures)
+
+
+def test_socketio_through_nginx_websocket_and_sticky_polling(cluster: Cluster) -> None:
+    """The WebSocket upgrade passes nginx; a polling client, whose every request is a new HTTP request,
+    reaches the one replica that holds its session because nginx hashes on `cid`."""
+    import aiohttp
+    import socketio
+
+    from harness.socketio import socket_exchange
+
+    wait_healthy(cluster)
+
+    session = "ws-" + uuid.uuid4().hex[:8]
+
+    async def over_websocket() -> List[dict]:
+        return await socket_exchange(cluster.url, [("session_request", {"session_id": session}),
+                                                   ("user_uttered", {"message": "how much do sonographers earn",
+                                                                     "session_id": session})],
+                                     expect=1, ssl=cluster.tls_context())
+
+    answers = asyncio.run(over_websocket())
+    assert answers and "$65,860" in answers[0].get("text", ""), answers
+
+    async def over_polling(cid: str) -> str:
+        connector = aiohttp.TCPConnector(ssl=cluster.tls_context())
+        async with aiohttp.ClientSession(connector=connector) as session:
+            client = socketio.AsyncClient(http_session=session, reconnection=False)
+            got: asyncio.Queue = asyncio.Queue()
+            client.on("bot_uttered", lambda data: got.put_nowait(data))
+            await client.connect(f"{cluster.url}?cid={cid}", transports=["polling"], wait_timeout=10)
+            await client.emit("session_request", {"session_id": cid})
+            await client.emit("user_uttered", {"message": "what does a nuclear medicine technologist do",
+                                               "session_id": cid})
+            reply = await asyncio.wait_for(got.get(), 30)
+            await client.disconnect()
+            return str(reply.get("text", ""))
+
+    before = len(access_log(cluster))
+    cids = [f"poll{n}{uuid.uuid4().hex[:6]}" for n in range(4)]
+    for cid in cids:
+        assert "Before:" in asyncio.run(over_polling(cid)), cid  # the first part of the duties answer
+    time.sleep(0.5)  # nginx's last log lines
+    lines = [x for x in access_log(cluster)[before:] if "/socket.io/" in x]
+    used = set()
+    for cid in cids:
+        replicas = {x.split()[2] for x in lines if f"cid={cid}" in x}
+        assert len(replicas) == 1, f"the polling requests of {cid} went to {replicas}"
+        used |= replicas
+    record("cluster-socketio", {"websocket_answer": True, "polling_sessions": len(cids),
+                                "polling_requests": len(lines), "each_session_on_one_replica": True,
+                                "replicas_used_by_the_sessions": len(used)})
