@@ -22,13 +22,14 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from typing import Callable, Dict, List, Optional
 
-from deploy.supervise import Service, Supervisor
+from bot.schools import SchoolsError
+from bot.schools import load as load_schools
+from deploy.supervise import Service, Supervisor, healthy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"
@@ -299,9 +300,7 @@ http {{
         }
         if self.schools_file:
             env["SCHOOLS_FILE"] = str(self.schools_file)
-            origins = subprocess.run([str(BIN / "python"), "-m", "bot.schools", "--origins", str(self.schools_file)],
-                                     cwd=PROJECT_DIR, capture_output=True, text=True, check=True).stdout.split()
-            env["CORS_ORIGINS"] = " ".join(origins)
+            env["CORS_ORIGINS"] = " ".join(load_schools(self.schools_file).origins)  # a wrong file stops here
         return {**env, **self.extra_env}
 
     def services(self) -> List[Service]:
@@ -362,11 +361,7 @@ http {{
         return pid
 
     def healthy(self, index: int) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.replica_url(index)}/webhooks/health/", timeout=2) as answer:
-                return answer.status == 200
-        except OSError:
-            return False
+        return healthy(f"{self.replica_url(index)}/webhooks/health/")
 
     def tls_context(self) -> ssl.SSLContext:
         """A client context that trusts this cluster's self-signed certificate, and only it."""
@@ -387,7 +382,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         cluster.start()
-    except (RuntimeError, subprocess.CalledProcessError) as error:
+    except (RuntimeError, SchoolsError, subprocess.CalledProcessError) as error:
         print(f"make cluster: {error}", file=sys.stderr)
         return 1
     assert cluster.ports is not None

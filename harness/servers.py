@@ -15,14 +15,10 @@ from typing import Dict, List, Optional
 
 import requests
 
+from deploy.cluster import free_port  # noqa: F401  (the tests' and benchmarks' free ports)
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:

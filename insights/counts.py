@@ -122,9 +122,6 @@ class Insights:
         """A number may be shown: none, or enough different students behind it to hide each one."""
         return students == 0 or students >= self.min_students
 
-    def hidden_label(self) -> str:
-        return f"fewer than {self.min_students}"
-
     def every_day(self) -> List[dt.date]:
         return [self.start + dt.timedelta(days=n) for n in range((self.end - self.start).days + 1)]
 

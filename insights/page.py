@@ -174,12 +174,8 @@ class InsightsInput(PageChannel):
         self.failures = Failures()
         self.kb: Optional[KnowledgeBase] = None
 
-    def _html(self, body: str, status: int = 200, cookie: Optional[str] = None) -> HTTPResponse:
-        headers = dict(HEADERS)
-        result = response.html(body, status=status, headers=headers)
-        if cookie is not None:
-            self._set_cookie(result, cookie)
-        return result
+    def _html(self, body: str, status: int = 200) -> HTTPResponse:
+        return response.html(body, status=status, headers=dict(HEADERS))
 
     def _set_cookie(self, result: HTTPResponse, value: str, secure: bool = False) -> None:
         result.cookies[COOKIE] = value

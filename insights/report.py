@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from bot import schools
 from bot.purge import DEFAULT_URL
-from insights.counts import Insights, gather, last_days, min_students_setting
+from insights.counts import UTC, Insights, gather, last_days, min_students_setting
 from knowledge.query import KnowledgeBase, KnowledgeBaseMissing
 
 
@@ -32,7 +32,7 @@ def for_school(name_or_id: Optional[str], url: str, days: int, min_students: int
         known = schools.Schools([], configured=False)
     wanted = (name_or_id or "").strip().casefold()
     school = next((s for s in known.schools if known.configured and wanted in (s.id, s.name.casefold())), None)
-    zone = school.zone if school else known.schools[0].zone if known.schools else schools.ZoneInfo("UTC")
+    zone = school.zone if school else known.schools[0].zone if known.schools else UTC
     start, end = last_days(days, zone)
     if school is not None:
         return gather(url, start, end, school_id=school.id, school_name=school.name, zone=zone,
