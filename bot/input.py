@@ -6,7 +6,9 @@ requests only (4xx otherwise), a length cap, masking of contact details, checked
 `/intent{...}` payloads, a rate limit, and a polite reply instead of silence when
 something behind the channel fails. The school comes from the request's Origin (bot/schools.py):
 a page whose origin is no school's is refused on REST, socket.io polling and the WebSocket
-handshake alike, before anything is stored.
+handshake alike, before anything is stored. A REST client may send a `message_id`, and send the
+same message again with `"retry": true` when it got no answer: a turn already stored is answered
+from the store instead of a second time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, decode_bearer_token
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -29,7 +32,7 @@ from socketio import AsyncServer
 
 from bot import action_client, safeguarding, schools
 from bot.ratelimit import RateLimiter, client_address
-from bot.sanitize import check_message, check_payload, valid_sender
+from bot.sanitize import SENDER, check_message, check_payload, valid_sender
 from bot.tracker_store import TrackerStoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -72,6 +75,38 @@ def _metadata(value: Any) -> Dict[str, Any]:
     if not isinstance(value, dict) or len(json.dumps(value, default=str)) > MAX_METADATA_CHARS:
         return {}
     return {str(k)[:64]: v for k, v in value.items() if isinstance(v, str) and len(v) <= 200}
+
+
+def replay(events: List[Event], message_id: str) -> Optional[List[BotUttered]]:
+    """The replies already stored for this message, or None when it was never stored.
+
+    A client that got no answer (a proxy's "try again", a dropped connection) sends the same message
+    again with the same `message_id`; if the first try was answered and saved before the answer was
+    lost, the student gets that answer again and the turn is not stored twice."""
+    replies: Optional[List[BotUttered]] = None
+    for event in events:
+        if isinstance(event, UserUttered):
+            if replies is not None:
+                break
+            if event.message_id == message_id:
+                replies = []
+        elif isinstance(event, BotUttered) and replies is not None:
+            replies.append(event)
+    return replies
+
+
+async def handle_once(agent: Any, message: UserMessage) -> None:
+    """Rasa's Agent.handle_message, with the retry check inside the conversation's lock, so that a retry
+    and a first try still running elsewhere cannot both be processed. Stored replies go out through
+    the message's own output channel, as they did the first time."""
+    async with agent.lock_store.lock(message.sender_id):
+        tracker = await agent.tracker_store.retrieve(message.sender_id)
+        found = replay(list(tracker.events), message.message_id) if tracker else None
+        if found is None:
+            await agent.processor.handle_message(message)
+            return
+        for reply in found:
+            await message.output_channel.send_response(message.sender_id, reply.message())
 
 
 class _Guard:
@@ -138,6 +173,11 @@ class GuardedRestInput(RestInput, _Guard):
                                      status=400)
             if "message" in body and not isinstance(body["message"], str):
                 return response.json({"error": "`message` must be a string."}, status=400)
+            message_id = body.get("message_id")
+            if message_id is not None and not (isinstance(message_id, str) and SENDER.match(message_id)):
+                return response.json({"error": "`message_id` must be a string of 1-128 letters, digits or _.:@-"},
+                                     status=400)
+            retry = body.get("retry") is True
             if not await self.limiter.check(sender, _client_ip(request)):
                 return response.json([{"recipient_id": sender, "text": RATE_REPLY}], status=429)
             text, reply = self.prepare(body.get("message"))
@@ -147,8 +187,13 @@ class GuardedRestInput(RestInput, _Guard):
             if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
                 return response.json([{"recipient_id": sender, "text": safeguarding.reply(metadata)}])
             collector = CollectingOutputChannel()
+            message = UserMessage(text, collector, sender, input_channel="rest", metadata=metadata,
+                                  message_id=message_id)
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))
+                if retry and message_id and getattr(request.app.ctx, "agent", None) is not None:
+                    await handle_once(request.app.ctx.agent, message)  # the same message again
+                else:
+                    await on_new_message(message)
             except TrackerStoreUnavailable:  # the store logged why; an unsaved answer is not given
                 return response.json([{"recipient_id": sender, "text": STORE_REPLY}], status=503)
             except Exception:

@@ -44,10 +44,13 @@ class Student:
 
 
 async def ask(session: aiohttp.ClientSession, url: str, sender: str, text: str, expected: str,
-              context: Optional[ssl.SSLContext]) -> Tuple[str, str]:
-    """One attempt: (outcome, what was seen)."""
+              context: Optional[ssl.SSLContext], message_id: Optional[str] = None,
+              retry: bool = False) -> Tuple[str, str]:
+    """One attempt: (outcome, what was seen). A retry sends the first try's `message_id` again, so that
+    a turn answered and stored before its answer was lost is not stored twice (bot/input.py)."""
+    body = {"sender": sender, "message": text, **({"message_id": message_id, "retry": retry} if message_id else {})}
     try:
-        async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+        async with session.post(f"{url}/webhooks/rest/webhook", json=body,
                                 ssl=context, timeout=aiohttp.ClientTimeout(total=90)) as response:
             raw = await response.text()
             try:
@@ -69,10 +72,11 @@ async def ask(session: aiohttp.ClientSession, url: str, sender: str, text: str, 
 async def student(session: aiohttp.ClientSession, url: str, index: int, prefix: str, turns: int,
                   context: Optional[ssl.SSLContext], think: float, retries: int, retry_wait: float) -> Student:
     found = Student(f"{prefix}-{index}")
-    for text, expected in script(index, turns):
-        for _ in range(retries + 1):
+    for number, (text, expected) in enumerate(script(index, turns)):
+        message_id = f"{found.sender}-{number}"
+        for attempt in range(retries + 1):
             start = time.perf_counter()
-            outcome, seen = await ask(session, url, found.sender, text, expected, context)
+            outcome, seen = await ask(session, url, found.sender, text, expected, context, message_id, attempt > 0)
             found.latencies.append(time.perf_counter() - start)
             found.outcomes.append(outcome)
             if outcome == "answered":

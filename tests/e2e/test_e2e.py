@@ -6,6 +6,7 @@ import sqlite3
 import uuid
 
 import pytest
+import requests
 
 from harness.assistant import Assistant
 from knowledge.query import KnowledgeBase
@@ -96,3 +97,25 @@ def test_conversations_are_kept_in_the_sql_tracker_store(assistant: Assistant) -
     with sqlite3.connect(assistant.tracker_db) as db:
         rows = db.execute("select type_name from events where sender_id = ?", (who,)).fetchall()
     assert ("user",) in rows and ("bot",) in rows
+
+
+def post(assistant: Assistant, body: dict) -> requests.Response:
+    return requests.post(f"{assistant.url}/webhooks/rest/webhook", json=body, timeout=30)
+
+
+def test_a_retry_of_a_stored_turn_gets_its_answer_again_and_is_not_stored_twice(assistant: Assistant) -> None:
+    """A proxy's "try again" after the turn was saved (a replica lost mid-answer): the client sends the same
+    message_id with retry; the stored answer comes back and the turn is stored once."""
+    who = sender()
+    first = post(assistant, {"sender": who, "message": "how much do sonographers earn", "message_id": "m1"}).json()
+    again = post(assistant, {"sender": who, "message": "how much do sonographers earn", "message_id": "m1",
+                             "retry": True}).json()
+    assert "$65,860" in first[0]["text"] and again == first
+    never_stored = post(assistant, {"sender": who, "message": "what about nuclear medicine?", "message_id": "m2",
+                                    "retry": True}).json()
+    assert "$70,180" in " ".join(m.get("text", "") for m in never_stored)  # a retry of a lost first try: answered
+    with sqlite3.connect(assistant.tracker_db) as db:
+        users = db.execute("select count(*) from events where sender_id = ? and type_name = 'user'",
+                           (who,)).fetchone()[0]
+    assert users == 2
+    assert post(assistant, {"sender": who, "message": "hi", "message_id": "<b>"}).status_code == 400

@@ -134,3 +134,17 @@ def test_typed_payloads_may_name_every_entity_of_the_real_domain() -> None:
     intents, entities = _domain_names()
     assert entities == {"occupation", "other_job"}
     assert {"ask_salary", "out_of_scope", "inform_occupation"} <= intents
+
+
+def test_a_retry_replays_the_stored_answer_of_its_message_only() -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    from bot.input import replay
+
+    events = [UserUttered("how much", message_id="m1"), ActionExecuted("action_answer"),
+              BotUttered("It's $65,860.", {"buttons": [{"title": "More", "payload": "/more"}]}),
+              BotUttered("Source: BLS"), UserUttered("thanks", message_id="m2"), BotUttered("You're welcome")]
+    assert [e.text for e in replay(events, "m1")] == ["It's $65,860.", "Source: BLS"]
+    assert replay(events, "m1")[0].data["buttons"] == [{"title": "More", "payload": "/more"}]
+    assert [e.text for e in replay(events, "m2")] == ["You're welcome"]
+    assert replay(events, "m3") is None
