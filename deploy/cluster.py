@@ -196,12 +196,26 @@ class Cluster:
 
     # --- Redis ---------------------------------------------------------------------------------
 
+    @property
+    def redis_password(self) -> str:
+        """Made once per cluster folder, as the Secret's REDIS_PASSWORD is in a real deployment."""
+        path = self.root / "redis.password"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(18))
+            os.chmod(path, 0o600)
+        return path.read_text().strip()
+
     def start_redis(self) -> None:
         assert self.ports is not None
+        # The password from a config on stdin, so that it is not on the command line for `ps` to show.
         self._redis = subprocess.Popen(
-            ["redis-server", "--port", str(self.ports.redis), "--bind", "127.0.0.1", "--save", "",
+            ["redis-server", "-", "--port", str(self.ports.redis), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.root)],
+            stdin=subprocess.PIPE,
             stdout=open(self.logs / "redis.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        assert self._redis.stdin is not None
+        self._redis.stdin.write(f"requirepass {self.redis_password}\n".encode())
+        self._redis.stdin.close()
         _wait_port(self.ports.redis, 20, "Redis")
 
     def stop_redis(self) -> None:
@@ -232,7 +246,8 @@ class Cluster:
         fill = {"LISTEN": f"127.0.0.1:{self.ports.https}", "SERVER_NAME": "localhost",
                 "TLS_CERT": str(self.root / "tls" / "cert.pem"), "TLS_KEY": str(self.root / "tls" / "key.pem"),
                 "RASA_SERVERS": _upstream(self.ports.rasa), "ACTION_LISTEN": f"127.0.0.1:{self.ports.actions_lb}",
-                "ACTION_SERVERS": _upstream(self.ports.actions)}
+                "ACTION_SERVERS": _upstream(self.ports.actions), "INCLUDE_DIR": str(NGINX_DIR),
+                "ACCESS_LOG": str(self.logs / "nginx-access.log")}
         for name in ("assistant", "actions"):
             text = Template((NGINX_DIR / f"{name}.conf.template").read_text()).safe_substitute(fill)
             (self.nginx_dir / f"{name}.conf").write_text(text)
@@ -245,9 +260,6 @@ pid {self.nginx_dir / 'nginx.pid'};
 error_log {self.logs / 'nginx-error.log'} warn;
 events {{ worker_connections 4096; }}
 http {{
-    # Which replica took each request ($upstream_addr), so that the tests can see the spread.
-    log_format upstream '$msec $status $upstream_addr $upstream_status $request_time "$request"';
-    access_log {self.logs / 'nginx-access.log'} upstream;
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;
@@ -290,8 +302,8 @@ http {{
             "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
             "TRACKER_STORE_URL": self.database_url,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.ports.actions_lb}/webhook",
-            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.ports.redis),
-            "REDIS_URL": f"redis://127.0.0.1:{self.ports.redis}/0",
+            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.ports.redis), "REDIS_PASSWORD": self.redis_password,
+            "REDIS_URL": f"redis://:{self.redis_password}@127.0.0.1:{self.ports.redis}/0",
             "TRUST_PROXY": "1", "SANIC_BACKLOG": "1024",
             # A replica that dies holding a conversation's lock frees it after this, not Rasa's 60 s.
             "TICKET_LOCK_LIFETIME": "30",
@@ -315,7 +327,7 @@ http {{
                 name=f"rasa-{n + 1}",
                 argv=[str(BIN / "rasa"), "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
                       "--endpoints", "endpoints.redis.yml", "--credentials", "credentials.yml",
-                      "--interface", "127.0.0.1", "--port", str(port), "--cors", *env["CORS_ORIGINS"].split()],
+                      "--interface", "127.0.0.1", "--port", str(port)],
                 health_url=f"http://127.0.0.1:{port}/webhooks/health/", log=self.logs / f"rasa-{n + 1}.log", env=env))
         return found
 

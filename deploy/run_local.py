@@ -7,7 +7,7 @@ server when it exits, saying why on stdout (the terminal of `make run`), until S
 SIGTERM or SIGHUP stops both.
 
 Read from the environment: ACTION_HOST, ACTION_PORT, RASA_HOST, RASA_PORT, MODEL, ENDPOINTS,
-CORS_ORIGINS (space-separated), LOG_DIR, START_TIMEOUT (240 s), READY_MESSAGE, SERVE_SECONDS.
+CORS_ORIGINS (space-separated, read by the channels), LOG_DIR, START_TIMEOUT (240 s), READY_MESSAGE, SERVE_SECONDS.
 """
 
 from __future__ import annotations
@@ -34,14 +34,15 @@ def services_from_env(env: Mapping[str, str]) -> List[Service]:
     rasa_host, rasa_port = env.get("RASA_HOST", "127.0.0.1"), env.get("RASA_PORT", "5005")
     log_dir = Path(env.get("LOG_DIR", "build/logs"))
     timeout = float(env.get("START_TIMEOUT", "240"))
-    cors = env.get("CORS_ORIGINS", f"http://localhost:{rasa_port} http://127.0.0.1:{rasa_port}").split()
     return [
         Service("action server", [f"{BIN}/python", "-m", "actions", "--port", action_port],
                 f"http://{action_host}:{action_port}/health", log_dir / "actions.log", ready_timeout=timeout),
         Service("Rasa server",
                 [f"{BIN}/rasa", "run", "--model", env.get("MODEL", "models/current.tar.gz"),
                  "--endpoints", env.get("ENDPOINTS", "endpoints.yml"), "--credentials", "credentials.yml",
-                 "--interface", rasa_host, "--port", rasa_port, "--cors", *cors],
+                 # No --cors: Rasa's would grant every route, the insights page too; the channels answer
+                 # CORS themselves for the schools' origins (CORS_ORIGINS, or the schools file).
+                 "--interface", rasa_host, "--port", rasa_port],
                 # 200 once the model is loaded (bot/health.py); Rasa's own `/` answers before that.
                 f"http://{rasa_host}:{rasa_port}/webhooks/health/", log_dir / "rasa.log", ready_timeout=timeout),
     ]

@@ -87,7 +87,7 @@ class Redis:
 
     def env(self) -> Dict[str, str]:
         """What endpoints.redis.yml and the shared rate limit read."""
-        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port), "REDIS_URL": self.url}
+        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port), "REDIS_PASSWORD": "", "REDIS_URL": self.url}
 
     def stop(self) -> None:
         self.process.terminate()

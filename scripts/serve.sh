@@ -27,8 +27,9 @@
 #                               page (docs/deploy.md has every setting)
 #   MODEL                       the model file (models/current.tar.gz)
 #   SANIC_WORKERS               Rasa server processes (1). More than one needs Redis for the lock
-#                               store and the shared rate limit: REDIS_HOST, REDIS_PORT
-#                               (127.0.0.1, 6379), and uses endpoints.redis.yml.
+#                               store and the shared rate limit: REDIS_HOST, REDIS_PORT, REDIS_PASSWORD
+#                               (127.0.0.1, 6379, none; REDIS_URL then carries the same password),
+#                               and uses endpoints.redis.yml.
 #   SANIC_BACKLOG               the Rasa server's listen backlog (1024; Rasa's own default is 100,
 #                               which a class connecting at once overflows; the kernel caps it at
 #                               /proc/sys/net/core/somaxconn)
@@ -58,10 +59,10 @@ export SANIC_BACKLOG=${SANIC_BACKLOG:-1024}  # rasa/core/run.py: the Rasa server
 
 ENDPOINTS=endpoints.yml
 if [ "${SANIC_WORKERS:-1}" -gt 1 ]; then
-  export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
+  export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379} REDIS_PASSWORD=${REDIS_PASSWORD:-}
   export REDIS_URL=${REDIS_URL:-redis://${REDIS_HOST}:${REDIS_PORT}/0}
   ENDPOINTS=endpoints.redis.yml
-  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || {
+  REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 || {
     echo "SANIC_WORKERS=$SANIC_WORKERS needs Redis at $REDIS_HOST:$REDIS_PORT (apt-get install redis-server)." >&2
     exit 1
   }
@@ -89,8 +90,9 @@ EOF
 
 echo "Starting the action server and the Rasa server (about 20 s)..."
 # The supervisor runs `$BIN/python -m actions --port $ACTION_PORT`, then `$BIN/rasa run --model $MODEL
-# --endpoints $ENDPOINTS --credentials credentials.yml --interface $RASA_HOST --port $RASA_PORT
-# --cors $CORS_ORIGINS`, into $LOG_DIR/actions.log and $LOG_DIR/rasa.log; it waits for /health and
+# --endpoints $ENDPOINTS --credentials credentials.yml --interface $RASA_HOST --port $RASA_PORT`
+# (no --cors: the channels answer CORS for the schools' origins themselves), into
+# $LOG_DIR/actions.log and $LOG_DIR/rasa.log; it waits for /health and
 # /webhooks/health/ (the model loaded), prints READY_MESSAGE, and keeps both running.
 export RASA_HOST RASA_PORT ACTION_HOST ACTION_PORT MODEL ENDPOINTS LOG_DIR READY_MESSAGE
 export SERVE_SECONDS=$SECONDS

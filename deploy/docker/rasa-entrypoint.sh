@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start one Rasa server the way scripts/serve.sh does, for a container or a systemd unit: check the
-# settings first (each wrong one stops the start with one sentence, not a traceback), work out the
-# CORS origins from the schools file, then `exec rasa run` so that Rasa gets the signals.
+# settings first (each wrong one stops the start with one sentence, not a traceback), then
+# `exec rasa run` so that Rasa gets the signals. No --cors: Rasa's would answer CORS for every route,
+# the insights page's too; the channels answer it themselves for the schools' origins.
 #
 # Run from the project directory (the image's WORKDIR /app, the unit's WorkingDirectory), or set
 # APP_DIR: SpacyNLP loads build/spacy_pipeline relative to it. `python` and `rasa` come from PATH.
@@ -10,9 +11,11 @@
 #   RASA_INTERFACE, RASA_PORT   where the server listens (0.0.0.0, 5005)
 #   MODEL                       the model (models/current.tar.gz)
 #   ENDPOINTS                   endpoints.redis.yml (Redis lock store: replicas) or endpoints.yml (one process)
-#   SCHOOLS_FILE                the schools this server serves; the CORS origins come from it
-#   CORS_ORIGINS                without SCHOOLS_FILE only: space-separated origins
-#   ACTION_ENDPOINT_URL, TRACKER_STORE_URL, REDIS_HOST, REDIS_PORT   used by the endpoints file
+#   SCHOOLS_FILE                the schools this server serves; the channels allow their origins only
+#   CORS_ORIGINS                without SCHOOLS_FILE only: space-separated origins (read by the channels)
+#   ACTION_ENDPOINT_URL, TRACKER_STORE_URL, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD   used by the
+#                               endpoints file (REDIS_PASSWORD may be empty: a Redis without one)
+#   REDIS_URL                   the shared rate limit: redis://:PASSWORD@host:port/0
 #   INSIGHTS_SECRET             the same on every replica (at least 32 characters)
 #
 # Arguments: options (starting with -) are added to `rasa run`; anything else is run instead of the
@@ -50,18 +53,23 @@ fi
 for name in $required; do
   [ -n "${!name:-}" ] || fail "$name is not set ($ENDPOINTS uses it)."
 done
+# shellcheck disable=SC2016  # the literal ${REDIS_PASSWORD}, as the endpoints file writes it
+if grep -qF '${REDIS_PASSWORD}' "$ENDPOINTS" && [ -z "${REDIS_PASSWORD+set}" ]; then
+  fail "REDIS_PASSWORD is not set ($ENDPOINTS uses it; empty for a Redis without a password)."
+fi
+# The rate limiter would fail to authenticate and count in each process alone, without a word.
+if [ -n "${REDIS_PASSWORD:-}" ] && [ -n "${REDIS_URL:-}" ] && [[ "$REDIS_URL" != *@* ]]; then
+  fail "REDIS_URL has no password, but Redis needs REDIS_PASSWORD: redis://:PASSWORD@host:port/0."
+fi
 
 if [ -n "${SCHOOLS_FILE:-}" ]; then  # the schools' pages, and only they, may call the server
   python -m bot.schools "$SCHOOLS_FILE" >/dev/null || exit 1  # it names the school and the field
-  CORS_ORIGINS=$(python -m bot.schools --origins "$SCHOOLS_FILE")
-elif [ -z "${CORS_ORIGINS:-}" ]; then
+elif [[ ! "${CORS_ORIGINS:-}" =~ [^[:space:]] ]]; then
   fail "set SCHOOLS_FILE (the schools this server serves) or CORS_ORIGINS (the origins of the pages)."
 fi
-[ -n "${CORS_ORIGINS// /}" ] || fail "no origin to allow: the schools file lists none."
-export CORS_ORIGINS  # the channels check every request's Origin against the same list (bot/schools.py)
 
 python -m insights.page || exit 1  # a wrong INSIGHTS_* setting: one sentence
-for name in INSIGHTS_SECRET TRACKER_STORE_URL; do  # the example files' values are no secrets
+for name in INSIGHTS_SECRET TRACKER_STORE_URL REDIS_PASSWORD; do  # the example files' values are no secrets
   value=${!name:-}
   case "${value,,}" in
     *replace* | *placeholder*) fail "$name is still the example's placeholder: set a real one." ;;
@@ -77,6 +85,5 @@ export RASA_TELEMETRY_ENABLED=${RASA_TELEMETRY_ENABLED:-false}
 export SQLALCHEMY_SILENCE_UBER_WARNING=${SQLALCHEMY_SILENCE_UBER_WARNING:-1}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
-# shellcheck disable=SC2086  # CORS_ORIGINS is a list of words
 exec rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$RASA_INTERFACE" --port "$RASA_PORT" --cors $CORS_ORIGINS "$@"
+  --interface "$RASA_INTERFACE" --port "$RASA_PORT" "$@"

@@ -1,10 +1,10 @@
-"""The deployment files (deploy/docker, deploy/compose, deploy/k8s, deploy/systemd, .dockerignore),
-parsed for real and held against what they deploy: the health routes the servers serve, the
-Makefile's Python, requirements.lock, the nginx template, the schools file's checks.
+"""The deployment files (deploy/docker, deploy/compose, deploy/k8s, deploy/systemd, deploy/nginx,
+.dockerignore), parsed for real and held against what they deploy: the health routes the servers
+serve, the Makefile's Python, requirements.lock, the nginx template, the schools file's checks.
 
 Docker cannot pull images here, so the images are never built: these checks are what stands for
-that. Tools that may be missing (systemd-analyze, kubectl, docker compose) are run when present
-and skipped, with the reason, when not.
+that. Tools that may be missing (systemd-analyze, kubectl, docker compose, nginx) are run when
+present and skipped, with the reason, when not.
 """
 
 from __future__ import annotations
@@ -34,11 +34,16 @@ COMPOSE_FILE = COMPOSE_DIR / "docker-compose.yml"
 SYSTEMD = DEPLOY / "systemd"
 DOCKERFILES = {"rasa": DOCKER / "rasa.Dockerfile", "actions": DOCKER / "actions.Dockerfile"}
 ENTRYPOINT = DOCKER / "rasa-entrypoint.sh"
-NGINX_TEMPLATE = DEPLOY / "nginx" / "assistant.conf.template"
+NGINX_DIR = DEPLOY / "nginx"
+NGINX_TEMPLATE = NGINX_DIR / "assistant.conf.template"
+NGINX = Path("/usr/sbin/nginx")
 UNITS = {"rasa": SYSTEMD / "career-assistant-rasa@.service", "actions": SYSTEMD / "career-assistant-actions@.service"}
 RASA_PORT, ACTIONS_PORT = 5005, 5055
 SETUPTOOLS_PIN = "setuptools==70.3.0"
 HASH_ANNOTATION = "nginx.ingress.kubernetes.io/upstream-hash-by"
+POSTGRES_PORT, REDIS_PORT = 5432, 6379
+# The namespace the NetworkPolicies admit the ingress controller from (network-policies.yaml).
+INGRESS_NAMESPACE = {"kubernetes.io/metadata.name": "ingress-nginx"}
 
 
 # --- The health routes, from the code that serves them --------------------------------------------
@@ -147,6 +152,7 @@ def test_k8s_has_the_expected_kinds() -> None:
     assert kinds["HorizontalPodAutoscaler"] == {"career-assistant-rasa"}
     assert "career-assistant-schools" in kinds["ConfigMap"]
     assert len(kinds["Ingress"]) == 2
+    assert kinds["NetworkPolicy"]
     # PostgreSQL and Redis are referenced, not deployed, and no secret value is in a manifest.
     assert not kinds.keys() & {"StatefulSet", "Secret"}
     external = {s["metadata"]["name"] for s in of_kind("Service") if s["spec"].get("type") == "ExternalName"}
@@ -258,7 +264,7 @@ def test_rasa_deployment_reaches_the_action_server_redis_and_its_settings() -> N
     named("Service", env["REDIS_HOST"])
     assert urlsplit(env["REDIS_URL"]).hostname == env["REDIS_HOST"]
     assert env["ENDPOINTS"] == "endpoints.redis.yml"
-    for name in ("INSIGHTS_SECRET", "TRACKER_STORE_URL"):
+    for name in ("INSIGHTS_SECRET", "TRACKER_STORE_URL", "REDIS_PASSWORD"):
         assert "secretKeyRef" in env[name], f"{name} must come from a Secret"
     assert env["TRUST_PROXY"] == "1"
     assert env["SANIC_BACKLOG"] == "1024"
@@ -372,6 +378,172 @@ def test_schools_configmap_is_a_valid_schools_file_mounted_where_schools_file_sa
     assert Path(mount["mountPath"]) == schools_file.parent
 
 
+def test_k8s_redis_url_carries_the_password_from_the_secret() -> None:
+    ctr = container(named("Deployment", "career-assistant-rasa"))
+    order = [e["name"] for e in ctr["env"]]
+    env = env_of(ctr)
+    assert env["REDIS_PASSWORD"]["secretKeyRef"] == {"name": "career-assistant-secrets", "key": "REDIS_PASSWORD"}
+    # Kubernetes fills $(NAME) only from a variable defined earlier in the list; else it stays as it is.
+    url = urlsplit(env["REDIS_URL"])
+    assert url.scheme == "redis" and url.username == "" and url.password == "$(REDIS_PASSWORD)"
+    assert order.index("REDIS_PASSWORD") < order.index("REDIS_URL")
+    assert url.port == int(env["REDIS_PORT"]) == REDIS_PORT
+    assert "PLACEHOLDER" in named_secret_example()["REDIS_PASSWORD"]
+
+
+def test_endpoints_redis_gives_the_lock_store_the_password() -> None:
+    """The lock store reads REDIS_PASSWORD through endpoints.redis.yml: what the manifests, compose
+    and the units set must reach it."""
+    lock_store = yaml.safe_load((ROOT / "endpoints.redis.yml").read_text(encoding="utf-8"))["lock_store"]
+    assert lock_store["type"] == "redis"
+    assert lock_store.get("password") == "${REDIS_PASSWORD}"
+
+
+# --- NetworkPolicies -------------------------------------------------------------------------------
+
+def selects(selector: Optional[Dict[str, Any]], labels: Dict[str, str]) -> bool:
+    """Whether a label selector ({} selects everything) selects these labels."""
+    selector = selector or {}
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        if not {"In": key in labels and labels[key] in values, "NotIn": labels.get(key) not in values,
+                "Exists": key in labels, "DoesNotExist": key not in labels}[operator]:
+            return False
+    return True
+
+
+def pod_labels() -> Dict[str, Dict[str, str]]:
+    """The labels of the pods the manifests make, by component."""
+    found = {d["metadata"]["labels"]["app.kubernetes.io/component"]: d["spec"]["template"]["metadata"]["labels"]
+             for d in of_kind("Deployment")}
+    for job in of_kind("CronJob"):
+        labels = job["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+        found[labels["app.kubernetes.io/component"]] = labels
+    assert set(found) == {"rasa", "actions", "purge"}, set(found)
+    return found
+
+
+def policies_for(labels: Dict[str, str], direction: str) -> List[Dict[str, Any]]:
+    """The NetworkPolicies that govern this direction ("Ingress" or "Egress") for these pods."""
+    return [p for p in of_kind("NetworkPolicy")
+            if selects(p["spec"]["podSelector"], labels) and direction in p["spec"]["policyTypes"]]
+
+
+def rules_for(labels: Dict[str, str], direction: str) -> List[Dict[str, Any]]:
+    """Every rule that lets traffic through (policies add up: one rule anywhere is enough)."""
+    key = direction.lower()
+    return [rule for p in policies_for(labels, direction) for rule in p["spec"].get(key) or []]
+
+
+def allowed_ports(rules: List[Dict[str, Any]], ctr: Optional[Dict[str, Any]] = None) -> Set[Tuple[str, int]]:
+    found = set()
+    for rule in rules:
+        assert rule.get("ports"), f"a rule without ports allows every port: {rule}"
+        for port in rule["ports"]:
+            number = container_port(ctr, port["port"]) if ctr is not None else port["port"]
+            found.add((port.get("protocol", "TCP"), number))
+    return found
+
+
+def test_network_policies_are_listed_and_deny_by_default() -> None:
+    policies = of_kind("NetworkPolicy")
+    assert policies
+    listed = documents(K8S / "kustomization.yaml")[0]["resources"]
+    for path in manifests():
+        if any(o["kind"] == "NetworkPolicy" for o in documents(path)):
+            assert path.name in listed, f"{path.name} is not in the kustomization"
+    for policy in policies:
+        assert policy["apiVersion"] == "networking.k8s.io/v1"
+        spec = policy["spec"]
+        assert "podSelector" in spec and set(spec["policyTypes"]) <= {"Ingress", "Egress"}, policy["metadata"]
+        # policyTypes says which directions the policy governs; a missing one would govern Ingress only.
+        for direction in ("ingress", "egress"):
+            if spec.get(direction):
+                assert direction.capitalize() in spec["policyTypes"], policy["metadata"]["name"]
+    # Ingress: every pod of the namespace (its own: deploy/k8s/kustomization.yaml) denied by default.
+    assert any(p["spec"]["podSelector"] == {} and "Ingress" in p["spec"]["policyTypes"] and not p["spec"].get("ingress")
+               for p in policies), "no default-deny ingress for the namespace"
+    # Egress: denied to every pod of the assistant, whatever the rules below allow back.
+    for component, labels in pod_labels().items():
+        assert any(not p["spec"].get("egress") for p in policies_for(labels, "Egress")), \
+            f"{component}: no default-deny egress"
+        assert policies_for(labels, "Ingress"), f"{component}: no ingress policy"
+
+
+def test_rasa_pods_admit_only_the_ingress_controller_on_their_port() -> None:
+    labels = pod_labels()
+    rasa = container(named("Deployment", "career-assistant-rasa"))
+    rules = rules_for(labels["rasa"], "Ingress")
+    assert rules
+    for rule in rules:
+        assert rule.get("from"), "a rule without `from` admits every pod and address"
+        for peer in rule["from"]:
+            assert set(peer) == {"namespaceSelector"}, f"only the ingress controller's namespace: {peer}"
+            assert peer["namespaceSelector"] == {"matchLabels": INGRESS_NAMESPACE}
+    assert allowed_ports(rules, rasa) == {("TCP", RASA_PORT)}
+    # And the Ingresses send to that port.
+    for ingress in of_kind("Ingress"):
+        for _, backend in ingress_paths(ingress):
+            assert service_port(backend["name"], backend["port"]["name"]) == RASA_PORT
+
+
+def test_action_servers_admit_only_the_rasa_pods() -> None:
+    labels = pod_labels()
+    actions = container(named("Deployment", "career-assistant-actions"))
+    rules = rules_for(labels["actions"], "Ingress")
+    assert rules
+    for rule in rules:
+        assert rule.get("from"), "a rule without `from` admits every pod and address"
+        for peer in rule["from"]:
+            # A podSelector alone: pods of this namespace, and of the Rasa Deployment's labels only.
+            assert set(peer) == {"podSelector"}, peer
+            assert selects(peer["podSelector"], labels["rasa"])
+            assert not selects(peer["podSelector"], labels["actions"])
+            assert not selects(peer["podSelector"], labels["purge"])
+    assert allowed_ports(rules, actions) == {("TCP", ACTIONS_PORT)}
+    assert not rules_for(labels["purge"], "Ingress"), "nothing calls the purge"
+
+
+def dns_rule(rule: Dict[str, Any]) -> bool:
+    return all(p["port"] == 53 for p in rule["ports"]) and all(
+        peer.get("namespaceSelector") == {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}
+        and peer.get("podSelector") == {"matchLabels": {"k8s-app": "kube-dns"}} for peer in rule.get("to", [None]))
+
+
+def test_egress_allows_dns_the_action_servers_and_the_databases_only() -> None:
+    labels = pod_labels()
+    tracker = urlsplit(named_secret_example()["TRACKER_STORE_URL"])
+    assert tracker.port == POSTGRES_PORT
+    rasa_env = env_of(container(named("Deployment", "career-assistant-rasa")))
+    assert int(rasa_env["REDIS_PORT"]) == REDIS_PORT
+    dns = {("UDP", 53), ("TCP", 53)}
+
+    rasa = rules_for(labels["rasa"], "Egress")
+    assert allowed_ports(rasa) == dns | {("TCP", ACTIONS_PORT), ("TCP", POSTGRES_PORT), ("TCP", REDIS_PORT)}
+    for rule in rasa:
+        ports = allowed_ports([rule])
+        if ports & dns:
+            assert ports == dns and dns_rule(rule), f"DNS goes to the cluster's DNS only: {rule}"
+        elif ("TCP", ACTIONS_PORT) in ports:
+            assert ports == {("TCP", ACTIONS_PORT)}
+            assert [set(peer) for peer in rule["to"]] == [{"podSelector"}]
+            assert all(selects(peer["podSelector"], labels["actions"]) for peer in rule["to"])
+        else:  # the ExternalName Services' servers: any address (see network-policies.yaml)
+            assert ports == {("TCP", POSTGRES_PORT), ("TCP", REDIS_PORT)}
+
+    purge = rules_for(labels["purge"], "Egress")
+    assert allowed_ports(purge) == dns | {("TCP", POSTGRES_PORT)}, "the purge uses the tracker store, not Redis"
+    assert all(dns_rule(rule) for rule in purge if allowed_ports([rule]) & dns)
+    assert not rules_for(labels["actions"], "Egress"), "the action servers call nothing"
+
+
+def named_secret_example() -> Dict[str, str]:
+    [example] = [o for p in yaml_files(K8S / "examples") for o in documents(p) if o["kind"] == "Secret"]
+    return example["stringData"]
+
+
 # --- Docker Compose --------------------------------------------------------------------------------
 
 def compose() -> Dict[str, Any]:
@@ -421,11 +593,29 @@ def test_compose_replicas_healthchecks_and_addresses() -> None:
     assert urlsplit(env["TRACKER_STORE_URL"]).scheme == "postgresql"
     assert env["REDIS_HOST"] == "redis" and urlsplit(env["REDIS_URL"]).hostname == "redis"
     assert env["TRUST_PROXY"] == "1"
+    assert "--cors" not in " ".join(map(str, services["rasa"].get("command") or []))
     schools = env["SCHOOLS_FILE"]
     assert any(volume(v)[1] == schools for v in services["rasa"]["volumes"]), "the schools file is not mounted"
     for service in ("rasa", "actions"):
         build = services[service]["build"]
         assert (COMPOSE_DIR / build["context"] / build["dockerfile"]).resolve() == DOCKERFILES[service]
+
+
+def test_compose_redis_requires_the_password_and_the_servers_use_it() -> None:
+    services = compose()["services"]
+    redis = services["redis"]
+    command = redis["command"]
+    password = command[command.index("--requirepass") + 1]
+    assert re.fullmatch(r"\$\{REDIS_PASSWORD:\?[^}]+\}", password), "compose must refuse to start without it"
+    # The healthcheck authenticates (REDISCLI_AUTH) and wants PONG: redis-cli exits 0 on NOAUTH too.
+    assert redis["environment"]["REDISCLI_AUTH"].startswith("${REDIS_PASSWORD")
+    check = " ".join(redis["healthcheck"]["test"])
+    assert "redis-cli ping" in check and "PONG" in check
+    env = services["rasa"]["environment"]
+    assert env["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD")
+    url = urlsplit(env["REDIS_URL"])
+    assert (url.hostname, url.port, url.password) == ("redis", REDIS_PORT, "${REDIS_PASSWORD}")
+    assert "REDIS_PASSWORD" in env_example(COMPOSE_DIR / "env.example")
 
 
 def test_compose_nginx_fills_every_template_variable() -> None:
@@ -436,7 +626,24 @@ def test_compose_nginx_fills_every_template_variable() -> None:
     assert (COMPOSE_DIR / source).resolve() == NGINX_TEMPLATE
     assert target.endswith(".template")  # the image's envsubst reads only *.template
     placeholders = set(re.findall(r"\$\{([A-Z_]+)\}", NGINX_TEMPLATE.read_text(encoding="utf-8")))
+    assert {"INCLUDE_DIR", "ACCESS_LOG"} <= placeholders
     assert placeholders and placeholders <= set(nginx["environment"])
+    # The image fills only the names its filter admits ($$ is compose's $), and none of nginx's own.
+    admitted = re.compile(nginx["environment"]["NGINX_ENVSUBST_FILTER"].replace("$$", "$"))
+    assert all(admitted.search(name) for name in placeholders), "NGINX_ENVSUBST_FILTER leaves some unfilled"
+    assert not any(admitted.search(name) for name in ("host", "arg_cid", "remote_addr", "uri", "scheme"))
+    # Every file the template includes from INCLUDE_DIR is mounted there, read-only, from deploy/nginx/,
+    # and not in conf.d/, which the image's nginx.conf includes at the http level.
+    include_dir = nginx["environment"]["INCLUDE_DIR"]
+    assert not include_dir.startswith(("/etc/nginx/conf.d", "/etc/nginx/templates"))
+    mounts = {volume(v)[1]: volume(v) for v in nginx["volumes"]}
+    included = template_includes()
+    assert included == {"proxy.conf", "hsts.conf"}
+    for name in included:
+        mount = mounts.get(f"{include_dir}/{name}")
+        assert mount, f"{name} is not mounted in {include_dir}"
+        assert (COMPOSE_DIR / mount[0]).resolve() == NGINX_DIR / name and mount[2:] == ["ro"]
+    assert nginx["environment"]["ACCESS_LOG"] == "/var/log/nginx/access.log"  # stdout, in the official image
     servers = re.findall(r"server\s+([\w.-]+):(\d+)[^;]*;", nginx["environment"]["RASA_SERVERS"])
     assert servers == [("rasa", str(RASA_PORT))]
     assert any(volume(v)[1] == "/etc/nginx/certs" for v in nginx["volumes"])
@@ -451,7 +658,7 @@ def test_compose_variables_are_all_in_env_example_with_no_real_secret() -> None:
     example = env_example(COMPOSE_DIR / "env.example")
     assert required, "no variable found: the pattern is wrong"
     assert required <= set(example), f"missing from env.example: {sorted(required - set(example))}"
-    for name in ("POSTGRES_PASSWORD", "INSIGHTS_SECRET"):
+    for name in ("POSTGRES_PASSWORD", "INSIGHTS_SECRET", "REDIS_PASSWORD"):
         assert "replace" in example[name].lower(), f"{name} in env.example must be an obvious placeholder"
     assert len(example["INSIGHTS_SECRET"]) >= 32  # the shape of a real one
     assert ".env" in (COMPOSE_DIR / ".gitignore").read_text(encoding="utf-8").split()
@@ -472,6 +679,221 @@ def test_docker_compose_config_accepts_the_file() -> None:
                     "checked by the tests above only")
     done = subprocess.run([*command, "-f", str(COMPOSE_FILE), "--env-file", str(COMPOSE_DIR / "env.example"),
                            "config", "-q"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+# --- The nginx template ----------------------------------------------------------------------------
+
+@dataclass
+class Directive:
+    name: str
+    args: List[str]
+    block: Optional[List["Directive"]] = None
+
+
+def nginx_tokens(text: str) -> Iterator[Tuple[str, bool]]:
+    """nginx's words, quoted or not ((word, quoted)); comments dropped; `${NAME}` kept inside a word."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "{};":
+            yield c, False
+            i += 1
+        elif c in "'\"":
+            j, value = i + 1, []
+            while j < n and text[j] != c:
+                if text[j] == "\\" and j + 1 < n:
+                    value.append(text[j + 1])
+                    j += 2
+                    continue
+                value.append(text[j])
+                j += 1
+            assert j < n, f"unterminated quote at {text[i:i + 40]!r}"
+            yield "".join(value), True
+            i = j + 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in ";{}":
+                j = text.index("}", j) + 1 if text.startswith("${", j) else j + 1
+            yield text[i:j], False
+            i = j
+
+
+def nginx_parse(text: str) -> List[Directive]:
+    tokens = list(nginx_tokens(text))
+    position = 0
+
+    def block(top: bool) -> List[Directive]:
+        nonlocal position
+        found: List[Directive] = []
+        words: List[str] = []
+        while position < len(tokens):
+            word, quoted = tokens[position]
+            position += 1
+            if not quoted and word in ";{":
+                assert words, f"a {word!r} without a directive"
+                found.append(Directive(words[0], words[1:], block(False) if word == "{" else None))
+                words = []
+            elif not quoted and word == "}":
+                assert not top and not words, "an unbalanced }"
+                return found
+            else:
+                words.append(word)
+        assert top and not words, "an unclosed block or a directive without ;"
+        return found
+
+    return block(True)
+
+
+@lru_cache(maxsize=None)
+def nginx_file(path: Path) -> Tuple[Directive, ...]:
+    return tuple(nginx_parse(path.read_text(encoding="utf-8")))
+
+
+def expanded(directives: Any) -> List[Directive]:
+    """The directives with `include ${INCLUDE_DIR}/NAME` replaced by deploy/nginx/NAME's."""
+    found: List[Directive] = []
+    for d in directives:
+        if d.name == "include" and d.args[0].startswith("${INCLUDE_DIR}/"):
+            found.extend(expanded(nginx_file(NGINX_DIR / d.args[0].split("/", 1)[1])))
+        else:
+            found.append(d)
+    return found
+
+
+def template_server() -> Directive:
+    [server] = [d for d in nginx_file(NGINX_TEMPLATE) if d.name == "server"]
+    assert server.block is not None
+    return server
+
+
+def locations(directives: Any) -> Iterator[Directive]:
+    for d in directives:
+        if d.name == "location":
+            yield d
+        if d.block:
+            yield from locations(d.block)
+
+
+def template_includes() -> Set[str]:
+    """The files the template includes from ${INCLUDE_DIR}."""
+    def walk(directives: Any) -> Iterator[str]:
+        for d in directives:
+            if d.name == "include":
+                assert d.args[0].startswith("${INCLUDE_DIR}/"), f"include from elsewhere: {d.args}"
+                yield d.args[0].split("/", 1)[1]
+            yield from walk(d.block or [])
+    return set(walk(nginx_file(NGINX_TEMPLATE)))
+
+
+def headers(directives: Any, name: str = "proxy_set_header") -> Dict[str, List[str]]:
+    found: Dict[str, List[str]] = {}
+    for d in directives:
+        if d.name == name:
+            assert d.args[0].lower() not in found, f"{name} {d.args[0]} twice"
+            found[d.args[0].lower()] = d.args[1:]
+    return found
+
+
+def test_nginx_includes_exist_and_are_no_templates() -> None:
+    included = template_includes()
+    assert {"proxy.conf", "hsts.conf"} <= included
+    for name in included:
+        text = (NGINX_DIR / name).read_text(encoding="utf-8")
+        assert "${" not in "".join(w for w, _ in nginx_tokens(text)), f"{name} is included as it is: no variables"
+        assert all(d.block is None for d in nginx_file(NGINX_DIR / name)), f"{name}: directives only, no blocks"
+
+
+def test_nginx_every_proxied_location_includes_proxy_conf() -> None:
+    proxied = [loc for loc in locations(template_server().block)
+               if any(d.name == "proxy_pass" for d in loc.block or [])]
+    assert len(proxied) >= 2, "the socket.io and the REST locations"
+    for loc in proxied:
+        includes = [d.args for d in loc.block or [] if d.name == "include"]
+        assert ["${INCLUDE_DIR}/proxy.conf"] in includes, f"location {' '.join(loc.args)} forwards no headers"
+
+
+def test_nginx_sets_no_proxy_header_above_the_locations() -> None:
+    """nginx drops every inherited proxy_set_header in a location that sets one of its own: set at the
+    server level, they would silently go missing from the locations, which all set Upgrade."""
+    server = template_server()
+    for level in (expanded(nginx_file(NGINX_TEMPLATE)), expanded(server.block)):
+        assert not [d for d in level if d.name == "proxy_set_header"], "proxy_set_header outside a location"
+
+
+def test_proxy_conf_forwards_the_client_as_nginx_saw_it() -> None:
+    sent = headers(nginx_file(NGINX_DIR / "proxy.conf"))
+    assert sent.get("host") in (["$http_host"], ["$host"]), sent.get("host")
+    # The servers take the last X-Forwarded-For entry (TRUST_PROXY=1): nginx, the first hop, sends
+    # only the address it saw, never a list the client could start.
+    assert sent.get("x-forwarded-for") == ["$remote_addr"], sent.get("x-forwarded-for")
+    assert sent.get("x-real-ip") == ["$remote_addr"], sent.get("x-real-ip")
+    assert sent.get("x-forwarded-proto") == ["$scheme"], "the insights cookie is Secure over HTTPS only"
+    assert sent.get("upgrade") == ["$http_upgrade"] and sent.get("connection") == ["$connection_upgrade"]
+    words = [w for path in (NGINX_TEMPLATE, *(NGINX_DIR / n for n in template_includes()))
+             for w, _ in nginx_tokens(path.read_text(encoding="utf-8"))]
+    assert not [w for w in words if "proxy_add_x_forwarded_for" in w]
+
+
+def is_hsts(directive: Directive) -> bool:
+    return directive.name == "add_header" and directive.args[0].lower() == "strict-transport-security"
+
+
+def test_nginx_sends_hsts_at_the_server_level_and_in_every_location_with_its_own_headers() -> None:
+    [hsts] = [d for d in nginx_file(NGINX_DIR / "hsts.conf") if is_hsts(d)]
+    max_age = re.search(r"max-age=(\d+)", hsts.args[1])
+    assert max_age and int(max_age.group(1)) >= 180 * 86400
+    assert "includesubdomains" not in hsts.args[1].lower(), "not the subdomains: a district's other sites are theirs"
+    assert hsts.args[2:] == ["always"], "on error answers too (the 503 of @unavailable)"
+    server = template_server()
+    assert any(is_hsts(d) for d in expanded(server.block)), "no HSTS at the server level"
+    # A location with an add_header of its own inherits none of the server's: it must send HSTS again.
+    for loc in locations(server.block):
+        own = expanded(loc.block or [])
+        if any(d.name == "add_header" for d in own):
+            assert any(is_hsts(d) for d in own), f"location {' '.join(loc.args)} drops HSTS"
+    assert any(any(d.name == "add_header" for d in expanded(loc.block or [])) for loc in locations(server.block)), \
+        "no location sets a header of its own: the check above checked nothing"
+
+
+def test_nginx_access_log_has_no_query_string() -> None:
+    formats = {d.args[0]: " ".join(d.args[1:]) for d in expanded(nginx_file(NGINX_TEMPLATE)) if d.name == "log_format"}
+    assert formats
+    forbidden = {"request", "request_uri", "args", "query_string", "is_args", "request_body"}
+    for name, text in formats.items():
+        variables = set(re.findall(r"\$\{?([A-Za-z0-9_]+)", text))
+        assert variables, name
+        assert not variables & forbidden, f"log_format {name} logs {variables & forbidden}"
+        assert not [v for v in variables if v.startswith("arg_")], f"log_format {name} logs a query parameter"
+    logs = [d for d in expanded(nginx_file(NGINX_TEMPLATE)) + expanded(template_server().block)
+            if d.name == "access_log"]
+    assert logs, "no access_log: nginx would log in its default format, the query string included"
+    for log in logs:
+        assert log.args[0] == "${ACCESS_LOG}"
+        assert len(log.args) >= 2 and log.args[1] in formats, "a format of its own, not nginx's combined ($request)"
+
+
+def test_nginx_accepts_the_template_filled_as_make_cluster_fills_it(tmp_path: Path) -> None:
+    if not NGINX.exists():
+        pytest.skip(f"{NGINX} is not installed: the template was checked by parsing only")
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate for the server block")
+    from deploy.cluster import Cluster, Ports
+
+    cluster = Cluster(tmp_path, ports=Ports.free(2), say=lambda _: None)
+    cluster.logs.mkdir(parents=True)
+    cluster._certificate()  # openssl req -x509: a throwaway self-signed certificate in tmp_path
+    main = cluster._nginx_config()
+    for written in ("assistant.conf", "actions.conf"):
+        text = (cluster.nginx_dir / written).read_text(encoding="utf-8")
+        assert not re.search(r"\$\{[A-Z_]+\}", text), f"{written}: a template variable left unfilled"
+    done = subprocess.run([str(NGINX), "-t", "-c", str(main), "-p", str(cluster.nginx_dir)],
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
 
 
@@ -737,7 +1159,8 @@ def entrypoint_env(tmp_path: Path) -> Dict[str, str]:
         "PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "APP_DIR": str(app), "PYTHONPATH": str(ROOT),
         "SCHOOLS_FILE": str(app / "schools.example.yml"), "ACTION_ENDPOINT_URL": "http://actions:5055/webhook",
         "TRACKER_STORE_URL": "postgresql://assistant:pw@postgres:5432/rasa", "REDIS_HOST": "redis",
-        "REDIS_PORT": "6379", "INSIGHTS_SECRET": "k" * 40,
+        "REDIS_PORT": "6379", "REDIS_PASSWORD": "redispw", "REDIS_URL": "redis://:redispw@redis:6379/0",
+        "INSIGHTS_SECRET": "k" * 40,
     }
 
 
@@ -745,21 +1168,35 @@ def run_entrypoint(env: Dict[str, str], *args: str) -> subprocess.CompletedProce
     return subprocess.run(["bash", str(ENTRYPOINT), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_entrypoint_starts_rasa_with_the_schools_origins(entrypoint_env: Dict[str, str]) -> None:
-    from bot.schools import load
-
-    done = run_entrypoint(entrypoint_env, "--debug")
+def started_argv(done: subprocess.CompletedProcess) -> List[str]:
     assert done.returncode == 0, done.stderr
-    argv = done.stdout.split("\n")[:-1]
-    assert argv[:2] == ["rasa", "run"]
-    options = dict(zip(argv[2:12:2], argv[3:12:2], strict=True))  # the five options before --cors
-    assert options["--model"] == "models/current.tar.gz"
-    assert options["--endpoints"] == "endpoints.redis.yml"
-    assert options["--credentials"] == "credentials.yml"
-    assert (options["--interface"], options["--port"]) == ("0.0.0.0", str(RASA_PORT))
-    cors = argv[argv.index("--cors") + 1: -1]
-    assert cors == load(Path(entrypoint_env["SCHOOLS_FILE"])).origins
-    assert argv[-1] == "--debug"
+    return done.stdout.split("\n")[:-1]
+
+
+def test_entrypoint_starts_rasa_without_cors(entrypoint_env: Dict[str, str]) -> None:
+    argv = started_argv(run_entrypoint(entrypoint_env, "--debug"))
+    # No --cors: Rasa's would answer CORS with credentials on every route, the insights page's too;
+    # the channels answer it themselves for the schools' origins.
+    assert argv == ["rasa", "run", "--model", "models/current.tar.gz", "--endpoints", "endpoints.redis.yml",
+                    "--credentials", "credentials.yml", "--interface", "0.0.0.0", "--port", str(RASA_PORT),
+                    "--debug"]
+
+
+def test_entrypoint_starts_with_cors_origins_alone_or_a_redis_without_password(
+        entrypoint_env: Dict[str, str]) -> None:
+    argv = started_argv(run_entrypoint({**entrypoint_env, "SCHOOLS_FILE": "", "CORS_ORIGINS": "https://a.example"}))
+    assert argv[:2] == ["rasa", "run"] and "--cors" not in argv
+    local = {**entrypoint_env, "REDIS_PASSWORD": "", "REDIS_URL": "redis://redis:6379/0"}  # empty: no password
+    assert started_argv(run_entrypoint(local))[:2] == ["rasa", "run"]
+
+
+def test_entrypoint_refuses_an_unset_redis_password(entrypoint_env: Dict[str, str]) -> None:
+    assert "${REDIS_PASSWORD}" in (ROOT / "endpoints.redis.yml").read_text(encoding="utf-8")
+    env = {k: v for k, v in entrypoint_env.items() if k != "REDIS_PASSWORD"}
+    done = run_entrypoint(env)
+    assert done.returncode == 1 and "REDIS_PASSWORD is not set" in done.stderr, done.stderr
+    # endpoints.yml (one process, no Redis) needs none.
+    assert started_argv(run_entrypoint({**env, "ENDPOINTS": "endpoints.yml"}))[:2] == ["rasa", "run"]
 
 
 @pytest.mark.parametrize("change, says", [
@@ -769,6 +1206,9 @@ def test_entrypoint_starts_rasa_with_the_schools_origins(entrypoint_env: Dict[st
     ({"TRACKER_STORE_URL": ""}, "TRACKER_STORE_URL is not set"),
     ({"REDIS_HOST": ""}, "REDIS_HOST is not set"),
     ({"SCHOOLS_FILE": ""}, "set SCHOOLS_FILE"),
+    ({"SCHOOLS_FILE": "", "CORS_ORIGINS": "  "}, "set SCHOOLS_FILE"),
+    ({"REDIS_URL": "redis://redis:6379/0"}, "REDIS_URL has no password"),
+    ({"REDIS_PASSWORD": "replace-with-a-long-random-password-for-redis"}, "REDIS_PASSWORD is still the example's"),
 ])
 def test_entrypoint_refuses_a_wrong_setting_in_one_sentence(
         entrypoint_env: Dict[str, str], change: Dict[str, str], says: str) -> None:
@@ -837,6 +1277,22 @@ def test_systemd_rasa_unit_takes_the_port_from_the_instance() -> None:
     needed = set(re.findall(r"\$\{(\w+)\}", endpoints))
     assert needed and needed <= set(example), f"env.example lacks {needed - set(example)}"
     assert "REPLACE" in example["INSIGHTS_SECRET"] and "REPLACE" in example["TRACKER_STORE_URL"]
+    # Redis's password, and the same one in the rate limit's URL.
+    assert "REDIS_PASSWORD" in needed and "REPLACE" in example["REDIS_PASSWORD"]
+    assert urlsplit(example["REDIS_URL"]).password == example["REDIS_PASSWORD"]
+    assert example["TRUST_PROXY"] == "1"
+
+
+def without_comments(path: Path) -> str:
+    """The file's text less its comment lines and trailing `  # ...` comments."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")]
+    return "\n".join(re.sub(r"\s+#\s.*$", "", line) for line in lines)
+
+
+@pytest.mark.parametrize("path", [ENTRYPOINT, *DOCKERFILES.values(), COMPOSE_FILE, *UNITS.values(),
+                                  SYSTEMD / "env.example", *manifests()], ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_deployment_file_starts_rasa_with_cors(path: Path) -> None:
+    assert "--cors" not in without_comments(path)
 
 
 def test_systemd_analyze_verify(tmp_path: Path) -> None:
