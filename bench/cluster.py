@@ -66,7 +66,8 @@ def measure() -> Dict[str, Any]:
     os.chmod(root, 0o755)
     # Every simulated student comes from 127.0.0.1: without a higher per-address limit, the second round
     # would measure the rate limit (600 a minute, a school's students behind one address), not the replicas.
-    cluster = Cluster(root, replicas=max(LEVELS), extra_env={"RATE_LIMIT_PER_IP": "1000000"},
+    cluster = Cluster(root, replicas=max(LEVELS), extra_env={"RATE_LIMIT_PER_IP": "1000000",
+                                                              "RATE_LIMIT_CONVERSATIONS_PER_IP": "1000000"},
                       say=lambda line: print(f"[cluster] {line}", flush=True))
     rounds: Dict[int, List[Dict[str, Any]]] = {n: [] for n in LEVELS}
     try:

@@ -189,7 +189,8 @@ def run(turns: int, single_turns: int, rounds: int, with_training: bool, with_pr
     """Every measurement in one run, servers stopped and temporary folders removed whatever happens."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     servers = Servers(workdir, free_port(), free_port(), {"RATE_LIMIT_PER_SENDER": "100000",
-                                                          "RATE_LIMIT_PER_IP": "100000"})
+                                                          "RATE_LIMIT_PER_IP": "100000",
+                                                          "RATE_LIMIT_CONVERSATIONS_PER_IP": "100000"})
     results: Dict[str, Any] = {**provenance(), "machine": {"cpus": _cpus(), "python": platform.python_version()}}
     redis: Optional[Redis] = None
     starter = StarterBot(workdir) if with_starter else None

@@ -9,6 +9,12 @@ a page whose origin is no school's is refused on REST, socket.io polling and the
 handshake alike, before anything is stored. A REST client may send a `message_id`, and send the
 same message again with `"retry": true` when it got no answer: a turn already stored is answered
 from the store instead of a second time.
+
+The client is the real peer (bot.ratelimit.request_address: nginx's X-Forwarded-For under
+TRUST_PROXY, else the connection's own address), on socket.io too; each stored user message carries
+a keyed tag of it (bot.keys.client_tag), never the address. REST answers CORS for the schools'
+origins itself (no `rasa run --cors`, which would grant every route). A socket.io session belongs to
+the connection that first asked for it (bot/owners.py), and its messages are that session's only.
 """
 
 from __future__ import annotations
@@ -31,8 +37,10 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import action_client, safeguarding, schools
-from bot.ratelimit import RateLimiter, client_address
-from bot.sanitize import SENDER, check_message, check_payload, valid_sender
+from bot.keys import client_tag
+from bot.owners import Owners
+from bot.ratelimit import TOO_MANY_CONVERSATIONS, RateLimiter, request_address
+from bot.sanitize import MAX_REQUEST_BYTES, check_message, check_payload, valid_sender
 from bot.tracker_store import TrackerStoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -40,6 +48,11 @@ logger = logging.getLogger(__name__)
 TROUBLE_REPLY = "Sorry, I'm having trouble answering right now. Please try again in a moment."
 STORE_REPLY = "Sorry, I can't save our chat right now, so I can't answer yet. Please try again in a minute."
 RATE_REPLY = "You're sending messages very quickly. Please wait a few seconds and try again."
+CONVERSATIONS_REPLY = ("Too many new chats have started from your network in the last hour. "
+                       "Please carry on in a chat you already have, or try again later.")
+RELOAD_REPLY = "Please reload the page to start a new chat."
+CORS_MAX_AGE = "600"
+TOO_LARGE = f"The request is too large: the limit is {MAX_REQUEST_BYTES // 1024} KB, and a message 1,000 characters."
 ORIGIN_REFUSED = ("This page is not one of the schools this assistant serves, so it cannot be used here. "
                   "Ask your school's IT team to add the page's address to the assistant's schools file.")
 ENTITY_VALUE = re.compile(r"^[A-Za-z0-9 _\-]{1,64}$")
@@ -109,6 +122,20 @@ async def handle_once(agent: Any, message: UserMessage) -> None:
             await message.output_channel.send_response(message.sender_id, reply.message())
 
 
+def _limit_request_size(app: Any) -> None:
+    """Sanic's own limits (100 MB bodies, 1 MB WebSocket frames) let one request hold hundreds of MB:
+    a chat request is a few KB, so anything over MAX_REQUEST_BYTES gets 413 before it is read."""
+    from sanic.exceptions import PayloadTooLarge
+
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+    app.config.WEBSOCKET_MAX_SIZE = MAX_REQUEST_BYTES
+    app.error_handler.add(PayloadTooLarge, _too_large)
+
+
+async def _too_large(request: Request, error: Exception) -> HTTPResponse:
+    return response.json({"error": TOO_LARGE}, status=413, headers={"Connection": "close"})
+
+
 class _Guard:
     """What both channels share: checking a message and limiting the rate."""
 
@@ -117,6 +144,13 @@ class _Guard:
         self.intents, self.entities = _domain_names()
         self.limiter = RateLimiter.from_env()
         self.schools = schools.from_env()  # a wrong schools file stops the server here, with its error
+
+    async def refusal(self, sender: str, address: str) -> Optional[str]:
+        """The polite reply when the rate limit refuses this message, else None."""
+        verdict = await self.limiter.verdict(sender, address)
+        if verdict is None:
+            return None
+        return CONVERSATIONS_REPLY if verdict == TOO_MANY_CONVERSATIONS else RATE_REPLY
 
     def school_of(self, origin: Optional[str]) -> Optional[schools.School]:
         """The school of a request that `self.schools.allows`; without a schools file, the local one."""
@@ -134,10 +168,6 @@ class _Guard:
         return check_payload(checked.text, self.intents, self._entity_ok), None
 
 
-def _client_ip(request: Request) -> str:
-    return client_address(request.headers.get("x-forwarded-for", ""), request.ip)
-
-
 class GuardedRestInput(RestInput, _Guard):
     """Rasa's REST channel (same URL and JSON), with the checks above."""
 
@@ -151,13 +181,30 @@ class GuardedRestInput(RestInput, _Guard):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
+        webhook.listener("before_server_start")(lambda app, _loop: _limit_request_size(app))
+
+        @webhook.middleware("response")
+        async def cors(request: Request, result: HTTPResponse) -> None:
+            """A school's page may call this channel (the widget's REST fallback), with no credentials;
+            Rasa's automatic OPTIONS answers the preflight, and this adds what it needs."""
+            origin = request.headers.get("origin")
+            if not origin or self.schools.for_origin(origin) is None:
+                return
+            result.headers["Access-Control-Allow-Origin"] = origin
+            result.headers["Vary"] = "Origin"
+            if request.method == "OPTIONS":
+                result.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+                result.headers["Access-Control-Allow-Headers"] = "Content-Type"
+                result.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST", "OPTIONS"])  # OPTIONS: the preflight, through `cors`
         async def receive(request: Request) -> HTTPResponse:
+            if request.method == "OPTIONS":
+                return response.empty()
             origin = request.headers.get("origin")
             if not self.schools.allows(origin):
                 return response.json({"error": ORIGIN_REFUSED}, status=403)
@@ -165,6 +212,8 @@ class GuardedRestInput(RestInput, _Guard):
                 body = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
                 return response.json({"error": "The body must be JSON in UTF-8."}, status=400)
+            except RecursionError:  # [[[[...]]]] thousands deep
+                return response.json({"error": "The body is nested too deeply."}, status=400)
             if not isinstance(body, dict):
                 return response.json({"error": "The body must be a JSON object."}, status=400)
             sender = body.get("sender")
@@ -174,16 +223,19 @@ class GuardedRestInput(RestInput, _Guard):
             if "message" in body and not isinstance(body["message"], str):
                 return response.json({"error": "`message` must be a string."}, status=400)
             message_id = body.get("message_id")
-            if message_id is not None and not (isinstance(message_id, str) and SENDER.match(message_id)):
+            if message_id is not None and not valid_sender(message_id):
                 return response.json({"error": "`message_id` must be a string of 1-128 letters, digits or _.:@-"},
                                      status=400)
             retry = body.get("retry") is True
-            if not await self.limiter.check(sender, _client_ip(request)):
-                return response.json([{"recipient_id": sender, "text": RATE_REPLY}], status=429)
+            address = request_address(request)
+            refused = await self.refusal(sender, address)
+            if refused:
+                return response.json([{"recipient_id": sender, "text": refused}], status=429)
             text, reply = self.prepare(body.get("message"))
             if reply is not None:
                 return response.json([{"recipient_id": sender, "text": reply}])
             metadata = schools.school_metadata(_metadata(body.get("metadata")), self.school_of(origin))
+            metadata["client_tag"] = client_tag(address)
             if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
                 return response.json([{"recipient_id": sender, "text": safeguarding.reply(metadata)}])
             collector = CollectingOutputChannel()
@@ -211,6 +263,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         SocketIOInput.__init__(self, *args, **kwargs)
         _Guard.__init__(self)
+        self.owners = Owners()
 
     @classmethod
     def name(cls) -> Text:
@@ -220,11 +273,28 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
         """python-engineio asks this for every request that has an Origin header."""
         return self.schools.allows(origin)
 
+    async def _may_hold(self, session_id: str, sid: str, session: Dict[str, Any]) -> bool:
+        """This connection may go on in `session_id`: no other live connection holds it, and its stored
+        conversation, if there is one, is of this connection's school (a page of another origin never
+        resumes it)."""
+        if not await self.owners.claim(session_id, sid):
+            return False
+        try:
+            stored = await _school_of_conversation(session.get("app"), session_id)
+        except TrackerStoreUnavailable:
+            stored = ("unreadable",)
+        if stored is not None and stored != (session.get("school"),):
+            await self.owners.release(session_id, sid)
+            return False
+        return True
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Never []: python-engineio then checks no Origin at all. The callable refuses every origin
         # that is no school's, on the polling requests and the WebSocket handshake alike.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self._origin_allowed, max_http_buffer_size=64_000)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self._origin_allowed,
+                          max_http_buffer_size=MAX_REQUEST_BYTES)
         webhook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
+        webhook.listener("before_server_start")(lambda app, _loop: _limit_request_size(app))
         self.sio = sio
 
         @webhook.route("/", methods=["GET"])
@@ -241,15 +311,31 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             if not self.schools.allows(origin):  # no Origin, with a schools file: no school's page
                 return False
             school = self.school_of(origin)
-            await sio.save_session(sid, {"ip": _environ_ip(environ), "school": school.id if school else None},
+            request = environ.get("sanic.request")  # the real peer: REMOTE_ADDR is always 127.0.0.1 here
+            await sio.save_session(sid, {"ip": request_address(request), "school": school.id if school else None,
+                                         "app": getattr(request, "app", None)},
                                    namespace=self.namespace)
             return True
 
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            if (session or {}).get("session_id"):
+                await self.owners.release(session["session_id"], sid)
+
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
-            session_id = data.get("session_id") if isinstance(data, dict) else None
-            if not valid_sender(session_id):
-                session_id = uuid.uuid4().hex
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            session = await sio.get_session(sid, namespace=self.namespace) or {}
+            session_id = asked if valid_sender(asked) else uuid.uuid4().hex
+            if not await self._may_hold(session_id, sid, session):
+                session_id = uuid.uuid4().hex  # someone else's: a conversation of this connection's own
+                await self.owners.claim(session_id, sid)
+            if session.get("session_id") and session["session_id"] != session_id:
+                await self.owners.release(session["session_id"], sid)
+                await sio.leave_room(sid, session["session_id"], namespace=self.namespace)
+            session["session_id"] = session_id
+            await sio.save_session(sid, session, namespace=self.namespace)
             if self.session_persistence:
                 # A coroutine in python-socketio 5.18: Rasa 3.6 forgets this await, and replies never arrive.
                 await sio.enter_room(sid, session_id)
@@ -261,20 +347,24 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             if not isinstance(data, dict):
                 await output.send_text_message(sid, "Sorry, I couldn't read that message.")
                 return
-            sender = data.get("session_id") if self.session_persistence else sid
-            if not valid_sender(sender):
-                await output.send_text_message(sid, "Please reload the page to start a new chat.")
+            session = await sio.get_session(sid, namespace=self.namespace) or {}
+            # The session this connection was confirmed in, whatever the message names: a message that
+            # names another student's session id never reaches that conversation.
+            sender = session.get("session_id") if self.session_persistence else sid
+            if not valid_sender(sender) or (self.session_persistence and not await self.owners.holds(sender, sid)):
+                await output.send_text_message(sid, RELOAD_REPLY)
                 return
-            session = await sio.get_session(sid, namespace=self.namespace)
-            if not await self.limiter.check(sender, (session or {}).get("ip", "unknown")):
-                await output.send_text_message(sender, RATE_REPLY)
+            refused = await self.refusal(sender, session.get("ip", "unknown"))
+            if refused:
+                await output.send_text_message(sender, refused)
                 return
             text, reply = self.prepare(data.get("message"))
             if reply is not None:
                 await output.send_text_message(sender, reply)
                 return
-            school = self.schools.by_id((session or {}).get("school") or "")
+            school = self.schools.by_id(session.get("school") or "")
             metadata = schools.school_metadata(_metadata(data.get(self.metadata_key)), school)
+            metadata["client_tag"] = client_tag(session.get("ip", "unknown"))
             if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
                 await output.send_text_message(sender, safeguarding.reply(metadata))
                 return
@@ -293,8 +383,19 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
         return webhook
 
 
-def _environ_ip(environ: Dict[str, Any]) -> str:
-    return client_address(str(environ.get("HTTP_X_FORWARDED_FOR", "")), environ.get("REMOTE_ADDR"))
+async def _school_of_conversation(app: Any, sender: str) -> Optional[tuple[Optional[str]]]:
+    """(school id,) of a stored conversation's last message, or None when nothing is stored yet."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return None
+    tracker = await agent.tracker_store.retrieve(sender)
+    if tracker is None:
+        return None
+    for event in reversed(list(tracker.events)):
+        if isinstance(event, UserUttered):
+            school = (event.metadata or {}).get("school_id")
+            return (school if isinstance(school, str) else None,)
+    return None
 
 
 class _Counting(SocketIOOutput):

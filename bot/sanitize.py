@@ -16,7 +16,8 @@ from typing import Any, Callable, Collection, Optional
 
 MAX_MESSAGE_CHARS = 1000
 MAX_SENDER_CHARS = 128
-SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]{1,%d}$" % MAX_SENDER_CHARS)
+MAX_REQUEST_BYTES = 64 * 1024  # a request or socket.io frame: a message's 4,000 bytes, metadata, JSON
+SENDER = re.compile(r"[A-Za-z0-9_.:@\-]{1,%d}" % MAX_SENDER_CHARS)  # whole: fullmatch (`$` takes "abc\n")
 INVISIBLE = dict.fromkeys(
     cp for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)
 )
@@ -84,4 +85,4 @@ def check_message(raw: Any) -> Checked:
 
 
 def valid_sender(sender: Any) -> bool:
-    return isinstance(sender, str) and bool(SENDER.match(sender))
+    return isinstance(sender, str) and SENDER.fullmatch(sender) is not None

@@ -62,6 +62,9 @@ def start_assistant(tmp: Path, extra_env: Optional[Dict[str, str]] = None,
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
         "LOG_DIR": str(tmp / "logs"),
         "CORS_ORIGINS": f"http://127.0.0.1:{rasa_port} http://127.0.0.1:{page_port}",
+        # Every simulated student comes from 127.0.0.1, and a test session starts far more than an hour's
+        # 300 conversations of one address; tests/unit and tests/cluster count that budget.
+        "RATE_LIMIT_CONVERSATIONS_PER_IP": "100000",
         **(extra_env or {}),
     }
     process = subprocess.Popen([str(PROJECT_DIR / "scripts" / "serve.sh")], cwd=PROJECT_DIR, env=env,

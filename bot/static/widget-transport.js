@@ -7,11 +7,14 @@
  *   transport.send(text, metadata)  resolves when delivered, rejects when not (then nothing was said)
  *   transport.stop()                close the connection (the next send or start connects again)
  *   transport.mode                  'none', 'socket' or 'rest' (read by the browser tests)
+ *   transport.onSession = fn(id)    the server gave this conversation another id (its old one was
+ *                                   held by another connection): keep the new one
  * From widget-base.js it uses str, cleanButtons and REPLY_TIMEOUT_MS.
  */
 
 var Transport = (function () {
   var CONNECT_TIMEOUT_MS = 6000;
+  var SESSION_ID = /^[a-f0-9]{32}$/; // what randomId() and the server's new ids look like
   var RETRY_SOCKET_AFTER_MS = 60000; // after a WebSocket failure, use REST this long
 
   // --- Transport: socket.io by hand over a WebSocket, else REST ---------------------------------
@@ -23,8 +26,9 @@ var Transport = (function () {
   function SocketIO(server, sessionId, onEvent, onClose) {
     // `cid`: a proxy in front of several Rasa servers hashes on it (deploy/nginx), so that a client that
     // polls reaches the one process that holds its session; this WebSocket needs it only for balance.
-    this.url = server.replace(/^http/, 'ws') + '/socket.io/?EIO=4&transport=websocket&cid=' +
-      encodeURIComponent(sessionId);
+    // A random key for this connection, never the session id: a URL ends up in logs, and whoever has
+    // a session id could ask for that conversation.
+    this.url = server.replace(/^http/, 'ws') + '/socket.io/?EIO=4&transport=websocket&cid=' + randomId();
     this.sessionId = sessionId;
     this.onEvent = onEvent;
     this.onClose = onClose;
@@ -91,7 +95,10 @@ var Transport = (function () {
               settled = true;
               clearTimeout(timer);
               self.ready = true;
-              resolve();
+              if (typeof packet[1] === 'string' && SESSION_ID.test(packet[1])) {
+                self.sessionId = packet[1];
+              }
+              resolve(self.sessionId);
             } else {
               self.onEvent(packet[0], packet[1]);
             }
@@ -156,13 +163,16 @@ var Transport = (function () {
     this.connecting = null;
     this.socketFailedAt = -Infinity;
     this.sessionId = null;
+    this.generation = 0; // one more for each conversation started; not for an id the server gave
     this.mode = 'none';
+    this.onSession = null;
   }
 
   Transport.prototype.start = function (sessionId) {
     if (sessionId !== this.sessionId) {
       this.stop();
       this.sessionId = sessionId;
+      this.generation += 1;
     }
     return this.connect();
   };
@@ -198,10 +208,16 @@ var Transport = (function () {
         self.socket = null;
       }
     });
-    var attempt = socket.open(CONNECT_TIMEOUT_MS).then(function () {
+    var attempt = socket.open(CONNECT_TIMEOUT_MS).then(function (confirmed) {
       if (self.connecting !== attempt) { // started over meanwhile: this socket is for the old session
         socket.close();
         return self.connect();
+      }
+      if (confirmed !== self.sessionId) {
+        self.sessionId = confirmed;
+        if (self.onSession) {
+          self.onSession(confirmed);
+        }
       }
       self.connecting = null;
       self.socket = socket;
@@ -223,16 +239,16 @@ var Transport = (function () {
   /** Sends one message; rejects when it could not be delivered (then nothing was said). */
   Transport.prototype.send = function (text, metadata) {
     var self = this;
-    var sessionId = this.sessionId;
+    var generation = this.generation;
     return this.connect().then(function (mode) {
-      if (sessionId !== self.sessionId) {
+      if (generation !== self.generation) {
         throw new Error('the conversation was started over');
       }
       if (mode === 'socket' && self.socket && self.socket.isOpen()) {
-        self.socket.emit('user_uttered', { message: text, session_id: sessionId, metadata: metadata });
+        self.socket.emit('user_uttered', { message: text, session_id: self.sessionId, metadata: metadata });
         return 'socket';
       }
-      return self.rest(text, metadata, sessionId);
+      return self.rest(text, metadata, self.sessionId);
     });
   };
 

@@ -26,6 +26,10 @@ CareerChat.prototype.connectedCallback = function () {
   this.burst = false;
   this.errorKind = null;
   this.transport = new Transport(this.config.server, this.receive.bind(this));
+  this.transport.onSession = function (id) { // the old id was another connection's: go on in ours
+    this.state.sender = id;
+    this.save();
+  }.bind(this);
   this.build();
 };
 

@@ -40,6 +40,9 @@ def who() -> str:
     ("10 KB sender", None, {"sender": "s" * 10_240, "message": "hi"}),
     ("message is a number", None, {"sender": "a", "message": 7}),
     ("message is an object", None, {"sender": "a", "message": {"text": "hi"}}),
+    ("nested 20,000 deep", b'{"sender": "a", "message": ' + b"[" * 20_000 + b"]" * 20_000 + b"}", None),
+    ("sender ends in a newline", None, {"sender": "abc\n", "message": "hi"}),
+    ("message_id ends in a newline", None, {"sender": "abc", "message": "hi", "message_id": "m1\n"}),
 ])
 def test_malformed_requests_get_a_clear_400(assistant: Assistant, name: str, raw: bytes | None, body: Any) -> None:
     response = post(assistant, body, raw)
@@ -51,7 +54,8 @@ def test_malformed_requests_get_a_clear_400(assistant: Assistant, name: str, raw
     ("empty", "", EMPTY_REPLY),
     ("whitespace", " \n\t ", EMPTY_REPLY),
     ("zero-width only", "\u200b\u200c\ufeff", EMPTY_REPLY),
-    ("100 KB", "x" * 102_400, TOO_LONG_REPLY),
+    ("5,000 characters", "x" * 5_000, TOO_LONG_REPLY),
+    ("60 KB", "x" * 60_000, TOO_LONG_REPLY),
 ])
 def test_empty_and_huge_messages_get_a_polite_reply_at_once(assistant: Assistant, name: str, message: str,
                                                              reply: str) -> None:
@@ -59,6 +63,39 @@ def test_empty_and_huge_messages_get_a_polite_reply_at_once(assistant: Assistant
     response = post(assistant, {"sender": who(), "message": message})
     assert time.monotonic() - start < 2.0, name
     assert response.status_code == 200 and response.json()[0]["text"] == reply
+
+
+@pytest.mark.parametrize("size", [70_000, 2_000_000, 99_000_000])
+def test_a_body_over_64_kb_gets_413_before_it_is_read(assistant: Assistant, size: int) -> None:
+    """Sanic would take 100 MB; the channel's limit is 64 KB, answered at once with a clear JSON error.
+    The 99 MB body is sent as a stream that the server stops reading: its memory never holds it."""
+    def body():  # a generator: requests sends it chunked, with no Content-Length for the server to check
+        chunk = b"x" * 65_536
+        yield b'{"sender": "big", "message": "'
+        for _ in range(size // len(chunk)):
+            yield chunk
+        yield b'"}'
+
+    start = time.monotonic()
+    try:
+        response = requests.post(f"{assistant.url}/webhooks/rest/webhook", data=body(), timeout=30,
+                                 headers={"Content-Type": "application/json"})
+    except requests.ConnectionError:  # the server closed the connection while the rest was on its way
+        response = None
+    assert time.monotonic() - start < 10
+    if response is not None:
+        assert response.status_code == 413 and "64 KB" in response.json()["error"]
+    sized = requests.post(f"{assistant.url}/webhooks/rest/webhook", data=b"x" * 70_000, timeout=30)
+    assert sized.status_code == 413 and "64 KB" in sized.json()["error"]  # with a Content-Length: at once
+
+
+def test_a_socketio_polling_post_over_64_kb_is_refused_at_once(assistant: Assistant) -> None:
+    handshake = requests.get(f"{assistant.url}/socket.io/?EIO=4&transport=polling", timeout=10)
+    sid = json.loads(handshake.text[1:])["sid"]
+    start = time.monotonic()
+    response = requests.post(f"{assistant.url}/socket.io/?EIO=4&transport=polling&sid={sid}",
+                             data=b"4" + b"x" * 70_000, timeout=30)
+    assert response.status_code == 413 and time.monotonic() - start < 5
 
 
 @pytest.mark.parametrize("message", [

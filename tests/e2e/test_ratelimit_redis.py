@@ -77,3 +77,37 @@ def test_in_any_window_no_more_than_the_limit_is_answered(redis_url: str) -> Non
     for i, start in enumerate(answered):
         inside = [t for t in answered[i:] if t < start + WINDOW - slack]
         assert len(inside) <= per_ip, (start, len(inside))
+
+
+def test_the_conversation_budget_is_shared_by_every_process(redis_url: str) -> None:
+    from bot.ratelimit import TOO_MANY_CONVERSATIONS
+
+    async def run() -> None:
+        first, second = [RedisRateLimiter(redis_url, 100, 1000, prefix=f"conv:{uuid.uuid4().hex}",
+                                          conversations_per_ip=3, conversation_window=WINDOW) for _ in range(2)]
+        second.prefix = first.prefix
+        verdicts = [await (first, second)[n % 2].verdict(f"made-up-{n}", "203.0.113.7") for n in range(5)]
+        assert verdicts == [None, None, None, TOO_MANY_CONVERSATIONS, TOO_MANY_CONVERSATIONS]
+        assert await second.verdict("made-up-0", "203.0.113.7") is None  # a known one goes on
+        assert await first.verdict("made-up-9", "198.51.100.1") is None  # another address: its own budget
+        await asyncio.sleep(WINDOW + 0.3)
+        assert await first.verdict("made-up-5", "203.0.113.7") is None  # the window has slid
+
+    asyncio.run(run())
+
+
+def test_a_socketio_session_is_held_by_one_connection_across_processes(redis_url: str) -> None:
+    from bot.owners import Owners
+
+    async def run() -> None:
+        one, two = Owners({"REDIS_URL": redis_url}), Owners({"REDIS_URL": redis_url})
+        session = uuid.uuid4().hex
+        assert await one.claim(session, "a")
+        assert not await two.claim(session, "a")  # the same socket id on another replica is another connection
+        assert not await two.holds(session, "b")
+        await two.release(session, "b")  # not its claim: nothing happens
+        assert await one.holds(session, "a")
+        await one.release(session, "a")
+        assert await two.claim(session, "b")
+
+    asyncio.run(run())
