@@ -162,9 +162,9 @@ audit-offline: | $(INSTALLED) ## The same check against a local checkout of pypa
 purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than DAYS days (DAYS=30).
 	$(BIN)/python -m bot.purge --days $(DAYS)
 
-REPORT_DAYS ?= 7
-report: $(KB_DB) | $(INSTALLED) ## What students asked in the last REPORT_DAYS days (7); SCHOOL=id or name for one school.
-	$(BIN)/python -m insights.report --days $(REPORT_DAYS) $(if $(SCHOOL),--school "$(SCHOOL)")
+REPORT_WEEKS ?= 1
+report: $(KB_DB) | $(INSTALLED) ## What students asked in each of the last REPORT_WEEKS finished weeks (1); SCHOOL=id or name.
+	$(BIN)/python -m insights.report --weeks $(REPORT_WEEKS) $(if $(SCHOOL),--school "$(SCHOOL)")
 
 clean: ## Remove build output (keeps the venv).
 	rm -rf build models results .rasa

@@ -1,7 +1,8 @@
 """`make bench-insights`: the counsellors' page on a busy district's store -> docs/insights.md.
 
 The store holds 30 days of a busy school (10,000 conversations) beside four other schools (5,000
-each), in Rasa's own row format (harness/insights_data.py). The real server (scripts/serve.sh)
+each), in Rasa's own row format (harness/insights_data.py), ending with the latest finished week:
+the page shows that week (about a quarter of them) and the 12 weeks' trend up to it. The real server (scripts/serve.sh)
 serves the page. In the same run, interleaved, it measures a reference: the sign-in page, which the
 same server renders without counting anything. Also: the page's bytes, the browser's load time and
 axe's verdict in Debian's Chromium, the Rasa server's memory, and whether a counsellor's page view
@@ -10,6 +11,7 @@ slows a student's chat turn (turns timed alone and while pages load). Benchmarks
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import statistics
 import tempfile
@@ -26,6 +28,7 @@ from harness.assistant import Assistant, start_assistant
 from harness.insights_data import busy_school, create_store
 from harness.provenance import provenance, publish
 from harness.servers import PROJECT_DIR, rss_mb
+from insights.counts import UTC, latest_week
 
 DOCS = PROJECT_DIR / "docs" / "insights.md"
 RESULTS = PROJECT_DIR / "build" / "insights-bench.json"
@@ -106,10 +109,11 @@ def measure() -> Dict[str, Any]:
         url = f"sqlite:///{tmp / 'tracker.db'}"
         create_store(url)
         started = time.perf_counter()
-        turns = busy_school(url, {"school": "Busy High School", "school_id": "busy"}, BUSY, seed=1)
+        end = dt.datetime.combine(latest_week(UTC).sunday, dt.time(23), UTC).timestamp()  # the schools' zone
+        turns = busy_school(url, {"school": "Busy High School", "school_id": "busy"}, BUSY, seed=1, now=end)
         for n in range(OTHERS):
             turns += busy_school(url, {"school": f"Other School {n}", "school_id": f"other{n}"}, OTHER_SIZE,
-                                 seed=10 + n)
+                                 seed=10 + n, now=end)
         generated_s = time.perf_counter() - started
         store_mb = (tmp / "tracker.db").stat().st_size / 1e6
         env = {"SCHOOLS_FILE": str(schools_file(tmp)), "TRACKER_STORE_URL": url,
@@ -178,14 +182,16 @@ Measured by `make bench-insights` (bench/insights.py) at commit {p['commit']}
 
 **The store:** 30 days of a busy school, {s['conversations_busy_school']:,} conversations, beside
 {s['other_schools']} other schools of {s['conversations_each_other']:,} conversations each: {s['turns']:,} student
-turns in all, {s['store_mb']} MB of SQLite, in Rasa's own row format (generated in {s['generated_s']} s).
+turns in all, {s['store_mb']} MB of SQLite, in Rasa's own row format (generated in {s['generated_s']} s). The
+30 days end with the latest finished week, which the page shows (about a quarter of the conversations),
+with the trend of the 12 weeks up to it.
 
 | figure | value |
 |---|---|
-| page, last 30 days of the busy school, server time (median of {found['rounds']}) | {found['page_s']} s |
+| page: the latest finished week and 12-week trend, server time (median of {found['rounds']}) | {found['page_s']} s |
 | reference, same run, interleaved: the sign-in page, rendered without counting | {found['reference_s']} s |
 | page / reference | {found['page_to_reference']}× |
-| CSV of the same counts | {found['csv_s']} s |
+| CSV of the same week's counts (no trend) | {found['csv_s']} s |
 | page load in Chromium, navigation start to load event (median of 3) | {load} |
 | page bytes (HTML with its inline SVG plots) | {found['page_bytes']:,} ({found['page_gzip_bytes']:,} gzipped) |
 | stylesheet bytes | {found['css_bytes']:,} |
@@ -196,7 +202,70 @@ turns in all, {s['store_mb']} MB of SQLite, in Rasa's own row format (generated 
 
 The count runs in a worker thread, so the chat's event loop keeps serving students; on 2 cores the
 two still share the CPU, which is the slowdown in the last row. The page is counted on each view
-(nothing cached), so a counsellor always sees the latest turns.
+(nothing cached); the running week is never counted, so a finished week's figures change only when
+the retention purge deletes conversations.
+{PROTECTS}"""
+
+
+PROTECTS = """
+## What the page protects, and what it can still reveal
+
+A counsellor may view the page as often as they like and do arithmetic with what it shows. The
+rules, all in `insights/counts.py`:
+
+- **Fixed weeks only.** Everything is counted over ISO weeks, Monday to Sunday in the school's time
+  zone (`timezone` in the schools file), and only once the week is over. There are no chosen dates,
+  no days inside a week, and no running week, so no two figures cover overlapping sets of
+  conversations: there is no "these two days" to subtract "the first day" from, and no "Monday
+  noon" to subtract from "Monday evening". The trend is one figure per week. The CSV and `make
+  report` (`--weeks N`: each of the last N weeks on its own) use the same weeks.
+- **Only established conversations.** A conversation counts in a week only if it has at least two
+  student messages in that week, so a made-up one-message sender lifts nothing.
+- **Small numbers look like zero, and numbers are rounded.** A number behind fewer than K
+  (`INSIGHTS_MIN_STUDENTS`, 5) different conversations says "fewer than K", the same words for none
+  and for one to K-1. A shown number is rounded to the nearest 5 and never shown below 5: 5, 6 and 7
+  all show as 5. Every topic has a row every week, asked or not, and so do the "sources could not
+  answer" and "answered for a wider group" tables; hidden rows come last in a fixed order. Jobs are
+  listed only at K or more, with one line, always there, saying every other job came up in fewer.
+  The JSON behind the page holds no hidden number at all.
+- **A student's own words need K conversations from two addresses.** A not-understood text (masked
+  and grouped) is shown only when at least K established conversations typed it and they came from
+  at least two different client addresses. The channels store a keyed hash of the address with each
+  message (`client_tag`), never the address; the page only compares them. A message stored without
+  a tag (before the channels wrote it) never helps reach two.
+
+What it can still reveal, or fail to show:
+
+- **A school behind one address sees no typed texts from on site.** If all students share the
+  school's NAT address, every conversation from school has the same tag, so a text is shown only
+  when it was also typed from somewhere else (home, a phone's own data). The counts are unaffected.
+- **Padding by someone with two addresses.** The `Origin` header is not authentication. An outsider
+  who controls two addresses (home broadband and a phone, or a cloud machine) and writes K
+  two-message conversations with a school's Origin can still put their own text on that school's
+  page, or write K-1 such conversations to lift one real student's text over K, and can inflate
+  the counts the same way. The rate limits slow this; nothing on the page can tell such a
+  conversation from a student's.
+- **Rounding is to 5 only.** A figure shown as 10 means 8 to 12 conversations; "5" means K to 7. Two
+  figures of the same week about overlapping groups (all conversations, and those that asked about
+  pay) still say roughly how many did not, rounded.
+- **Changing K between views.** The same week viewed under two values of `INSIGHTS_MIN_STUDENTS` can
+  narrow a rounded figure: hidden at K = 6 and shown as 5 at K = 5 means exactly 5. Set K once.
+- **Changing a school's time zone** moves its week boundaries by a few hours: the same week viewed
+  before and after differs by the conversations of those hours. Set it once.
+- **The retention purge changes old weeks.** `make purge-conversations` deletes whole conversations
+  idle for N days, so a week viewed before and after a purge can differ by the conversations it
+  deleted (rounding hides a small difference unless it crosses a boundary of 5 or the threshold).
+  With a 30-day purge, weeks older than about four weeks are emptied and say "fewer than K".
+- **A counsellor who knows the people behind a figure.** K protects against a reader who knows
+  none of the conversations behind a figure, not one who knows K-1 of them (they sat with those
+  students, or wrote them): the last one is then singled out. A counsellor who knows that one
+  student typed a sentence learns, when it appears, that K conversations did so; when it does not,
+  nothing (it may not have reached K, or two addresses).
+- **A conversation stands for a student.** A student who clears the browser's storage starts a
+  new conversation, and counts twice; a conversation over two weeks counts in each week where it
+  has two messages.
+- **The report's `--min-students 1`** (for IT, who hold the database anyway) shows every number
+  exact, unrounded, with every text: never give that output to a school.
 """
 
 

@@ -2,12 +2,17 @@
 
 The rows are what Rasa's SQLTrackerStore writes (its own table, and each event's `as_dict()` as
 JSON), inserted in bulk: chatting 10,000 conversations through the model would take an hour, and
-the page reads only the store. Which intents, jobs and days is drawn from a seeded generator.
+the page reads only the store. Which intents, jobs, days and client addresses is drawn from a
+seeded generator. Every conversation has two turns or more, and each user event carries the
+`client_tag` the channels write (16 hex characters standing for a keyed hash of the address), so
+that the page counts them (it counts only conversations of 2+ messages, and shows a typed text only
+from 2+ addresses).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import random
 import time
@@ -26,12 +31,19 @@ NOT_UNDERSTOOD = ["can you do my homework", "whats the wifi password", "tell me 
 DAY = 86_400
 
 
+def client_tag(address: str) -> str:
+    """A stand-in for the channels' keyed hash of a client address: 16 hex characters."""
+    return hashlib.sha256(f"test-key:{address}".encode()).hexdigest()[:16]
+
+
 def user_event(text: str, intent: str, when: float, school: Optional[Dict[str, str]],
-               jobs: Sequence[str] = ()) -> UserUttered:
-    """A student's message as the guarded channels store it: the school in the server's metadata."""
+               jobs: Sequence[str] = (), tag: Optional[str] = None) -> UserUttered:
+    """A student's message as the guarded channels store it: the school (and the client's tag, when
+    given) in the server's metadata."""
     parse = {"text": text, "intent": {"name": intent, "confidence": 0.9},
              "entities": [{"entity": "occupation", "value": j} for j in jobs]}
-    return UserUttered(text, intent=parse["intent"], parse_data=parse, timestamp=when, metadata=dict(school or {}))
+    metadata = {**(school or {}), **({"client_tag": tag} if tag else {})}
+    return UserUttered(text, intent=parse["intent"], parse_data=parse, timestamp=when, metadata=metadata)
 
 
 def rows(sender: str, events: List[Event]) -> List[Dict[str, Any]]:
@@ -64,8 +76,10 @@ def insert(url: str, all_rows: List[Dict[str, Any]]) -> None:
 
 
 def busy_school(url: str, school: Dict[str, str], conversations: int, days: int = 30, seed: int = 3211,
-                now: Optional[float] = None, kb: Optional[KnowledgeBase] = None) -> int:
-    """`conversations` conversations of 2-6 turns spread over the last `days` days; returns the turns."""
+                now: Optional[float] = None, kb: Optional[KnowledgeBase] = None, addresses: int = 40) -> int:
+    """`conversations` conversations of 2-6 turns spread over the `days` days before `now`, from
+    `addresses` client addresses (the first, the school's own network, for a third of them); returns
+    the turns."""
     kb = kb or KnowledgeBase()
     rng = random.Random(seed)
     now = now if now is not None else time.time()
@@ -76,24 +90,72 @@ def busy_school(url: str, school: Dict[str, str], conversations: int, days: int 
     for n in range(conversations):
         sender = f"{school.get('school_id', 'x')}-{seed}-{n}"
         when = now - rng.uniform(0, days * DAY - 3600)
+        where = 0 if rng.random() < 1 / 3 else rng.randrange(addresses)
+        tag = client_tag(f"{school.get('school_id', 'x')}-{seed}-address-{where}")
         events: List[Event] = []
         for _ in range(rng.randint(2, 6)):
             turns += 1
             when += rng.uniform(5, 60)
             roll = rng.random()
             if roll < 0.08:
-                events.append(user_event(rng.choice(NOT_UNDERSTOOD), "nlu_fallback", when, school))
+                events.append(user_event(rng.choice(NOT_UNDERSTOOD), "nlu_fallback", when, school, tag=tag))
             elif roll < 0.10:
-                events.append(user_event("can I talk to my counsellor", "ask_counsellor", when, school))
+                events.append(user_event("can I talk to my counsellor", "ask_counsellor", when, school, tag=tag))
             else:
                 intent, job = rng.choice(intents), rng.choice(jobs)
-                events.append(user_event(f"question about {job}", intent, when, school, [job]))
+                events.append(user_event(f"question about {job}", intent, when, school, [job], tag=tag))
                 events += [SlotSet("topic", TOPIC_BY_INTENT[intent], timestamp=when),
                            SlotSet("occupation", job, timestamp=when)]
             events.append(BotUttered("an answer", timestamp=when + 0.5))
         all_rows += rows(sender, events)
     insert(url, all_rows)
     return turns
+
+
+def typed_by(url: str, school: Dict[str, str], text: str, conversations: int, when: float,
+             addresses: Sequence[str], turns: int = 2, prefix: str = "typed") -> List[str]:
+    """`conversations` conversations that each typed `text` (not understood), after a question when
+    `turns` is 2 or more; the n-th from `addresses[n % len(addresses)]`. Returns their sender ids."""
+    all_rows: List[Dict[str, Any]] = []
+    senders = []
+    for n in range(conversations):
+        sender = f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:6]}-{n}"
+        tag = client_tag(addresses[n % len(addresses)]) if addresses else None
+        events: List[Event] = []
+        for t in range(turns - 1):
+            events.append(user_event("what does a sonographer do", "ask_overview", when + n + t, school,
+                                     ["sonographer"], tag=tag))
+            events += [SlotSet("topic", "overview", timestamp=when + n + t),
+                       SlotSet("occupation", "sonographer", timestamp=when + n + t)]
+        events.append(user_event(text, "nlu_fallback", when + n + turns, school, tag=tag))
+        all_rows += rows(sender, events)
+        senders.append(sender)
+    create_store(url)
+    insert(url, all_rows)
+    return senders
+
+
+def copy_moved(source: str, target: str, senders: Sequence[str], seconds: float) -> int:
+    """These conversations' rows, moved `seconds` earlier, into another store: a conversation held
+    with the real servers this week, as if held in a finished week (only those are counted)."""
+    engine = sa.create_engine(source)
+    try:
+        table = sa.Table("events", sa.MetaData(), autoload_with=engine)
+        with engine.connect() as connection:
+            found = [dict(r._mapping) for r in connection.execute(
+                sa.select(table).where(table.c.sender_id.in_(list(senders))).order_by(table.c.id))]
+    finally:
+        engine.dispose()
+    for row in found:
+        row.pop("id", None)
+        row["timestamp"] = float(row["timestamp"]) - seconds
+        data = json.loads(row["data"] or "{}")
+        if isinstance(data.get("timestamp"), (int, float)):
+            data["timestamp"] -= seconds
+        row["data"] = json.dumps(data)
+    create_store(target)
+    insert(target, found)
+    return len(found)
 
 
 def store_conversation(url: str, sender: str, events: List[Event]) -> None:

@@ -1,13 +1,13 @@
 """Plots drawn on the server as SVG: no script, no CDN, nothing for a strict CSP to allow.
 
-Colours and fonts come from insights.css through class names (an inline `style` would need
-'unsafe-inline'). Each plot is an image with a title for screen readers; the table under it on
+Every number drawn is one the page shows (hidden or rounded by insights/counts.py): a plot never
+tells more than its table. Colours and fonts come from insights.css through class names (an inline
+`style` would need 'unsafe-inline'). Each plot is an image with a title for screen readers; the table under it on
 the page holds the same numbers.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
 from typing import List, Optional, Sequence, Tuple
 
@@ -30,16 +30,15 @@ def _ticks(top: int) -> List[int]:
     return list(range(0, top + 1, step))
 
 
-def days_chart(title_id: str, title: str, days: Sequence[Tuple[dt.date, Optional[int], Optional[int]]],
-               hidden: str) -> str:
-    """Conversations and messages per day, as pairs of bars; a hidden day gets a grey stub."""
+def weeks_chart(title_id: str, title: str, weeks: Sequence[Tuple[str, Optional[int]]], hidden: str) -> str:
+    """Conversations per week, one bar a week (each week its own fixed period); a hidden week gets a
+    grey stub, the same for none and for a few."""
     height, left, bottom, top_pad = 260, 48, 40, 16
     plot_w, plot_h = WIDTH - left - 12, height - bottom - top_pad
-    highest = max([m or 0 for _, _, m in days] + [c or 0 for _, c, _ in days] + [1])
-    top = _nice_top(highest)
-    n = max(len(days), 1)
+    top = _nice_top(max([c or 0 for _, c in weeks] + [1]))
+    n = max(len(weeks), 1)
     slot = plot_w / n
-    bar = max(min(slot * 0.38, 14), 0.8)
+    bar = max(min(slot * 0.6, 40), 0.8)
     parts = [f'<svg class="plot" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{title_id}">',
              f'<title id="{title_id}">{escape(title)}</title>']
     for tick in _ticks(top):
@@ -47,26 +46,22 @@ def days_chart(title_id: str, title: str, days: Sequence[Tuple[dt.date, Optional
         parts.append(f'<line class="grid" x1="{left}" x2="{WIDTH - 12}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="axis" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
     every = max(1, round(n / 8))
-    for i, (day, conversations, messages) in enumerate(days):
-        x = left + i * slot + (slot - 2 * bar) / 2
-        base = top_pad + plot_h
+    base = top_pad + plot_h
+    for i, (label, conversations) in enumerate(weeks):
+        x = left + i * slot + (slot - bar) / 2
         if conversations is None:
-            parts.append(f'<rect class="hidden" x="{x:.1f}" y="{base - 3:.1f}" width="{2 * bar:.1f}" height="3"/>')
+            parts.append(f'<rect class="hidden" x="{x:.1f}" y="{base - 3:.1f}" width="{bar:.1f}" height="3"/>')
         else:
-            for j, (value, cls) in enumerate(((conversations, "conv"), (messages or 0, "msg"))):
-                h = plot_h * value / top
-                parts.append(f'<rect class="{cls}" x="{x + j * bar:.1f}" y="{base - h:.1f}" '
-                             f'width="{bar:.1f}" height="{h:.1f}"/>')
+            h = plot_h * conversations / top
+            parts.append(f'<rect class="conv" x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}"/>')
         if i % every == 0:
             parts.append(f'<text class="axis" x="{left + i * slot + slot / 2:.1f}" y="{height - bottom + 16}" '
-                         f'text-anchor="middle">{day.strftime("%d %b")}</text>')
+                         f'text-anchor="middle">{escape(label)}</text>')
     legend_y = height - 8
     parts += [f'<rect class="conv" x="{left}" y="{legend_y - 10}" width="12" height="12"/>',
-              f'<text class="axis" x="{left + 18}" y="{legend_y}">conversations</text>',
-              f'<rect class="msg" x="{left + 140}" y="{legend_y - 10}" width="12" height="12"/>',
-              f'<text class="axis" x="{left + 158}" y="{legend_y}">questions</text>',
-              f'<rect class="hidden" x="{left + 260}" y="{legend_y - 4}" width="12" height="3"/>',
-              f'<text class="axis" x="{left + 278}" y="{legend_y}">hidden ({escape(hidden)} students)</text>',
+              f'<text class="axis" x="{left + 18}" y="{legend_y}">conversations in the week starting</text>',
+              f'<rect class="hidden" x="{left + 300}" y="{legend_y - 4}" width="12" height="3"/>',
+              f'<text class="axis" x="{left + 318}" y="{legend_y}">hidden ({escape(hidden)} conversations)</text>',
               "</svg>"]
     return "".join(parts)
 
