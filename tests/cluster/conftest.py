@@ -20,7 +20,8 @@ def cluster() -> Iterator[Cluster]:
     os.chmod(root, 0o755)
     # Every simulated student comes from 127.0.0.1, and these tests send about a thousand turns in two
     # minutes: the per-address limit (600 a minute, one school's students) would answer "please wait".
-    running = Cluster(root, replicas=2, extra_env={"RATE_LIMIT_PER_IP": "100000"},
+    running = Cluster(root, replicas=2, extra_env={"RATE_LIMIT_PER_IP": "100000",
+                                                    "RATE_LIMIT_CONVERSATIONS_PER_IP": "100000"},
                       say=lambda line: print(f"[cluster] {line}", flush=True))
     try:
         running.start()

@@ -240,8 +240,8 @@ def test_socketio_through_nginx_websocket_and_sticky_polling(cluster: Cluster) -
     answers = asyncio.run(over_websocket())
     assert answers and "$65,860" in answers[0].get("text", ""), answers
 
-    async def over_polling(cid: str) -> str:
-        connector = aiohttp.TCPConnector(ssl=cluster.tls_context())
+    async def over_polling(cid: str, address: str) -> str:
+        connector = aiohttp.TCPConnector(ssl=cluster.tls_context(), local_addr=(address, 0))
         async with aiohttp.ClientSession(connector=connector) as session:
             client = socketio.AsyncClient(http_session=session, reconnection=False)
             got: asyncio.Queue = asyncio.Queue()
@@ -255,16 +255,18 @@ def test_socketio_through_nginx_websocket_and_sticky_polling(cluster: Cluster) -
             return str(reply.get("text", ""))
 
     before = len(access_log(cluster))
-    cids = [f"poll{n}{uuid.uuid4().hex[:6]}" for n in range(4)]
-    for cid in cids:
-        assert "Before:" in asyncio.run(over_polling(cid)), cid  # the first part of the duties answer
+    # nginx logs no query string (no cid): each session comes from a loopback address of its own, which the
+    # log's client field ($remote_addr, the sixth) tells apart.
+    sessions = {f"poll{n}{uuid.uuid4().hex[:6]}": f"127.0.1.{n + 1}" for n in range(4)}
+    for cid, address in sessions.items():
+        assert "Before:" in asyncio.run(over_polling(cid, address)), cid  # the first part of the duties answer
     time.sleep(0.5)  # nginx's last log lines
     lines = [x for x in access_log(cluster)[before:] if "/socket.io/" in x]
     used = set()
-    for cid in cids:
-        replicas = {x.split()[2] for x in lines if f"cid={cid}" in x}
+    for cid, address in sessions.items():
+        replicas = {x.split()[2] for x in lines if x.split()[5] == address}
         assert len(replicas) == 1, f"the polling requests of {cid} went to {replicas}"
         used |= replicas
-    record("cluster-socketio", {"websocket_answer": True, "polling_sessions": len(cids),
+    record("cluster-socketio", {"websocket_answer": True, "polling_sessions": len(sessions),
                                 "polling_requests": len(lines), "each_session_on_one_replica": True,
                                 "replicas_used_by_the_sessions": len(used)})
