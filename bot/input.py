@@ -19,6 +19,7 @@ the connection that first asked for it (bot/owners.py), and its messages are tha
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -52,6 +53,7 @@ CONVERSATIONS_REPLY = ("Too many new chats have started from your network in the
                        "Please carry on in a chat you already have, or try again later.")
 RELOAD_REPLY = "Please reload the page to start a new chat."
 CORS_MAX_AGE = "600"
+CONFIRM_WAIT_SECONDS = 5.0
 TOO_LARGE = f"The request is too large: the limit is {MAX_REQUEST_BYTES // 1024} KB, and a message 1,000 characters."
 ORIGIN_REFUSED = ("This page is not one of the schools this assistant serves, so it cannot be used here. "
                   "Ask your school's IT team to add the page's address to the assistant's schools file.")
@@ -264,6 +266,9 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
         SocketIOInput.__init__(self, *args, **kwargs)
         _Guard.__init__(self)
         self.owners = Owners()
+        # Set once a connection's session_request is answered: a client that sends its first message
+        # right after session_request (without waiting for session_confirm) is not refused meanwhile.
+        self._confirmed: Dict[str, asyncio.Event] = {}
 
     @classmethod
     def name(cls) -> Text:
@@ -315,10 +320,12 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             await sio.save_session(sid, {"ip": request_address(request), "school": school.id if school else None,
                                          "app": getattr(request, "app", None)},
                                    namespace=self.namespace)
+            self._confirmed[sid] = asyncio.Event()  # set by its session_request
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
+            self._confirmed.pop(sid, None)
             session = await sio.get_session(sid, namespace=self.namespace)
             if (session or {}).get("session_id"):
                 await self.owners.release(session["session_id"], sid)
@@ -326,6 +333,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
+            confirmed = self._confirmed.setdefault(sid, asyncio.Event())
             session = await sio.get_session(sid, namespace=self.namespace) or {}
             session_id = asked if valid_sender(asked) else uuid.uuid4().hex
             if not await self._may_hold(session_id, sid, session):
@@ -339,6 +347,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             if self.session_persistence:
                 # A coroutine in python-socketio 5.18: Rasa 3.6 forgets this await, and replies never arrive.
                 await sio.enter_room(sid, session_id)
+            confirmed.set()
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
@@ -347,6 +356,11 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             if not isinstance(data, dict):
                 await output.send_text_message(sid, "Sorry, I couldn't read that message.")
                 return
+            if sid in self._confirmed:  # until its first session_request is answered (a client need not wait)
+                try:
+                    await asyncio.wait_for(self._confirmed[sid].wait(), CONFIRM_WAIT_SECONDS)
+                except asyncio.TimeoutError:
+                    pass
             session = await sio.get_session(sid, namespace=self.namespace) or {}
             # The session this connection was confirmed in, whatever the message names: a message that
             # names another student's session id never reaches that conversation.
