@@ -10,11 +10,7 @@ loopback addresses (127.0.0.2, 127.0.0.3 ...): nginx sees each as its own client
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
 from typing import Dict, Iterator, Optional
 
 import pytest
@@ -25,6 +21,7 @@ from bot.input import CONVERSATIONS_REPLY, RATE_REPLY
 from bot.schools import hash_token
 from deploy.cluster import Cluster
 from harness.socketio import SocketClient
+from tests.cluster.conftest import started
 
 pytestmark = pytest.mark.cluster
 
@@ -47,23 +44,10 @@ schools:
 
 @pytest.fixture(scope="module")
 def door() -> Iterator[Cluster]:
-    root = Path(tempfile.mkdtemp(prefix="career-door-"))
-    os.chmod(root, 0o755)  # PostgreSQL runs as its own user
-    (root / "schools.yml").write_text(SCHOOLS, encoding="utf-8")
-    running = Cluster(root, replicas=2, schools_file=root / "schools.yml",
-                      extra_env={"RATE_LIMIT_PER_IP": str(PER_IP), "RATE_LIMIT_PER_SENDER": "30",
-                                 "RATE_LIMIT_CONVERSATIONS_PER_IP": str(CONVERSATIONS)},
-                      say=lambda line: print(f"[door] {line}", flush=True))
-    try:
-        running.start()
-    except Exception as error:
-        logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}"
-                         for p in sorted((root / "logs").glob("*.log")))
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.fail(f"the cluster did not start: {error}\n{logs}")
-    yield running
-    running.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with started("career-door-", replicas=2, schools=SCHOOLS,
+                 extra_env={"RATE_LIMIT_PER_IP": str(PER_IP), "RATE_LIMIT_PER_SENDER": "30",
+                            "RATE_LIMIT_CONVERSATIONS_PER_IP": str(CONVERSATIONS)}) as running:
+        yield running
 
 
 class FromAddress(HTTPAdapter):
