@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -20,11 +21,25 @@ from actions.context import (
 )
 from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo, OtherJobInfo
 from knowledge.search import Document, select_task
-from knowledge.vocabulary import CLASSIFICATION, GAPS, TOPIC_BY_INTENT, TOPIC_LABELS
+from knowledge.vocabulary import CLASSIFICATION, GAPS, RADIATION_PROTECTION, TOPIC_BY_INTENT, TOPIC_LABELS
 
 # Topics where the whole group's answer is useful on its own; the others need a job first.
 GROUP_LEVEL = ("overview", "duties", "safety", "equipment", "specialties", "best_paying")
 WHAT_THEY_DO = "What they do:"
+NOT_AS_FAR = "No, not as far as my sources say."
+# The intents' topics that "do sonographers use radiation?" arrives with: safety, and equipment (the trained
+# model reads "use" as an equipment question), so no new intent is needed.
+RADIATION_TOPICS = ("safety", "equipment")
+# "do sonographers use radiation", "does ultrasound involve radiation", "is there radiation in mri": a yes/no
+# question about whether the job uses radiation at all, not how much of it they get.
+USES_RADIATION = re.compile(
+    r"\b(?:use|uses|using|used|work with|works with|working with|involve|involves|involved|is there|are there)\b"
+    r"[^.?!]{0,60}\b(?:radiation|radioactive)\b", re.IGNORECASE)
+
+
+def asks_if_radiation_is_used(text: object) -> bool:
+    """True for a yes/no question on whether a job uses radiation (ask_safety has no intent of its own for it)."""
+    return isinstance(text, str) and len(text) <= 1000 and USES_RADIATION.search(text) is not None
 
 
 class ActionAnswer(Action):
@@ -57,7 +72,7 @@ class ActionAnswer(Action):
                 fact = kb.fact(kb.group().id, topic)
                 if fact is not None:
                     body = one_task(kb, fact, tracker, []) + "\n\nWhich job would you like to know more about?"
-                    return events + say(dispatcher, kb, body, list(fact.source_ids), occupation_buttons())
+                    return events + say(dispatcher, kb, body, [], occupation_buttons(), facts=[fact])
             dispatcher.utter_message(
                 text=f"It depends on the job. Which one do you mean? (I'll tell you about its {TOPIC_LABELS[topic]}.)",
                 buttons=occupation_buttons())
@@ -74,6 +89,11 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     """
     occupation = kb.occupation(occupation_id)
     assert occupation is not None  # ids come from kb.resolve
+    text = (tracker.latest_message or {}).get("text") if tracker is not None else None
+    if topic in RADIATION_TOPICS and asks_if_radiation_is_used(text):
+        answered = radiation_yes_no(dispatcher, kb, occupation)
+        if answered is not None:
+            return answered
     fact = kb.find_fact(occupation_id, topic)
     if fact is None:
         return not_covered(dispatcher, kb, occupation, topic)
@@ -82,7 +102,6 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     # sonographer's radiation-dose question does not get the group's radiation task).
     task = None
     if topic == "duties" and tracker is not None:  # each list is searched once
-        text = (tracker.latest_message or {}).get("text")
         group_duties = kb.fact(kb.group().id, topic)
         if group_duties is not None and fact.occupation_id not in (occupation_id, group_duties.occupation_id):
             task = select_task(kb, group_duties, text, [occupation_id])
@@ -91,19 +110,34 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     body = task_text(task) if task is not None else fact.text
     if fact.occupation_id != occupation_id:
         body = borrowed_intro(kb, occupation, fact) + "\n" + body
-    sources = list(fact.source_ids)
+    used = [fact]
     if topic == "overview":
         duties = kb.find_fact(occupation_id, "duties")
         if duties is not None:
             intro = "" if duties.occupation_id in (fact.occupation_id, occupation_id) else \
                 borrowed_intro(kb, occupation, duties) + "\n"
             body += f"\n\n{WHAT_THEY_DO}\n{intro}{duties.text}"
-            sources += [s for s in duties.source_ids if s not in sources]
+            used.append(duties)
     if topic == "salary":
         gap = kb.gap("salary_scope")
         if gap is not None:
             body += " " + gap.text
-    return say(dispatcher, kb, body, sources)
+    return say(dispatcher, kb, body, [], facts=used)
+
+
+def radiation_yes_no(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
+                     occupation: OccupationInfo) -> Optional[List[Dict[Text, Any]]]:
+    """"Do sonographers use radiation?": "No, not as far as my sources say" with the job's own fact that says
+    so, or "Yes" with its own radiation-protection fact. Any other job gets the ordinary safety answer,
+    since the sources say neither (a borrowed fact is the parent's, not a yes for this job).
+    """
+    said = kb.no_radiation_fact(occupation.id)
+    if said is not None:
+        return say(dispatcher, kb, f"{NOT_AS_FAR} {said.text}", [], facts=[said])
+    own = kb.fact(occupation.id, "safety")
+    if own is not None and own.radiation == RADIATION_PROTECTION and occupation.id != kb.group().id:
+        return say(dispatcher, kb, f"Yes. {own.text}", [], facts=[own])
+    return None
 
 
 def one_task(kb: KnowledgeBase, fact: FactInfo, tracker: Tracker, jobs: List[str]) -> str:
@@ -145,7 +179,8 @@ def not_covered(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation:
     label = TOPIC_LABELS[topic]
     body = f"The sources don't say anything about the {label} of {occupation.plural}."
     parent = kb.occupation(occupation.parent_id) if occupation.parent_id else None
-    if topic in occupation.not_borrowed and parent is not None:
+    withheld = any(kb.withheld(occupation.id, f) for a in kb.lineage(occupation.id)[1:] if (f := kb.fact(a, topic)))
+    if (topic in occupation.not_borrowed or withheld) and parent is not None:
         body += f" What they say about the {label} of {parent.plural} doesn't carry over to {occupation.plural}."
     if set(occupation.source_ids) == {kb.source_for_role(CLASSIFICATION).id}:
         body += f" They only list {occupation.name} as one of the job titles in group 3211."
@@ -172,12 +207,13 @@ def answer_gap(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
     gap = kb.gap(topic)
     body = gap.text if gap else "My sources don't cover that."
     sources = kb.all_sources()
+    used: List[FactInfo] = []
     for related in (gap.related if gap else ()):
         if related == "education" and occupation_id is not None:
             fact = kb.find_fact(occupation_id, related)
             if fact is not None and fact.occupation_id == occupation_id:
                 body += f"\nWhat they do say: {fact.text}"
-                sources = list(fact.source_ids)
+                sources, used = [], [fact]
     body += "\nYour school counsellor can help you find up-to-date information."
     buttons = [{"title": "Talk to my counsellor", "payload": "/ask_counsellor"}]
-    return say(dispatcher, kb, body, sources, buttons, label="Sources checked")
+    return say(dispatcher, kb, body, sources, buttons, label="Sources checked", facts=used)

@@ -128,10 +128,12 @@ def compare(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation_ids:
     if any(t in ("salary", "license") and not own_fact(kb, o.id, t) for o in only_listed for t in shown):
         notes.append(gap_text(kb, "pakistan_rules"))  # the classification names them but has no pay or rules
     lines += [n for n in dict.fromkeys(notes) if n]
-    sources = [s for fact in used for s in fact.source_ids]
+    sources: List[str] = []
     if lacking:  # where the jobs without facts are named: what was checked
         sources += [s for o in occupations if any(not own_fact(kb, o.id, t) for t in shown) for s in o.source_ids]
-    return say(dispatcher, kb, "\n".join(lines), sources or kb.all_sources())
+    if not used and not sources:
+        sources = kb.all_sources()
+    return say(dispatcher, kb, "\n".join(lines), sources, facts=used)
 
 
 def own_fact(kb: KnowledgeBase, occupation_id: str, topic: str) -> Optional[FactInfo]:

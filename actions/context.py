@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from knowledge.query import KnowledgeBase, OtherJobInfo
+from knowledge.query import FactInfo, KnowledgeBase, OtherJobInfo
 
 MAX_ENTITY_TEXT = 128
 
@@ -78,9 +78,30 @@ def slot_occupation(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
     return known_id(kb, tracker.get_slot("occupation"))
 
 
-def source_line(kb: KnowledgeBase, source_ids: List[str]) -> str:
-    citations = [source.citation for source in kb.sources(source_ids)]
+def source_line(kb: KnowledgeBase, source_ids: Iterable[str], credit_ids: Iterable[str] = (),
+                dated: Iterable[str] = ()) -> str:
+    """"Source: ..." for these sources; a source's credits ("citing the US Bureau of Labor Statistics") only
+    where the answer used a fact it credits to them, and its figures' year only where it gave a figure.
+    """
+    credits = kb.credits(credit_ids)
+    dated = set(dated)
+    citations = []
+    for source in kb.sources(source_ids):
+        citation = source.citation + "".join(f", citing {c.name}" for c in credits if c.source_id == source.id)
+        if source.id in dated and source.figures_year:
+            citation += f", figures for {source.figures_year}"
+        citations.append(citation)
     return "Source: " + "; ".join(citations) + "." if citations else ""
+
+
+def cited(facts: Iterable[FactInfo], source_ids: Iterable[str] = ()) -> List[str]:
+    """What an answer built from these facts cites: the sources, then the credits its facts carry.
+
+    This is what `sources_shown` holds, so that "where is that from?" can name the credits too.
+    """
+    facts = list(facts)
+    ids = [*(s for f in facts for s in f.source_ids), *source_ids]
+    return list(dict.fromkeys(ids + [c for f in facts for c in f.attribution]))
 
 
 def occupation_buttons(kb: Optional[KnowledgeBase] = None,
@@ -102,14 +123,21 @@ def occupation_buttons(kb: Optional[KnowledgeBase] = None,
 
 
 def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, body: str, source_ids: List[str],
-        buttons: Optional[List[Dict[str, str]]] = None, label: str = "Source") -> List[Dict[str, Any]]:
-    """Utter an answer with its source line last, and remember the sources for "where from?"."""
-    line = source_line(kb, source_ids)
+        buttons: Optional[List[Dict[str, str]]] = None, label: str = "Source",
+        facts: Sequence[FactInfo] = ()) -> List[Dict[str, Any]]:
+    """Utter an answer with its source line last, and remember what it cited for "where from?".
+
+    The line is built from the facts the answer used (their sources, credits and figures' year) and
+    `source_ids`, the sources checked or named without a fact (a title list, "the sources don't say").
+    """
+    ids = cited(facts, source_ids)
+    dated = [s for f in facts if f.figures for s in f.source_ids]
+    line = source_line(kb, ids, ids, dated)
     if line and label != "Source":
         line = label + line[len("Source"):]
     text = f"{body}\n\n{line}" if line else body
     dispatcher.utter_message(text=text, buttons=buttons or [])
-    return [SlotSet("sources_shown", list(dict.fromkeys(source_ids)))]
+    return [SlotSet("sources_shown", ids)]
 
 
 def capitalised(text: str) -> str:

@@ -1,17 +1,78 @@
-"""Say where the last answer came from."""
+"""Say where an answer came from, who wrote a source and when it was published.
+
+"where is that from?", "who wrote the article?", "when was it published?" are all one intent
+(ask_source): the message's words tell them apart (source_question) and say which source or topic
+is meant; otherwise the sources of the last answer (the slot `sources_shown`, with the credits its
+facts carried, such as the BLS) are the ones meant.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import knowledge_base
+from actions.compare import TOPIC_PATTERNS
+from actions.context import capitalised, cited, knowledge_base, mentioned_occupations, slot_occupation
+from knowledge.query import CreditInfo, FactInfo, KnowledgeBase, SourceInfo
+from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, TOPIC_LABELS
+
+MAX_TEXT = 1000  # characters of a message that are read
+AUTHOR = "author"
+DATE = "date"
+ORIGIN = "origin"
+# "who wrote it", "the author": not "who says" or "according to who", which ask where it is from.
+AUTHOR_WORDS = re.compile(r"\bwho (?:wrote|writes|made|published|authored)\b|\bauthors?\b|\bwriters?\b|"
+                          r"\bwritten\b|\bwrote\b", re.IGNORECASE)
+DATE_WORDS = re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bdated?\b|\bhow old\b|\bhow recent\b|"
+                        r"\bup[ -]to[ -]date\b|\bcurrent\b|\boutdated\b|\bpublished\b", re.IGNORECASE)
+ROLE_WORDS = {
+    CAREER_ARTICLE: re.compile(r"\barticle\b|\bcareer ?trend\b|\bkelchner\b|\bwebsite\b", re.IGNORECASE),
+    CLASSIFICATION: re.compile(r"\bclassification\b|\bpsco\b|\bpakistan\w*\b|\bisco\b", re.IGNORECASE),
+}
+ROLE_NOUNS = {CAREER_ARTICLE: "the article", CLASSIFICATION: "the classification"}
+
+
+def source_question(text: object) -> str:
+    """What a source question asks: AUTHOR ("who wrote it"), DATE ("when was it published") or ORIGIN."""
+    if not isinstance(text, str):
+        return ORIGIN
+    text = text[:MAX_TEXT]
+    if AUTHOR_WORDS.search(text):
+        return AUTHOR
+    if DATE_WORDS.search(text):
+        return DATE
+    return ORIGIN
+
+
+def named_roles(text: object) -> List[str]:
+    """The sources a message names by kind ("the article", "the Pakistani classification")."""
+    if not isinstance(text, str):
+        return []
+    return [role for role, pattern in ROLE_WORDS.items() if pattern.search(text[:MAX_TEXT])]
+
+
+def asked_topic(text: object) -> Optional[str]:
+    """The one topic a source question names ("where is the salary from": salary), if exactly one."""
+    if not isinstance(text, str) or text.startswith("/"):
+        return None
+    found = [t for t, pattern in TOPIC_PATTERNS.items() if t != "overview" and pattern.search(text[:MAX_TEXT])]
+    return found[0] if len(found) == 1 else None
+
+
+def topic_facts(kb: KnowledgeBase, tracker: Tracker, topic: str) -> List[FactInfo]:
+    """The facts an answer on `topic` would use: the job in play's, else the group's, else every job's."""
+    mentioned = mentioned_occupations(tracker, kb)
+    occupation_id = mentioned[0] if mentioned else slot_occupation(tracker, kb)
+    fact = kb.find_fact(occupation_id, topic) if occupation_id else kb.fact(kb.group().id, topic)
+    return [fact] if fact is not None else [f for f in kb.facts() if f.topic == topic]
 
 
 class ActionSources(Action):
-    """Cites the sources of the last answer in full, or both sources if there was none yet."""
+    """Cites the sources of the last answer (or of the topic asked about) in full, with whom they credit;
+    or says who wrote them, or when they were published, as far as sources.yml knows."""
 
     def name(self) -> Text:
         return "action_sources"
@@ -19,18 +80,77 @@ class ActionSources(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = knowledge_base()
-        shown = tracker.get_slot("sources_shown")
-        ids = [i for i in shown if isinstance(i, str)] if isinstance(shown, list) else []
-        sources = kb.sources(ids)
-        if sources:
-            intro = "That answer comes from:"
+        text = (tracker.latest_message or {}).get("text")
+        topic = asked_topic(text)
+        if topic is not None:
+            ids = cited(topic_facts(kb, tracker, topic))
+            intro = f"My information on {TOPIC_LABELS[topic]} comes from:"
         else:
+            shown = tracker.get_slot("sources_shown")
+            ids = [i for i in shown if isinstance(i, str)] if isinstance(shown, list) else []
+            intro = "That answer comes from:"
+        roles = named_roles(text)
+        if roles:  # "who wrote the article": that source, whatever the last answer cited
+            named = [kb.source_for_role(r).id for r in roles]
+            ids = [i for i in ids if i in named or any(c.source_id in named for c in kb.credits([i]))] or named
+        sources, credits = kb.sources(ids), kb.credits(ids)
+        everything = not sources
+        if everything:
             sources = kb.sources(kb.all_sources())
             intro = "I haven't answered a question yet. Everything I say comes from these sources:"
-        lines = [intro]
-        for source in sources:
-            year = f", figures for {source.figures_year}" if source.figures_year else ""
-            author = f", by {source.author}" if source.author else ""
-            lines.append(f"• “{source.title}”{author}, {source.published_in} ({source.scope}{year}).")
+        question = source_question(text)
+        if question == AUTHOR:
+            lines = [author_line(s) for s in sources]
+        elif question == DATE:
+            lines = [date_line(s) for s in sources]
+        else:
+            lines = [intro] + [source_bullet(s) for s in sources]
+            if everything:  # nothing cited yet: what each source credits, in general
+                lines += [credit_overview(kb, c) for s in sources for c in kb.credits(s.credit_ids)]
+        lines += [credit_line(kb, c) for c in credits]
         dispatcher.utter_message(text="\n".join(lines))
         return []
+
+
+def source_bullet(source: SourceInfo) -> str:
+    year = f", figures for {source.figures_year}" if source.figures_year else ""
+    author = f", by {source.author}" if source.author else ""
+    return f"• “{source.title}”{author}, {source.published_in} ({source.scope}{year})."
+
+
+def author_line(source: SourceInfo) -> str:
+    """Who wrote it, from sources.yml; a source without an author says so and names its publisher."""
+    if source.author:
+        return f"“{source.title}” is by {source.author} ({source.publisher})."
+    return f"“{source.title}” names no author; it is published by {source.publisher}."
+
+
+def date_line(source: SourceInfo) -> str:
+    """When it was published, if the text says; else that it is unknown, and the year its figures are for."""
+    if source.published:
+        said = f"“{source.title}” was published {source.published}."
+    else:
+        said = f"“{source.title}” doesn't say when it was published, so I don't know."
+    return said + (f" Its figures are for {source.figures_year}." if source.figures_year else "")
+
+
+def _holder(kb: KnowledgeBase, credit: CreditInfo) -> str:
+    source = kb.sources([credit.source_id])[0]
+    return ROLE_NOUNS.get(source.role, f"“{source.title}”")
+
+
+def _credit_name(credit: CreditInfo) -> str:
+    return f"{credit.name} ({credit.short})" if credit.short else credit.name
+
+
+def credit_line(kb: KnowledgeBase, credit: CreditInfo) -> str:
+    """The last answer used facts that the source credits to someone else: say so (some or all of it)."""
+    return f"{capitalised(_holder(kb, credit))} says it got some or all of that from {_credit_name(credit)}."
+
+
+def credit_overview(kb: KnowledgeBase, credit: CreditInfo) -> str:
+    """What a source credits to someone else, as topics worked out from the facts that carry the credit."""
+    topics = list(dict.fromkeys(f.topic for f in kb.facts() if credit.id in f.attribution))
+    labels = [TOPIC_LABELS[t] for t in topics]
+    what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return f"{capitalised(_holder(kb, credit))} credits some of what it says about {what} to {_credit_name(credit)}."

@@ -14,7 +14,7 @@ from actions.answers import borrowed_intro
 from actions.context import intent_name, knowledge_base, mentioned_occupations, say
 from bot.schools import EMAIL, PHONE, PLAIN  # the same checks as the schools file's
 from knowledge.query import KnowledgeBase
-from knowledge.search import Hit, searcher
+from knowledge.search import Document, Hit, searcher
 
 SUGGESTIONS = {
     "ask_overview": "What is this job?",
@@ -105,28 +105,36 @@ class ActionFallback(Action):
                        for n in ("ask_duties", "ask_salary", "ask_license")]
         buttons.append({"title": "What can you do?", "payload": "/help"})
         hit = searcher(kb).answer(latest.get("text"), mentioned)
-        if hit is not None:
-            events = closest_answer(dispatcher, kb, hit)
+        events = closest_answer(dispatcher, kb, hit) if hit is not None else None
+        if events is not None:
             dispatcher.utter_message(text=OTHERWISE, buttons=buttons)
             return events
         dispatcher.utter_message(text=NOT_SURE, buttons=buttons)
         return []
 
 
-def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit) -> List[Dict[Text, Any]]:
+def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit) -> Optional[List[Dict[Text, Any]]]:
     """Say the search's hit as only the closest thing the sources say, whose it is, and its source.
 
     A fact borrowed from the named job's parent or group says so as every answer does (borrowed_intro);
     another job's fact names the job; one task of a list comes with the list's own introduction; a
     gap (what the sources don't cover) cites every source checked. The topic, and the one job named,
-    carry over like any answer's.
+    carry over like any answer's. None (nothing said) when the hit is a radiation-protection fact that the
+    named job, described without radiation, never borrows, and the job has no word of its own on the topic.
     """
     document = hit.document
+    asked = kb.occupation(hit.jobs[0]) if len(hit.jobs) == 1 else None
+    if document.fact is not None and asked is not None and kb.withheld(asked.id, document.fact):
+        # another job's radiation-protection fact for a job the sources describe without radiation:
+        # its own word on the topic instead, or nothing (the buttons follow)
+        own = kb.find_fact(asked.id, document.topic)
+        if own is None:
+            return None
+        document = Document(own.occupation_id, own.topic, own.text, own.source_ids, own)
     text = document.text
     if document.task is not None:
         text = f"{document.intro}; this is the one closest to your question:\n{document.line}"
     owner = kb.occupation(document.occupation_id)
-    asked = kb.occupation(hit.jobs[0]) if len(hit.jobs) == 1 else None
     if document.fact is not None and asked is not None and owner is not None and owner != asked:
         body = f"{CLOSEST}:\n{borrowed_intro(kb, asked, document.fact)}\n{text}"
     elif document.fact is not None and owner is not None and (hit.jobs or owner.parent_id is not None):
@@ -139,4 +147,4 @@ def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit
     if document.fact is None:  # a gap: nothing is claimed, every source was checked
         return events + say(dispatcher, kb, f"{body}\n{COUNSELLOR_NOTE}", list(document.source_ids),
                             label="Sources checked")
-    return events + say(dispatcher, kb, body, list(document.source_ids))
+    return events + say(dispatcher, kb, body, [], facts=[document.fact])

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from knowledge import models
 from knowledge.query import database_url
-from knowledge.vocabulary import GAPS, SOURCE_ROLES, TOPIC_LABELS
+from knowledge.vocabulary import GAPS, NO_RADIATION, RADIATION_MARKS, RADIATION_PROTECTION, SOURCE_ROLES, TOPIC_LABELS
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = KNOWLEDGE_DIR.parent
@@ -120,6 +120,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             raise KnowledgeError("sources.yml", entry, "duplicate id")
         source_ids[source["id"]] = source
     _check_roles(sources)
+    credit_sources = _check_credits(sources)
 
     occupation_ids: Dict[str, Any] = {}
     for index, occupation in enumerate(occupations):
@@ -165,8 +166,12 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         seen.add(key)
         _check_figures(entry, fact, occupation_ids)
         _check_evidence(entry, fact)
+        _check_attribution(entry, fact, credit_sources)
+        _check_radiation(entry, fact)
         if fact["topic"] == "license" and fact.get("states") not in LICENCE_STATES:
             raise KnowledgeError("facts.yml", entry, f"licence facts need `states`, one of {LICENCE_STATES}")
+
+    _check_radiation_jobs(facts)
 
     for index, gap in enumerate(gaps):
         entry = f"gap {gap.get('topic') or index + 1}"
@@ -211,6 +216,73 @@ def _check_roles(sources: List[Dict[str, Any]]) -> None:
     for role in SOURCE_ROLES:
         if role not in holders:
             raise KnowledgeError("sources.yml", "-", f"no source has the role `{role}`")
+
+
+def _check_credits(sources: List[Dict[str, Any]]) -> Dict[str, str]:
+    """Each credit (a body a source text names as the origin of its claims) has an id no other credit or
+    source has, a name, and the words the text names it by; returns credit id -> its source's id."""
+    owners: Dict[str, str] = {}
+    ids = {s["id"] for s in sources}
+    for source in sources:
+        credits = source.get("credits") or []
+        if not isinstance(credits, list):
+            raise KnowledgeError("sources.yml", f"source {source['id']}", "`credits` must be a list")
+        published = source.get("published")
+        if published is not None and (not isinstance(published, str) or not published.strip()):
+            raise KnowledgeError("sources.yml", f"source {source['id']}",
+                                 "`published` is the date the text gives, or null when it gives none")
+        for index, credit in enumerate(credits):
+            entry = f"source {source['id']}, credit {credit.get('id') if isinstance(credit, dict) else index + 1}"
+            if not isinstance(credit, dict):
+                raise KnowledgeError("sources.yml", entry, "expected a mapping")
+            _require("sources.yml", entry, credit, ("id", "name", "named_in_text"))
+            if credit["id"] in owners or credit["id"] in ids:
+                raise KnowledgeError("sources.yml", entry, "duplicate id (credits and sources share one namespace)")
+            names = credit["named_in_text"]
+            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                raise KnowledgeError("sources.yml", entry, "`named_in_text` lists the words the source names it by")
+            owners[credit["id"]] = source["id"]
+    return owners
+
+
+def attributions(fact: Dict[str, Any]) -> List[str]:
+    """A fact's `attribution` as a list: one credit id or several."""
+    value = fact.get("attribution")
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _check_attribution(entry: str, fact: Dict[str, Any], credit_sources: Dict[str, str]) -> None:
+    """An attribution names a credit of one of the fact's own sources: only that source can credit it."""
+    for credit in attributions(fact):
+        if not isinstance(credit, str) or credit not in credit_sources:
+            known = ", ".join(sorted(credit_sources)) or "none"
+            raise KnowledgeError("facts.yml", entry, f"unknown attribution `{credit}`; use one of: {known}")
+        if credit_sources[credit] not in fact["sources"]:
+            raise KnowledgeError("facts.yml", entry, f"attribution `{credit}` is a credit of "
+                                 f"`{credit_sources[credit]}`, which the fact does not cite")
+
+
+def _check_radiation(entry: str, fact: Dict[str, Any]) -> None:
+    radiation = fact.get("radiation")
+    if radiation is None:
+        return
+    if radiation not in RADIATION_MARKS:
+        raise KnowledgeError("facts.yml", entry,
+                             f"unknown `radiation` `{radiation}`; use one of {', '.join(RADIATION_MARKS)}")
+    if radiation == NO_RADIATION and "radiation" not in fact["text"]:
+        raise KnowledgeError("facts.yml", entry, f"a `{NO_RADIATION}` fact says in its text that the sources "
+                             "mention no radiation for the job")
+
+
+def _check_radiation_jobs(facts: List[Dict[str, Any]]) -> None:
+    """A job the sources describe without radiation owns no radiation-protection fact."""
+    without = {f["occupation"] for f in facts if f.get("radiation") == NO_RADIATION}
+    for index, fact in enumerate(facts):
+        if fact.get("radiation") == RADIATION_PROTECTION and fact["occupation"] in without:
+            raise KnowledgeError("facts.yml", f"fact {index + 1} ({fact['occupation']}/{fact['topic']})",
+                                 f"a radiation-protection fact of a job marked `{NO_RADIATION}`")
 
 
 def _check_group(occupations: List[Dict[str, Any]]) -> None:
@@ -317,9 +389,12 @@ def _fill(knowledge: Knowledge, url: str) -> None:
     models.Base.metadata.create_all(engine)
     with Session(engine) as session, session.begin():
         sources = {s["id"]: models.Source(**{k: s.get(k) for k in (
-            "id", "role", "title", "publisher", "author", "published_in", "file", "figures_year",
+            "id", "role", "title", "publisher", "author", "published_in", "file", "figures_year", "published",
             "scope", "citation", "licence")}) for s in knowledge.sources}
         session.add_all(sources.values())
+        credits = {c["id"]: models.Credit(id=c["id"], source_id=s["id"], name=c["name"], short=c.get("short"))
+                   for s in knowledge.sources for c in s.get("credits") or []}
+        session.add_all(credits.values())
         for position, occ in enumerate(knowledge.occupations):
             session.add(models.Occupation(
                 id=occ["id"], name=occ["name"], plural=occ["plural"], parent_id=occ.get("parent"),
@@ -337,6 +412,7 @@ def _fill(knowledge: Knowledge, url: str) -> None:
             session.add(models.Fact(
                 occupation_id=fact["occupation"], topic=fact["topic"], text=fact["text"].strip(),
                 states=fact.get("states"), brief=fact.get("brief"), sources=[sources[s] for s in fact["sources"]],
+                radiation=fact.get("radiation"), credits=[credits[c] for c in attributions(fact)],
                 figures=[models.Figure(
                     occupation_id=f.get("occupation", fact["occupation"]),
                     **{k: f[k] for k in FIGURE_FIELDS}) for f in fact.get("figures") or []],

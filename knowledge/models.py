@@ -14,6 +14,13 @@ fact_sources = sa.Table(
     sa.Column("source_id", sa.ForeignKey("sources.id"), primary_key=True),
 )
 
+fact_credits = sa.Table(
+    "fact_credits",
+    Base.metadata,
+    sa.Column("fact_id", sa.ForeignKey("facts.id"), primary_key=True),
+    sa.Column("credit_id", sa.ForeignKey("credits.id"), primary_key=True),
+)
+
 occupation_sources = sa.Table(
     "occupation_sources",
     Base.metadata,
@@ -34,9 +41,21 @@ class Source(Base):
     published_in = sa.Column(sa.Text, nullable=False)
     file = sa.Column(sa.Text, nullable=False)
     figures_year = sa.Column(sa.Integer)
+    published = sa.Column(sa.Text)  # the date the text gives for itself; None: it gives none
     scope = sa.Column(sa.Text, nullable=False)
     citation = sa.Column(sa.Text, nullable=False)
     licence = sa.Column(sa.Text, nullable=False)
+    credits = relationship("Credit", order_by="Credit.id")
+
+
+class Credit(Base):
+    """A body that a source text itself names as the origin of some of its claims (the article's BLS)."""
+
+    __tablename__ = "credits"
+    id = sa.Column(sa.String(64), primary_key=True)
+    source_id = sa.Column(sa.ForeignKey("sources.id"), nullable=False)
+    name = sa.Column(sa.Text, nullable=False)  # "the US Bureau of Labor Statistics"
+    short = sa.Column(sa.Text)  # "BLS"
 
 
 class Occupation(Base):
@@ -88,7 +107,9 @@ class Fact(Base):
     text = sa.Column(sa.Text, nullable=False)
     states = sa.Column(sa.String(32))
     brief = sa.Column(sa.Text)
+    radiation = sa.Column(sa.String(32))  # knowledge/vocabulary.py RADIATION_MARKS, or None
     sources = relationship("Source", secondary=fact_sources, order_by="Source.id")
+    credits = relationship("Credit", secondary=fact_credits, order_by="Credit.id")  # `attribution` in facts.yml
     figures = relationship("Figure", order_by="Figure.id")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from knowledge import models
 from knowledge.names import Names, key
+from knowledge.vocabulary import NO_RADIATION, RADIATION_PROTECTION
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_DIR / 'build' / 'knowledge.db'}"
@@ -41,6 +42,18 @@ class SourceInfo:
     citation: str
     scope: str
     figures_year: Optional[int]
+    published: Optional[str] = None  # the date the text gives for itself; None: it gives none
+    credit_ids: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CreditInfo:
+    """A body a source text names as the origin of some of its claims ("according to the BLS")."""
+
+    id: str
+    source_id: str
+    name: str
+    short: Optional[str]
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,8 @@ class FactInfo:
     brief: Optional[str]
     source_ids: Tuple[str, ...]
     figures: Tuple[FigureInfo, ...]
+    attribution: Tuple[str, ...] = ()  # credit ids: whom the source text credits this claim to
+    radiation: Optional[str] = None  # knowledge/vocabulary.py RADIATION_MARKS
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,7 @@ def _fact(row: models.Fact) -> FactInfo:
         source_ids=tuple(s.id for s in row.sources),
         figures=tuple(FigureInfo(f.occupation_id, f.value, f.unit, f.statistic, f.year, f.scope)
                       for f in row.figures),
+        attribution=tuple(c.id for c in row.credits), radiation=row.radiation,
     )
 
 
@@ -152,15 +168,19 @@ class KnowledgeBase:
         self._aliases: Dict[str, str] = dict(session.execute(
             sa.select(models.Alias.alias, models.Alias.occupation_id)).all())
         facts = session.scalars(sa.select(models.Fact).order_by(models.Fact.id).options(
-            selectinload(models.Fact.sources), selectinload(models.Fact.figures))).all()
+            selectinload(models.Fact.sources), selectinload(models.Fact.figures),
+            selectinload(models.Fact.credits))).all()
         self._facts: Dict[Tuple[str, str], FactInfo] = {(f.occupation_id, f.topic): _fact(f) for f in facts}
         self._gaps: Dict[str, GapInfo] = {
             row.topic: GapInfo(row.topic, row.text, tuple(r for r in row.related.split(",") if r))
             for row in session.scalars(sa.select(models.Gap))}
+        rows = session.scalars(sa.select(models.Source).options(selectinload(models.Source.credits))).all()
         self._sources: Dict[str, SourceInfo] = {
             r.id: SourceInfo(r.id, r.role, r.title, r.publisher, r.author, r.published_in, r.citation, r.scope,
-                             r.figures_year)
-            for r in session.scalars(sa.select(models.Source))}
+                             r.figures_year, r.published, tuple(c.id for c in r.credits))
+            for r in rows}
+        self._credits: Dict[str, CreditInfo] = {
+            c.id: CreditInfo(c.id, c.source_id, c.name, c.short) for r in rows for c in r.credits}
         others = session.scalars(sa.select(models.OtherJob).options(
             selectinload(models.OtherJob.sources), selectinload(models.OtherJob.aliases))).all()
         self._other_jobs: Dict[str, OtherJobInfo] = {
@@ -236,6 +256,8 @@ class KnowledgeBase:
 
         None when the occupation has no fact of its own and lists the topic as `not_borrowed`
         (an MRI technologist's safety is not the radiation safety of its parent).
+        A job the sources describe without radiation (uses_no_radiation) borrows no radiation-protection
+        fact either: a sonographer's safety is not the X-ray rules of the group.
         """
         own = self._occupations.get(occupation_id)
         if own is not None and topic in own.not_borrowed:
@@ -243,8 +265,22 @@ class KnowledgeBase:
         for candidate in self.lineage(occupation_id):
             found = self.fact(candidate, topic)
             if found is not None:
-                return found
+                return None if self.withheld(occupation_id, found) else found
         return None
+
+    def withheld(self, occupation_id: str, fact: FactInfo) -> bool:
+        """True when `fact` is another job's radiation-protection fact and this job uses no radiation."""
+        return (fact.occupation_id != occupation_id and fact.radiation == RADIATION_PROTECTION
+                and self.uses_no_radiation(occupation_id))
+
+    def uses_no_radiation(self, occupation_id: str) -> bool:
+        """True when a fact of the job's own says the sources describe it and mention no radiation."""
+        return self.no_radiation_fact(occupation_id) is not None
+
+    def no_radiation_fact(self, occupation_id: str) -> Optional[FactInfo]:
+        """The job's own fact that says the sources mention no radiation for it (facts.yml `none_described`)."""
+        return next((f for (o, _), f in self._facts.items() if o == occupation_id and f.radiation == NO_RADIATION),
+                    None)
 
     def figure(self, occupation_id: str, topic: str = "salary") -> Optional[FigureInfo]:
         found = self.fact(occupation_id, topic)
@@ -262,3 +298,10 @@ class KnowledgeBase:
     def sources(self, ids: Iterable[str]) -> List[SourceInfo]:
         """The sources with these ids, in the order given, unknown ids dropped."""
         return [self._sources[i] for i in dict.fromkeys(ids) if i in self._sources]
+
+    def credits(self, ids: Iterable[str]) -> List[CreditInfo]:
+        """The credits with these ids, in the order given, unknown ids (and source ids) dropped."""
+        return [self._credits[i] for i in dict.fromkeys(ids) if isinstance(i, str) and i in self._credits]
+
+    def all_credits(self) -> List[CreditInfo]:
+        return list(self._credits.values())

@@ -42,6 +42,12 @@ CLASSIFICATION = "classification"  # the official list of job titles and the gro
 CAREER_ARTICLE = "career_article"  # the article that describes a few jobs, with their pay figures
 SOURCE_ROLES = (CLASSIFICATION, CAREER_ARTICLE)
 
+# What a fact says about radiation (facts.yml `radiation`), so that a job the sources describe
+# without radiation (sonography: sound waves) never gets radiation-protection claims as its own.
+RADIATION_PROTECTION = "protection"  # the fact states radiation-protection claims
+NO_RADIATION = "none_described"  # the sources describe the job's imaging and mention no radiation for it
+RADIATION_MARKS = (RADIATION_PROTECTION, NO_RADIATION)
+
 # Words that say which topic a comparison asks about ("whose pay is lowest", "is licensing stricter").
 # A word matches itself and its endings (pay, pays, paying); one ending in "*" matches any word it
 # begins (certif* -> certified, certification). "overview" means "what is the difference".

@@ -37,5 +37,5 @@ def test_any_values_give_a_reply_and_only_known_ids(kb: KnowledgeBase, action: A
     assert messages and all(isinstance(m.get("text"), str) and m["text"] for m in messages)
     if "occupation" in slots:
         assert slots["occupation"] is None or kb.occupation(slots["occupation"]) is not None
-    if "sources_shown" in slots:
-        assert all(kb.sources([s]) for s in slots["sources_shown"])
+    if "sources_shown" in slots:  # source ids, and the ids of the credits its facts carry ("bls")
+        assert all(kb.sources([s]) or kb.credits([s]) for s in slots["sources_shown"])

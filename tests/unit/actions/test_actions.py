@@ -7,10 +7,10 @@ from typing import List
 
 import pytest
 
-from actions.answers import ActionAnswer
+from actions.answers import ActionAnswer, asks_if_radiation_is_used
 from actions.compare import ActionCompare
 from actions.context import capitalised
-from actions.sources import ActionSources
+from actions.sources import AUTHOR, DATE, ORIGIN, ActionSources, source_question
 from actions.support import ActionCounsellor, ActionFallback
 from actions.titles import ActionTitles
 from knowledge.build import load
@@ -51,7 +51,7 @@ async def test_each_featured_occupation_and_topic(kb: KnowledgeBase, occupation_
     citations = [s.citation for s in kb.sources(fact.source_ids)]
     assert text.splitlines()[-1].startswith("Source: ") and all(c in text.splitlines()[-1] for c in citations)
     assert slots["occupation"] == occupation_id
-    assert slots["sources_shown"] == list(fact.source_ids)
+    assert slots["sources_shown"] == [*fact.source_ids, *fact.attribution]  # sources, then credits ("bls")
 
 
 @pytest.mark.parametrize("occupation_id", FEATURED)
@@ -314,3 +314,68 @@ async def test_other_job_values_not_in_the_knowledge_base_are_ignored(kb: Knowle
     tracker = make_tracker("ask_salary", [{"entity": "other_job", "value": value, "text": value}])
     text = text_of((await run_action(ActionAnswer(), tracker))[0])
     assert all(job.note not in text for job in kb.other_jobs()) and "Which one do you mean?" in text
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("who wrote the article?", AUTHOR), ("who wrote that", AUTHOR), ("whos the author", AUTHOR),
+    ("who published it", AUTHOR), ("when was it published?", DATE), ("what year is that from", DATE),
+    ("is that data current", DATE), ("how old is this info", DATE), ("where is that from", ORIGIN),
+    ("who says", ORIGIN), ("according to who", ORIGIN), ("where does the salary information come from?", ORIGIN),
+    ("", ORIGIN), (None, ORIGIN)])
+def test_source_questions_are_told_apart_by_their_words(text: object, kind: str) -> None:
+    assert source_question(text) == kind
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("do sonographers use radiation", True), ("does ultrasound involve radiation?", True),
+    ("is there radiation in an mri", True), ("do nuc med techs work with radioactive stuff", True),
+    ("do rad techs get a lot of radiation", False), ("how much radiation do they get", False),
+    ("is it safe for pregnant women?", False), ("", False), (None, False)])
+def test_a_yes_no_radiation_question_is_recognised(text: object, asks: bool) -> None:
+    assert asks_if_radiation_is_used(text) is asks
+
+
+async def sources_reply(text: str, shown: object = None) -> str:
+    return text_of((await run_action(ActionSources(), make_tracker("ask_source", text=text,
+                                                                   slots={"sources_shown": shown})))[0])
+
+
+async def test_where_the_salary_is_from_names_the_article_and_whom_it_credits(kb: KnowledgeBase) -> None:
+    article = kb.source_for_role(CAREER_ARTICLE)
+    (credit,) = kb.credits(article.credit_ids)
+    for text in (await sources_reply("where does the salary information come from?"),
+                 await sources_reply("where is that from",
+                                     (await run_action(ActionAnswer(), make_tracker(
+                                         "ask_salary", [occupation(FEATURED[0])])))[1]["sources_shown"])):
+        assert article.title in text and credit.name in text, text
+    duties_shown = (await run_action(ActionAnswer(), make_tracker("ask_duties", [occupation(FEATURED[0])])))[1]
+    text = await sources_reply("where is that from", duties_shown["sources_shown"])
+    assert article.title in text and credit.name not in text, text
+
+
+async def test_who_wrote_it_and_when_come_from_sources_yml(kb: KnowledgeBase) -> None:
+    article, classification = kb.source_for_role(CAREER_ARTICLE), kb.source_for_role(CLASSIFICATION)
+    assert article.author
+    text = await sources_reply("who wrote the article?", [classification.id])
+    assert f"is by {article.author}" in text and classification.title not in text, text
+    text = await sources_reply("who wrote that", [classification.id])
+    assert "names no author" in text and classification.publisher in text, text
+    text = await sources_reply("when was the article published?")
+    if article.published:
+        assert f"was published {article.published}" in text, text
+    else:
+        assert "doesn't say when it was published, so I don't know" in text, text
+    assert f"Its figures are for {article.figures_year}." in text, text
+
+
+async def test_every_answer_ends_with_bls_only_where_its_facts_credit_the_bls(kb: KnowledgeBase) -> None:
+    """The finding: every article answer said "citing the US Bureau of Labor Statistics"."""
+    (credit,) = kb.all_credits()
+    for job in FEATURED:
+        for intent, topic in TOPIC_BY_INTENT.items():
+            fact = kb.find_fact(job, topic)
+            if fact is None or topic in GAPS:
+                continue
+            messages, _ = await run_action(ActionAnswer(), make_tracker(intent, [occupation(job)]))
+            line = text_of(messages).splitlines()[-1]
+            assert (f"citing {credit.name}" in line) == (credit.id in fact.attribution), (job, topic, line)

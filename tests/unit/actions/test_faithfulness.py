@@ -17,7 +17,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import pytest
 
-from actions.answers import ActionAnswer
+from actions.answers import NOT_AS_FAR, ActionAnswer
 from actions.compare import NOT_GIVEN, ActionCompare
 from actions.context import capitalised
 from actions.sources import ActionSources
@@ -25,8 +25,15 @@ from actions.support import ActionFallback
 from actions.titles import ActionTitles
 from knowledge.build import GAP_TOPICS
 from knowledge.query import FactInfo, FigureInfo, KnowledgeBase, OccupationInfo
-from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, TOPIC_BY_INTENT, TOPIC_LABELS
-from tests.unit.trackers import make_tracker, occupation, run_action
+from knowledge.vocabulary import (
+    CAREER_ARTICLE,
+    CLASSIFICATION,
+    NO_RADIATION,
+    RADIATION_PROTECTION,
+    TOPIC_BY_INTENT,
+    TOPIC_LABELS,
+)
+from tests.unit.trackers import make_tracker, named, occupation, run_action
 
 # Sentences that frame an answer but state no fact of their own. The placeholders are filled
 # from the knowledge base with exact alternatives (framing()), so no pattern lets a claim through:
@@ -77,6 +84,15 @@ FRAMING = [
     r"I haven't answered a question yet\.",
     r"Everything I say comes from these sources:",
     r"• “{SOURCE}”(, by {AUTHOR})?, {PUBLISHED} \({SCOPE}(, figures for {YEAR})?\)\.",
+    r"My information on {LABEL} comes from:",
+    r"{HOLDER} says it got some or all of that from {CREDIT}\.",
+    r"{HOLDER} credits some of what it says about {LABELS} to {CREDIT}\.",
+    r"“{SOURCE}” is by {AUTHOR} \({PUBLISHER}\)\.",
+    r"“{SOURCE}” names no author; it is published by {PUBLISHER}\.",
+    r"“{SOURCE}” doesn't say when it was published, so I don't know\.",
+    r"Its figures are for {YEAR}\.",
+    # "do sonographers use radiation?": only before the job's own fact that says so (check_job checks)
+    re.escape(NOT_AS_FAR),
     # one item of a list fact (the group's tasks), for a duties question or the fallback's search
     r"{LISTINTRO}; this is the one (you asked about|closest to your question):",
     # the fallback: the search's closest fact, else suggestions
@@ -128,13 +144,15 @@ def framing(kb: KnowledgeBase) -> List["re.Pattern[str]"]:
         "PAYKIND": _any([f"${f.value:,} ({kind(f)})" for f in figures] + [NOT_GIVEN]),
         "TITLES": f"“{_any(t for o in kb.occupations() for t in o.source_titles)}”(?:; “"
                   f"{_any(t for o in kb.occupations() for t in o.source_titles)}”)*",
-        "YEAR": _any(str(f.year) for f in figures),
+        "YEAR": _any([str(f.year) for f in figures] + [str(s.figures_year) for s in sources if s.figures_year]),
         "LISTINTRO": _any(list_intro(f) for f in facts if items(f)) if any(items(f) for f in facts) else "(?!)",
         "PAY": _any([f"${f.value:,}" for f in figures] + [NOT_GIVEN]),
         "LICENCE": _any([f"needed in {f.states} states" for f in facts if f.states] + [NOT_GIVEN]),
         "EDUCATION": _any([f.brief for f in facts if f.brief] + [NOT_GIVEN]),
         "SOURCE": _any(s.title for s in sources), "AUTHOR": _any(s.author for s in sources if s.author),
         "PUBLISHED": _any(s.published_in for s in sources), "SCOPE": _any(s.scope for s in sources),
+        "PUBLISHER": _any(s.publisher for s in sources), "HOLDER": "(?:The article|The classification)",
+        "CREDIT": _any(f"{c.name} ({c.short})" if c.short else c.name for c in kb.all_credits()) or "(?!)",
     }
     return [re.compile(re.sub(r"\{([A-Z]+)\}", lambda m: fill[m.group(1)], p)) for p in FRAMING]
 
@@ -199,6 +217,32 @@ def check(kb: KnowledgeBase, text: str, cited: List[str]) -> None:
         assert source.citation in source_line, f"missing citation {source.id}: {text}"
 
 
+def facts_in(kb: KnowledgeBase, body: str) -> List[FactInfo]:
+    """The facts an answer's body states (whole, or one item of a list), less those inside another one's text."""
+    found = [f for f in kb.facts() if f.text in body or any(item in body for item in items(f))]
+    return [f for f in found if not any(f is not g and f.text in g.text for g in found)]
+
+
+def check_source_line(kb: KnowledgeBase, text: str, used: List[FactInfo], shown: Optional[List[str]] = None,
+                      exact: bool = True) -> None:
+    """The source line is built from the facts used: each one's sources, and "citing <credit>" exactly when
+    a fact used carries that attribution (the BLS for pay, never for duties). `exact`: no other source is
+    cited (an answer that names jobs without facts also cites what was checked). `shown`, the slot, holds
+    the same sources and credits, for "where is that from?"."""
+    line = text.rpartition("\n\n")[2] if "\n\n" in text else ""
+    sources = {s for f in used for s in f.source_ids}
+    named = {s.id for s in kb.sources(kb.all_sources()) if s.citation in line}
+    assert sources <= named, f"missing citation of {sorted(sources - named)}: {text}"
+    if used and exact:
+        assert named == sources, f"cites {sorted(named - sources)}, which no fact used is from: {text}"
+    credits = {c for f in used for c in f.attribution}
+    for credit in kb.all_credits():
+        assert (f"citing {credit.name}" in line) == (credit.id in credits), (
+            f"'citing {credit.name}' {'missing' if credit.id in credits else 'without a fact credited to it'}: {text}")
+    if shown is not None and used:
+        assert sources | credits <= set(shown) and set(shown) <= named | credits | set(kb.all_sources()), (shown, text)
+
+
 def check_job(kb: KnowledgeBase, text: str, job: str) -> None:
     """A topic answer about one job: only that job's facts, or an ancestor's introduced as such.
 
@@ -233,6 +277,13 @@ def check_job(kb: KnowledgeBase, text: str, job: str) -> None:
         assert any(f"{rule} states" in f.text for f in used), f"'{rule} states' is not {job}'s rule: {text}"
     for source in kb.sources([s for f in used for s in f.source_ids]):
         assert source.citation in text.rpartition("\n\n")[2], f"missing citation {source.id}: {text}"
+    check_source_line(kb, text, facts_in(kb, body))
+    if NOT_AS_FAR in body:  # "No" to "do they use radiation": only with the job's own fact that says so
+        said = next((f for f in used if f.occupation_id == job and f.radiation == NO_RADIATION), None)
+        assert said is not None and f"{NOT_AS_FAR} {said.text}" in body, f"an unfounded no: {text}"
+    if body.startswith("Yes. "):
+        assert any(body.startswith(f"Yes. {f.text}") and f.occupation_id == job and f.radiation == RADIATION_PROTECTION
+                   for f in used), f"an unfounded yes: {text}"
 
 
 def own_fact(kb: KnowledgeBase, job: OccupationInfo, topic: str) -> Optional[FactInfo]:
@@ -325,6 +376,7 @@ def check_compare(kb: KnowledgeBase, text: str) -> None:
     assert not_given <= lacking, f"'{NOT_GIVEN}' without saying which jobs the sources describe: {text}"
     for source in kb.sources([s for fact in used for s in fact.source_ids]):
         assert source.citation in source_line, f"missing citation {source.id}: {text}"
+    check_source_line(kb, text, used, exact=not lacking)
 
 
 def topic_cases(kb: KnowledgeBase) -> Iterator[Tuple[str, str]]:
@@ -341,6 +393,7 @@ async def test_every_topic_answer_is_faithful(kb: KnowledgeBase) -> None:
         text = "\n".join(m["text"] for m in messages)
         check(kb, text, set_slots.get("sources_shown") or [])
         check_job(kb, text, occupation_id)
+        check_source_line(kb, text, facts_in(kb, text.rpartition("\n\n")[0]), set_slots.get("sources_shown"))
         count += 1
     assert count == len(kb.occupations()) * (len(TOPIC_BY_INTENT) + 1)
 
@@ -348,7 +401,9 @@ async def test_every_topic_answer_is_faithful(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize("intent", list(TOPIC_BY_INTENT))
 async def test_answers_without_an_occupation_are_faithful(kb: KnowledgeBase, intent: str) -> None:
     messages, set_slots = await run_action(ActionAnswer(), make_tracker(intent))
-    check(kb, "\n".join(m["text"] for m in messages), set_slots.get("sources_shown") or [])
+    text = "\n".join(m["text"] for m in messages)
+    check(kb, text, set_slots.get("sources_shown") or [])
+    check_source_line(kb, text, facts_in(kb, text.rpartition("\n\n")[0]), set_slots.get("sources_shown"))
 
 
 # One question per kind of comparison: no topic, each topic, the difference, and pay's extremes.
@@ -529,3 +584,93 @@ def test_the_check_catches_an_invented_task(kb: KnowledgeBase) -> None:
         check(kb, "Here is the closest thing my sources say about surgeons:", [])
     with pytest.raises(AssertionError, match="unsupported sentence"):
         check(kb, "Here is the closest thing my sources say:\n9. Read the scans and tell the patient.", [])
+
+
+async def test_the_source_line_check_catches_a_wrong_or_missing_credit(kb: KnowledgeBase) -> None:
+    """"citing the BLS" under a duties answer fails, and so does a pay answer without it."""
+    credit = kb.all_credits()[0]
+    credited, plain = next((f, d) for f in kb.facts() for d in kb.facts() if credit.id in f.attribution and f.figures
+                           and d.topic == "duties" and d.occupation_id == f.occupation_id and not d.attribution
+                           and credit.source_id in d.source_ids)
+    duties = await answer(kb, "ask_duties", plain.occupation_id)
+    pay = await answer(kb, "ask_salary", credited.occupation_id)
+    check_job(kb, duties, plain.occupation_id)
+    check_job(kb, pay, credited.occupation_id)
+    assert f"citing {credit.name}" in pay and f"citing {credit.name}" not in duties
+    with pytest.raises(AssertionError, match="without a fact credited to it"):
+        check_source_line(kb, duties.replace(".\n\n", ".\n\n", 1).rstrip(".") + f", citing {credit.name}.",
+                          facts_in(kb, duties))
+    with pytest.raises(AssertionError, match="missing"):
+        check_source_line(kb, pay.replace(f", citing {credit.name}", ""), facts_in(kb, pay))
+
+
+# "Where is that from?" questions, told apart by their words (actions/sources.py source_question).
+SOURCE_QUESTIONS = ["where does the salary information come from?", "who wrote the article?",
+                    "when was it published?", "where is that from", "who wrote that", "is that data current",
+                    "who says", "where is the licence info from", "when was the classification published",
+                    "whats the bls", "source?"]
+
+
+async def test_source_answers_are_faithful(kb: KnowledgeBase) -> None:
+    """Every source question, with no answer before it and after each kind of answer (sources and credits)."""
+    classification, article = kb.source_for_role(CLASSIFICATION).id, kb.source_for_role(CAREER_ARTICLE).id
+    credits = [c.id for c in kb.all_credits()]
+    for question, shown in itertools.product(SOURCE_QUESTIONS, ([], [classification], [article],
+                                                                 [article, *credits], [article, classification])):
+        messages, _ = await run_action(ActionSources(), make_tracker("ask_source", text=question,
+                                                                     slots={"sources_shown": shown}))
+        check(kb, "\n".join(m["text"] for m in messages), [])
+
+
+async def test_no_job_without_radiation_gets_radiation_protection_as_its_own(kb: KnowledgeBase) -> None:
+    """Sonographers (sound waves) and MRI technologists (magnetic imaging): no answer of any kind, on any topic
+    or safety question, gives them a radiation-protection fact, their own or borrowed; only the group's fact
+    says what holds for the jobs that use radiation, and it is never their answer."""
+    without = [o for o in kb.occupations() if kb.uses_no_radiation(o.id)]
+    assert {named(kb, "sonographers"), named(kb, "mri techs")} <= {o.id for o in without}, without
+    protection = [f for f in kb.facts() if f.radiation == RADIATION_PROTECTION]
+    assert protection and all(kb.find_fact(o.id, f.topic) != f for o in without for f in protection)
+    group_safety = kb.fact(kb.group().id, "safety")
+    assert group_safety is not None and "For the jobs in this group that use radiation" in group_safety.text
+    claims = [sentence for f in protection for sentence in sentences(f.text)]
+    questions = ["Is it safe for pregnant women?", "do they use radiation", "radiation exposure?", "is it safe",
+                 "do they wear lead aprons", "how much radiation do they get"]
+    for job in without:
+        replies = []
+        for intent, question in itertools.product([*TOPIC_BY_INTENT, "inform_occupation"], questions):
+            messages, _ = await run_action(ActionAnswer(), make_tracker(
+                intent, [occupation(job.id)], text=question, slots={"topic": "safety"}))
+            replies.append("\n".join(m["text"] for m in messages))
+        extra = [f"is {job.name} work safe when pregnant", f"radiation protection for {job.plural}"]
+        for question in questions + extra:
+            messages, _ = await run_action(ActionFallback(), make_tracker("nlu_fallback", [occupation(job.id)],
+                                                                         text=question))
+            replies.append("\n".join(m["text"] for m in messages))
+        for other in kb.occupations():
+            if other.id not in (job.id, kb.group().id):
+                messages, _ = await run_action(ActionCompare(), make_tracker(
+                    "compare_occupations", [occupation(job.id), occupation(other.id)], text="which is safer"))
+                own_lines = [line for line in messages[0]["text"].splitlines()
+                             if line.startswith(f"• {capitalised(job.name)}:")]
+                replies += own_lines
+        for reply in replies:
+            leaked = [c for c in claims if c in reply]
+            assert not leaked, f"{job.id} got radiation protection as its own: {leaked}\n in: {reply}"
+
+
+@pytest.mark.parametrize("intent", ["ask_safety", "ask_equipment"])  # the model reads "use" as equipment, too
+async def test_do_they_use_radiation_is_answered_yes_or_no_only_from_the_jobs_own_fact(
+        kb: KnowledgeBase, intent: str) -> None:
+    for job in kb.occupations():
+        messages, _ = await run_action(ActionAnswer(), make_tracker(
+            intent, [occupation(job.id)], text=f"do {job.plural} use radiation?"))
+        text = messages[0]["text"]
+        check(kb, text, [])
+        check_job(kb, text, job.id)
+        own = kb.fact(job.id, "safety")
+        if kb.uses_no_radiation(job.id):
+            assert text.startswith(NOT_AS_FAR), text
+        elif own is not None and own.radiation == RADIATION_PROTECTION and job.id != kb.group().id:
+            assert text.startswith("Yes. "), text
+        else:
+            assert not text.startswith((NOT_AS_FAR, "Yes")), text

@@ -29,8 +29,8 @@ async def test_a_clear_question_gets_the_closest_fact_with_its_source(kb: Knowle
     assert offer["text"] == OTHERWISE
     assert [b["payload"] for b in offer["buttons"]][:2] == [
         f'/ask_salary{{"occupation": "{job}"}}', f'/ask_best_paying{{"occupation": "{job}"}}']
-    assert slots == {"topic": "salary", "occupation": job,
-                     "sources_shown": list(fact.source_ids)}
+    assert slots == {"topic": "salary", "occupation": job,  # the sources, then whom the article credits (BLS)
+                     "sources_shown": [*fact.source_ids, *fact.attribution]}
 
 
 async def test_a_job_without_its_own_fact_is_told_whose_it_is(kb: KnowledgeBase) -> None:

@@ -199,6 +199,26 @@ CASES = [
      "occupation sonographer", "`parent_evidence` must be one quote"),
     ("occupations.yml", lambda d: first("occupations", id="sonographer")(d).update(not_borrowed=["gossip"]),
      "occupation sonographer", "`not_borrowed` lists topics"),
+    # attributions: a credit of one of the fact's own sources (sources.yml `credits`)
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).update(attribution="nih"),
+     "sonographer/duties", "unknown attribution `nih`"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).update(
+        attribution=["bls", "who"]), "sonographer/duties", "unknown attribution `who`"),
+    ("facts.yml", lambda d: first("facts", occupation="imaging_technician", topic="duties")(d).update(
+        attribution="bls"), "imaging_technician/duties", "which the fact does not cite"),
+    ("sources.yml", lambda d: first("sources", role=CAREER_ARTICLE)(d)["credits"][0].pop("named_in_text"),
+     f"source {SOURCE_OF_ROLE[CAREER_ARTICLE]}, credit bls", "missing `named_in_text`"),
+    ("sources.yml", lambda d: first("sources", role=CAREER_ARTICLE)(d)["credits"][0].update(
+        id=SOURCE_OF_ROLE[CLASSIFICATION]), f"source {SOURCE_OF_ROLE[CAREER_ARTICLE]}, credit", "duplicate id"),
+    ("sources.yml", lambda d: first("sources", role=CAREER_ARTICLE)(d).update(published=2012),
+     f"source {SOURCE_OF_ROLE[CAREER_ARTICLE]}", "`published` is the date the text gives"),
+    # radiation marks: known values; a job described without radiation owns no radiation-protection fact
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).update(radiation="lots"),
+     "sonographer/duties", "unknown `radiation` `lots`"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="duties")(d).update(
+        radiation="none_described"), "sonographer/duties", "says in its text that the sources mention no radiation"),
+    ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="equipment")(d).update(
+        radiation="protection"), "sonographer/equipment", "a radiation-protection fact of a job marked"),
 ]
 
 
