@@ -90,9 +90,27 @@ class OccupationEntities(GraphComponent):
         for name in [] if text.startswith("/") else self.names.find(text, spans):  # "/intent{...}" is a button
             kept.append({"entity": name.kind, "start": name.start, "end": name.end, "value": name.id,
                          "text": name.text, "confidence_entity": 1.0, EXTRACTOR: self.NAME, "found_by": SPELLING})
+        kept = kept if text.startswith("/") else self._outside_phrases(text, kept)
         kept.sort(key=lambda e: e.get("start", 0))
         message.set(ENTITIES, unrelated + kept, add_to_output=True)
         self._bare_job_name(message, kept)
+
+    def _outside_phrases(self, text: str, kept: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """A group name inside a longer job phrase ("nuclear medicine physician") is that other job."""
+        found: List[Dict[str, Any]] = []
+        for entity in kept:
+            wider = self.names.outside_phrase(text, entity.get("start", 0), entity.get("end", 0)) \
+                if entity.get("entity") == ENTITY else None
+            if wider is None:
+                found.append(entity)
+                continue
+            start, end, job = wider
+            found = [f for f in found if not (f.get("start", 0) < end and start < f.get("end", 0))]
+            found.append({**entity, "entity": OTHER, "start": start, "end": end, "value": job,
+                          "text": text[start:end], "found_by": "job phrase"})
+        return [f for f in found if not any(o is not f and o["entity"] == OTHER and o.get("start", 0) <=
+                                            f.get("start", 0) and f.get("end", 0) <= o.get("end", 0) and
+                                            f["entity"] == ENTITY for o in found)]
 
     @staticmethod
     def _bare_job_name(message: Message, kept: List[Dict[str, Any]]) -> None:

@@ -4,14 +4,25 @@ Both the knowledge base (for the actions) and the NLU component `OccupationEntit
 so "radiograhper" means the same job everywhere. It knows the group's aliases and those of the
 jobs outside the group ("radiologist"), so a close misspelling of an outside job is never read
 as the nearest title in the group.
+
+Fuzzy matching mends misspelt words only: each word that differs from the alias's must be one that
+is no English word (spaCy's lookup tables, plus the aliases' own words), so "medical lab
+technician" is never "medical x-ray technician", and a missing word is never filled in. A job
+phrase is its head word (technician, doctor, nurse ...) with its modifiers: a group name inside a
+longer job phrase ("nuclear medicine physician", "veterinary ultrasound technician") names a job
+outside the group (`outside_phrase`), never the group's job.
 """
 
 from __future__ import annotations
 
 import difflib
+import gzip
+import json
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 OCCUPATION = "occupation"
 OTHER_JOB = "other_job"
@@ -23,6 +34,32 @@ WORD = re.compile(r"[\w]+(?:-[\w]+)*")
 EDGE_WORDS = frozenset(
     "a an the and or of to in on for at is are do does what whats how much many who which about as be "
     "i im u you me my your they them their it its this that these those with from like so than then".split())
+
+
+# The last word of a job phrase that is never the group's: a name in the group followed by one of these
+# ("nuclear medicine physician", "x-ray doctor") is another job's name. Technician, technologist and
+# therapist are the group's own heads ("mri technician" is the group's MRI technologist).
+HEAD_WORDS = frozenset(
+    "doctor doctors physician physicians nurse nurses assistant assistants engineer engineers scientist "
+    "scientists hygienist hygienists aide aides oncologist oncologists surgeon surgeons consultant "
+    "consultants physicist physicists dentist dentists vet vets veterinarian veterinarians".split())
+# Words before a group name that make it another job: "veterinary ultrasound technician".
+OUTSIDE_MODIFIERS = frozenset("veterinary vet animal dental pharmacy lab laboratory surgical".split())
+# What an unlisted job phrase is resolved to: other_jobs.yml's catch-all entry.
+UNLISTED_JOB = "other_health_technician"
+
+
+@lru_cache(maxsize=1)
+def english_words() -> FrozenSet[str]:
+    """Every English word spaCy's lookup data knows (WordNet's lemmas and their inflected forms)."""
+    import spacy_lookups_data
+
+    folder = Path(spacy_lookups_data.__file__).parent / "data"
+    with gzip.open(folder / "en_lemma_index.json.gz", "rt", encoding="utf-8") as handle:
+        words = {w for part in json.load(handle).values() for w in part}
+    with gzip.open(folder / "en_lemma_lookup.json.gz", "rt", encoding="utf-8") as handle:
+        words.update(json.load(handle))
+    return frozenset(w.lower() for w in words)
 
 
 def key(text: str) -> str:
@@ -51,6 +88,7 @@ class Names:
         self.ids = set(ids) | set(self.aliases.values())
         self.other_ids = set(other_ids) | set(self.others.values())
         self.cutoff = cutoff
+        self.words = english_words() | {w for name in [*self.aliases, *self.others] for w in name.split()}
         self._by_initial: Dict[str, List[str]] = {}
         for name in [*self.aliases, *self.others]:
             if len(name) >= MIN_FUZZY_LENGTH:
@@ -84,11 +122,40 @@ class Names:
             return None
         candidates = [n for n in self._by_initial.get(typed[0], ())
                       if abs(len(n) - len(typed)) <= max(2, len(n) // 4)]
-        close = difflib.get_close_matches(typed, candidates, n=1, cutoff=self.cutoff)
+        close = [n for n in difflib.get_close_matches(typed, candidates, n=3, cutoff=self.cutoff)
+                 if self.mends(typed, n)]
         if not close:
             return None
         name = close[0]
         return (OCCUPATION, self.aliases[name]) if name in self.aliases else (OTHER_JOB, self.others[name])
+
+    def mends(self, typed: str, name: str) -> bool:
+        """`typed` is `name` with misspelt words: as many words, and each one that differs is no word."""
+        typed_words, name_words = typed.split(), name.split()
+        return len(typed_words) == len(name_words) and all(
+            a == b or a not in self.words for a, b in zip(typed_words, name_words, strict=True))
+
+    def outside_phrase(self, text: str, start: int, end: int) -> Optional[Tuple[int, int, str]]:
+        """(start, end, id) of the longer job phrase around a group name at text[start:end], when that
+        phrase names a job outside the group: a head word right after it that is not part of a group
+        alias ("nuclear medicine physician"), or an outside modifier right before it ("veterinary
+        ultrasound technician"). The id is the outside job's, or UNLISTED_JOB."""
+        words = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
+        inside = [i for i, w in enumerate(words) if w[0] >= start and w[1] <= end]
+        if not inside:
+            return None
+        first, last = inside[0], inside[-1]
+        lo, hi = first, last
+        while hi + 1 < len(words) and words[hi + 1][2] in HEAD_WORDS and hi - last < 2:
+            hi += 1
+        while lo > 0 and words[lo - 1][2] in OUTSIDE_MODIFIERS and first - lo < 2:
+            lo -= 1
+        if (lo, hi) == (first, last):
+            return None
+        phrase = " ".join(w[2] for w in words[lo:hi + 1])
+        if phrase in self.aliases:
+            return None  # a longer name of the group's (the ruler finds it first anyway)
+        return words[lo][0], words[hi][1], self.others.get(phrase, UNLISTED_JOB)
 
     def find(self, text: str, taken: Sequence[Tuple[int, int]] = ()) -> List[Found]:
         """Misspelt job names in free text, longest first, outside the `taken` (start, end) spans.

@@ -283,7 +283,7 @@ class Searcher:
 
     def _fields(self, document: Document) -> Tuple[Counter, Set[str]]:
         """The document's words (its text's lemmas and their synonyms) and its topic's words."""
-        words = Counter(w for w in self.read(document.text).words if w not in UNANSWERED)
+        words = Counter(w for w in self.read(document.text, others=False).words if w not in UNANSWERED)
         synonyms = {s for w in words for s in self.lemmas(SYNONYMS.get(w, ""))} - set(words)
         return words + Counter(synonyms), set(self.lemmas(TOPIC_WORDS.get(document.topic, "")))
 
@@ -299,13 +299,14 @@ class Searcher:
         lemmas = (token if token in UNANSWERED else self.lemma(token) for token in TOKEN.findall(text))
         return [w for w in lemmas if len(w) > 1 and (w not in STOP_WORDS or w in UNANSWERED)]
 
-    def read(self, text: str) -> Query:
-        """The jobs a text names (exact names first, then misspellings) and its other words' lemmas."""
+    def read(self, text: str, others: bool = True) -> Query:
+        """The jobs a text names (exact names first, then misspellings) and its other words' lemmas.
+        `others=False` for the facts' own texts: their "tell a doctor" is a word, not a job asked about."""
         names = self.kb.names
         words = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
         spans: List[Tuple[int, int]] = []
         jobs: List[str] = []
-        others: List[str] = []
+        outside: List[str] = []
         for size in range(min(self.max_alias_words, len(words)), 0, -1):
             for first in range(len(words) - size + 1):
                 start, end = words[first][0], words[first + size - 1][1]
@@ -314,16 +315,18 @@ class Searcher:
                 typed = key(" ".join(w[2] for w in words[first:first + size]))
                 if typed in names.aliases:
                     jobs.append(names.aliases[typed])
-                elif typed in names.others:
-                    others.append(names.others[typed])
+                elif others and typed in names.others:
+                    outside.append(names.others[typed])
                 else:
                     continue
                 spans.append((start, end))
         for found in names.find(text, spans):
-            (jobs if found.kind == OCCUPATION else others).append(found.id)
+            if found.kind != OCCUPATION and not others:
+                continue
+            (jobs if found.kind == OCCUPATION else outside).append(found.id)
             spans.append((found.start, found.end))
         rest = "".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(text))
-        return Query(tuple(dict.fromkeys(jobs)), tuple(dict.fromkeys(others)), tuple(self.lemmas(rest)))
+        return Query(tuple(dict.fromkeys(jobs)), tuple(dict.fromkeys(outside)), tuple(self.lemmas(rest)))
 
     def query(self, text: object, jobs: Iterable[str] = ()) -> Optional[Query]:
         """The message as a query, or None for what is not a searchable text (a payload, too long, no text)."""

@@ -308,7 +308,7 @@ async def test_a_job_or_one_outside_the_group_says_which_is_in_the_group(kb: Kno
     assert slots["occupation"] == FEATURED[0] and "vs" not in text_of(messages)
 
 
-@pytest.mark.parametrize("value", ["nurse", "<an occupation id>", "<b>x</b>", "r" * 500])
+@pytest.mark.parametrize("value", ["zookeeper", "<an occupation id>", "<b>x</b>", "r" * 500])
 async def test_other_job_values_not_in_the_knowledge_base_are_ignored(kb: KnowledgeBase, value: str) -> None:
     value = FEATURED[0] if value == "<an occupation id>" else value  # a job in the group is no other job
     tracker = make_tracker("ask_salary", [{"entity": "other_job", "value": value, "text": value}])

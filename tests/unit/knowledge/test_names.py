@@ -47,3 +47,41 @@ def test_find_survives_long_and_odd_input(names: Names) -> None:
     assert names.find("x" * 5000) == []
     assert names.find("\x00\u202e\ud7ff 🙂 " * 50) == []
     assert key("  X-Ray_Tech ") == "x-ray tech"
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("medical lab technician", ("other_job", "medical_lab_technician")),  # was 0.87 alike "medical x-ray technician"
+    ("lab technician", ("other_job", "medical_lab_technician")),
+    ("medical technician", ("other_job", "medical_technician")),  # in or out: the actions ask
+    ("medicial x-ray technician", ("occupation", RADIOGRAPHER)),  # a misspelt word is mended
+    ("nucular medcine", ("occupation", "nuclear_medicine_technologist")),
+    ("x-ray doctor", ("other_job", "doctor")),
+    ("physician", None),  # a word alone, not a job phrase: "ask the physician" is no question about doctors
+])
+def test_fuzzy_mends_misspelt_words_and_never_swaps_real_ones(names: Names, typed: str, expected: object) -> None:
+    assert names.classify(typed) == expected
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("medical lab technician", "medical x-ray technician"), ("physician", "physicist"),
+    ("radiation oncologist", "radiation therapist"), ("x-ray doctor", "x-ray tech"),
+    ("medical technician", "medical x-ray technician"),  # a missing word is never filled in
+])
+def test_one_real_word_never_becomes_another(names: Names, typed: str, name: str) -> None:
+    assert not names.mends(typed, name)
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("how much does a nuclear medicine physician earn", "nuclear medicine", "nuclear_medicine_physician"),
+    ("how much does an x-ray doctor earn", "x-ray", "doctor"),
+    ("what does a veterinary ultrasound technician earn", "ultrasound technician", "veterinary_technician"),
+    ("is an ultrasound engineer a good job", "ultrasound", "other_health_technician"),  # unlisted: the catch-all
+    ("what does an mri technician do", "mri technician", None),  # the group's own head word
+    ("what does a radiation therapist do", "radiation therapist", None),
+    ("sonographer salary", "sonographer", None),
+])
+def test_a_group_name_inside_a_longer_job_phrase_is_that_other_job(names: Names, text: str, name: str,
+                                                                   expected: object) -> None:
+    start = text.index(name)
+    found = names.outside_phrase(text, start, start + len(name))
+    assert (found[2] if found else None) == expected
