@@ -4,9 +4,12 @@ Rasa's `LogisticRegressionClassifier` fits raw token and character n-gram counts
 regularisation, so a long message outweighs a short one and the solver needs many iterations.
 This one scales each message's counts (log(1 + count), then unit length), so messages of any
 length weigh the same, and makes the regularisation strength `C` and the class weights
-settings chosen on data (`make eval` compares candidates). The scaling is stateless: nothing
-is fitted but the model. The model is saved as plain arrays (numpy, no pickle): loading it takes milliseconds, where
-Rasa's skops file costs the server several seconds of start-up.
+settings chosen on data (`make eval` compares candidates). The solver is liblinear by default:
+one-vs-rest binary fits converge in a few seconds where the multinomial lbfgs fit took most of a
+cold `rasa train` (docs/training-speed.md, `python -m bench.training_speed`). The scaling is
+stateless: nothing is fitted but the model. The model is saved as plain arrays (numpy, no
+pickle): loading it takes milliseconds, where Rasa's skops file costs the server several seconds
+of start-up.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "max_iter": 1000,
-                "class_weight": "balanced"}
+                "class_weight": "balanced", "solver": "liblinear"}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import Any, List
 
 import numpy as np
 import pytest
@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from components.intent_classifier import ARRAYS, LinearIntentClassifier
 
 # Two intents told apart by which of four "words" a message has, a few times over.
-VOCABULARY = {"pay": 0, "salary": 1, "hello": 2, "hi": 3}
+VOCABULARY = {"pay": 0, "salary": 1, "hello": 2, "hi": 3, "bye": 4}
 
 
 def message(words: List[str], intent: str = "") -> Message:
@@ -36,12 +36,14 @@ def storage(tmp_path: Path) -> LocalModelStorage:
     return LocalModelStorage(tmp_path)
 
 
-def trained(storage: LocalModelStorage) -> LinearIntentClassifier:
+def trained(storage: LocalModelStorage, **config: Any) -> LinearIntentClassifier:
     context = ExecutionContext(GraphSchema({}), "test")
-    classifier = LinearIntentClassifier.create({**LinearIntentClassifier.get_default_config(), "C": 100.0},
+    classifier = LinearIntentClassifier.create({**LinearIntentClassifier.get_default_config(), "C": 100.0, **config},
                                                storage, Resource("classifier"), context)
     examples = [message(w, "ask_salary") for w in (["pay"], ["salary"], ["pay", "salary"], ["pay", "pay", "pay"])]
     examples += [message(w, "greet") for w in (["hello"], ["hi"], ["hi", "hello"], ["hi", "hi", "hi", "hi"])]
+    if config:  # a third intent, so that one-vs-rest and multinomial probabilities differ
+        examples += [message(w, "goodbye") for w in (["bye"], ["bye", "bye"], ["bye", "hi"])]
     classifier.train(TrainingData(examples))
     return classifier
 
@@ -74,3 +76,22 @@ def test_a_model_without_a_classifier_gives_no_intent(storage: LocalModelStorage
                                         Resource("missing"), context)
     result = empty.process([message(["pay"])])[0]
     assert result.get("intent") == {"name": None, "confidence": 0.0} and result.get("intent_ranking") == []
+
+
+@pytest.mark.parametrize("solver", ["liblinear", "lbfgs"])
+def test_the_solver_is_a_setting_and_the_loaded_model_keeps_its_probabilities(storage: LocalModelStorage,
+                                                                              solver: str) -> None:
+    """config.yml picks liblinear for speed: its one-vs-rest probabilities must survive saving and loading."""
+    classifier = trained(storage, solver=solver, tol=1e-4)
+    assert classifier.clf.solver == solver
+    probe = [message(["salary"]), message(["hello", "hi"]), message(["bye"])]
+    before = [(m.get("intent")["name"], m.get("intent")["confidence"]) for m in classifier.process(probe)]
+    assert [name for name, _ in before] == ["ask_salary", "greet", "goodbye"]
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {**LinearIntentClassifier.get_default_config(), "C": 100.0, "solver": solver, "tol": 1e-4}
+    loaded = LinearIntentClassifier.load(config, storage, Resource("classifier"), context)
+    after = loaded.process([message(["salary"]), message(["hello", "hi"]), message(["bye"])])
+    assert [m.get("intent")["name"] for m in after] == [name for name, _ in before]
+    assert [m.get("intent")["confidence"] for m in after] == pytest.approx([c for _, c in before])
+    ranking = after[0].get("intent_ranking")
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
