@@ -33,7 +33,7 @@ REPLICAS ?= 2
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations e2e widget-docs eval bench bench-insights reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations e2e widget-docs eval bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -146,6 +146,9 @@ reliability: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Bad inputs, faul
 bench: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Latency, throughput, memory, start-up, training time -> docs/benchmarks.md; 1, 2 and 3 replicas -> docs/cluster.md.
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.cluster
+
+bench-training: $(KB_DB) $(SPACY_PIPELINE) | $(INSTALLED) ## The classifier's old and current settings trained side by side -> docs/training-speed.md (ALL=1: every option measured).
+	$(BIN)/python -m bench.training_speed $(if $(ALL),--all)
 
 bench-insights: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## The insights page on a busy district's store -> docs/insights.md.
 	$(BIN)/python -m bench.insights
