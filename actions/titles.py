@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import capitalised, knowledge_base, mentioned_occupations, say
-from knowledge.query import KnowledgeBase
+from actions.context import capitalised, knowledge_base, mentioned_occupations, mentioned_other_jobs, say
+from knowledge.query import KnowledgeBase, OtherJobInfo
 from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION
 
 
@@ -26,7 +26,20 @@ class ActionTitles(Action):
         events: List[Dict[Text, Any]] = [SlotSet("topic", "titles")]
         if named:
             return events + [SlotSet("occupation", named[0])] + confirm_title(dispatcher, kb, named[0])
+        others = mentioned_other_jobs(tracker, kb)
+        if others:  # "is a radiologist in group 3211?": no, and what the sources say of it
+            return events + deny_title(dispatcher, kb, others[0])
         return events + list_titles(dispatcher, kb)
+
+
+def deny_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, job: OtherJobInfo) -> List[Dict[Text, Any]]:
+    """A job outside the group, asked about as a member: a plain no and what the sources say of it (for a
+    name that could be either, its note says which is which), never the whole list."""
+    body = (f"No. That isn't one of the titles Pakistan's classification lists for group 3211 "
+            f"({kb.group().plural}). {job.note}")
+    sources = [kb.source_for_role(CLASSIFICATION).id] + [s for s in job.source_ids
+                                                         if s != kb.source_for_role(CLASSIFICATION).id]
+    return say(dispatcher, kb, body, sources)
 
 
 def confirm_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation_id: str) -> List[Dict[Text, Any]]:

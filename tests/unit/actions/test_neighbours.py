@@ -40,3 +40,16 @@ def test_the_neighbours_include_the_ones_students_confuse(kb: KnowledgeBase) -> 
                        ("x-ray doctor", "doctor"), ("veterinary ultrasound technician", "veterinary_technician"),
                        ("radiation oncologist", "radiation_oncologist"), ("medical technician", "medical_technician")]:
         assert kb.names.classify(typed) == ("other_job", job), typed
+
+
+@pytest.mark.parametrize("job", NEIGHBOURS)
+async def test_is_a_neighbouring_job_in_the_group_gets_a_plain_no(kb: KnowledgeBase, job: str) -> None:
+    from actions.titles import ActionTitles
+
+    other = kb.other_job(job)
+    assert other is not None
+    messages, _ = await run_action(ActionTitles(), make_tracker(
+        "ask_titles", [{"entity": "other_job", "value": job, "text": other.name}], text=f"is a {other.name} in 3211"))
+    text = text_of(messages)
+    assert text.startswith("No.") and other.note in text
+    assert "Other titles in the classification" not in text and "includes:" not in text, "the whole list"
