@@ -150,7 +150,7 @@ def test_postgresql_restarted_under_load(cluster: Cluster) -> None:
     outage = {}
 
     def restart() -> None:
-        time.sleep(2)
+        time.sleep(1)
         outage["start"] = time.monotonic()
         cluster.stop_postgres()
         time.sleep(6)
@@ -159,12 +159,15 @@ def test_postgresql_restarted_under_load(cluster: Cluster) -> None:
 
     restarter = threading.Thread(target=restart)
     restarter.start()
-    result = classroom(cluster, 20, 4, think=0.5, retries=15, retry_wait=2.0, prefix=prefix)
+    # 5 turns (a student's script has 5) two seconds apart: the class outlasts the outage (1 s to about
+    # 7 s) however fast the servers answer (a fresh clone's 4 turns half a second apart were over in
+    # 2.5 s, before PostgreSQL stopped).
+    result = classroom(cluster, 20, 5, think=2.0, retries=15, retry_wait=2.0, prefix=prefix)
     restarter.join()
     summary = result.summary()
     assert result.outcomes["polite"] > 0, f"the outage was not seen: {summary}"
     assert result.outcomes["error"] == 0 and result.outcomes["wrong"] == 0, summary
-    assert summary["gave_up"] == 0 and result.answered == 80, summary
+    assert summary["gave_up"] == 0 and result.answered == 100, summary
     assert_nothing_lost(cluster, result, prefix)
     record("cluster-postgres-restart", {**summary, "outage_s": round(outage["end"] - outage["start"], 1)})
 
@@ -189,7 +192,7 @@ def test_a_replica_killed_under_load(cluster: Cluster) -> None:
     killer.join()
     summary = result.summary()
     assert result.outcomes["error"] == 0 and result.outcomes["wrong"] == 0, summary
-    assert summary["gave_up"] == 0 and result.answered == 200, summary
+    assert summary["gave_up"] == 0 and result.answered == 100, summary
     assert_nothing_lost(cluster, result, prefix)
     # Requests that nginx began after the kill and tried on the dead replica (a refused connect, 502): it
     # marks the replica down after one failure for 10 s (max_fails=1 fail_timeout=10s), then tries once.
