@@ -44,7 +44,6 @@ from knowledge.query import KnowledgeBase
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Over HTTPS the cookie is `__Host-` prefixed: Secure, Path=/, no Domain, so no other host of the site
 # (a school's page on ridgeview.district.example) can set or shadow it. Plain HTTP (make run on
 # localhost) cannot keep such a cookie, so it gets the plain name there, and that name is never
@@ -107,7 +106,7 @@ def _same_origin(request: Request) -> bool:
     return here is not None and schools.normalise_origin(origin) == here
 
 
-def _no_cors(request: Request, result: HTTPResponse) -> None:
+def _no_cors(result: HTTPResponse) -> None:
     """No Access-Control-* header on any insights response, whatever runs in front or around: a page of
     a school on the same site must never read another school's counts with the counsellor's cookie."""
     for name in [h for h in result.headers if h.lower().startswith("access-control-")]:
@@ -165,7 +164,7 @@ class InsightsInput(PageChannel):
 
         @page.middleware("response")
         async def no_cors(request: Request, result: HTTPResponse) -> None:
-            _no_cors(request, result)
+            _no_cors(result)
 
         @page.route("/", methods=["GET"], strict_slashes=False)
         async def home(request: Request) -> HTTPResponse:
