@@ -10,7 +10,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
+    CHECKED,
     capitalised,
+    field_intro,
+    field_named,
     intent_name,
     knowledge_base,
     mentioned_occupations,
@@ -19,10 +22,22 @@ from actions.context import (
     say,
     slot_occupation,
 )
+from actions.forms import across_jobs, good_job_intro, shaped_answer
 from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo, OtherJobInfo
 from knowledge.search import Document, select_task
-from knowledge.vocabulary import CLASSIFICATION, GAPS, RADIATION_PROTECTION, TOPIC_BY_INTENT, TOPIC_LABELS
+from knowledge.vocabulary import (
+    CLARIFY,
+    CLASSIFICATION,
+    GAPS,
+    OUTSIDE,
+    RADIATION_PROTECTION,
+    REPLY_KIND_SLOT,
+    TOPIC_BY_INTENT,
+    TOPIC_LABELS,
+)
 
+# Topics on which the group's jobs can be ranked ("which job pays most", "needs a licence in the fewest states").
+RANKED_TOPICS = ("salary", "license", "education")
 # Topics where the whole group's answer is useful on its own; the others need a job first.
 GROUP_LEVEL = ("overview", "duties", "safety", "equipment", "specialties", "best_paying")
 WHAT_THEY_DO = "What they do:"
@@ -50,42 +65,58 @@ class ActionAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = knowledge_base()
-        intent = intent_name(tracker)
-        last_topic = tracker.get_slot("topic")
-        if not isinstance(last_topic, str):  # slots can hold anything a client sent
-            last_topic = None
-        topic = TOPIC_BY_INTENT.get(intent)
-        if topic is None:  # "what about sonographers?" keeps the last topic
-            topic = last_topic if last_topic in TOPIC_LABELS or last_topic in GAPS else "overview"
-        mentioned = mentioned_occupations(tracker, kb)
-        others = mentioned_other_jobs(tracker, kb)
-        if others and not mentioned:  # "how much do radiologists earn": not the nearest title's pay
-            return [SlotSet("topic", topic)] + other_job_note(dispatcher, kb, others, occupation_buttons())
-        occupation_id = mentioned[0] if mentioned else slot_occupation(tracker, kb)
-        events: List[Dict[Text, Any]] = [SlotSet("topic", topic), SlotSet("occupation", occupation_id)]
+        return answer(dispatcher, tracker, TOPIC_BY_INTENT.get(intent_name(tracker)))
 
-        if topic in GAPS:
-            return events + answer_gap(dispatcher, kb, topic, occupation_id)
-        if occupation_id is None:
-            if topic in GROUP_LEVEL:
-                fact = kb.fact(kb.group().id, topic)
-                if fact is not None:
-                    body = one_task(kb, fact, tracker, []) + "\n\nWhich job would you like to know more about?"
-                    return events + say(dispatcher, kb, body, [], occupation_buttons(), facts=[fact])
-            dispatcher.utter_message(
-                text=f"It depends on the job. Which one do you mean? (I'll tell you about its {TOPIC_LABELS[topic]}.)",
-                buttons=occupation_buttons())
-            return events
-        return events + answer_topic(dispatcher, kb, topic, occupation_id, tracker)
+
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[str]) -> List[Dict[Text, Any]]:
+    """The answer on `topic` for the job named or in context; no topic keeps the last one ("what about ...?")."""
+    kb = knowledge_base()
+    last_topic = tracker.get_slot("topic")
+    if not isinstance(last_topic, str):  # slots can hold anything a client sent
+        last_topic = None
+    if topic is None:  # "what about sonographers?" keeps the last topic
+        topic = last_topic if last_topic in TOPIC_LABELS or last_topic in GAPS else "overview"
+    mentioned = mentioned_occupations(tracker, kb)
+    others = mentioned_other_jobs(tracker, kb)
+    if others and not mentioned:  # "how much do radiologists earn": not the nearest title's pay
+        return [SlotSet("topic", topic)] + other_job_note(dispatcher, kb, others, occupation_buttons())
+    jobs = [o for o in mentioned if o != kb.group().id]
+    if not jobs and topic in RANKED_TOPICS and across_jobs(tracker, jobs):  # "which job pays most"
+        from actions.compare import compare, question_text  # compare builds on this module's answers
+
+        return [SlotSet("topic", "compare")] + compare(dispatcher, kb, [o.id for o in kb.featured()], [topic],
+                                                       question_text(tracker))
+    occupation_id = mentioned[0] if mentioned else slot_occupation(tracker, kb)
+    events: List[Dict[Text, Any]] = [SlotSet("topic", topic), SlotSet("occupation", occupation_id)]
+    shaped = shaped_answer(dispatcher, kb, tracker, topic, occupation_id, jobs)
+    if shaped is not None:
+        return events + shaped
+
+    if topic in GAPS:
+        return events + answer_gap(dispatcher, kb, topic, occupation_id)
+    if occupation_id is None:
+        if topic in GROUP_LEVEL:
+            fact = kb.fact(kb.group().id, topic)
+            if fact is not None:
+                body = one_task(kb, fact, tracker, []) + "\n\nWhich job would you like to know more about?"
+                return events + say(dispatcher, kb, body, [], occupation_buttons(), facts=[fact])
+        dispatcher.utter_message(
+            text=f"It depends on the job. Which one do you mean? (I'll tell you about its {TOPIC_LABELS[topic]}.)",
+            buttons=occupation_buttons())
+        return events + [SlotSet(REPLY_KIND_SLOT, CLARIFY)]
+    field = field_named(tracker, kb) if intent_name(tracker) != "inform_occupation" else None
+    intros = [field_intro(kb, *field) if field and field[1] == occupation_id else None, good_job_intro(tracker)]
+    intro = "\n".join(i for i in intros if i) or None
+    return events + answer_topic(dispatcher, kb, topic, occupation_id, tracker, intro)
 
 
 def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
-                 occupation_id: str, tracker: Optional[Tracker] = None) -> List[Dict[Text, Any]]:
+                 occupation_id: str, tracker: Optional[Tracker] = None,
+                 intro: Optional[str] = None) -> List[Dict[Text, Any]]:
     """The fact for this occupation, or its parent's with a note saying whose it is.
 
     An overview also says what they do ("what's life like as a ..."), from the duties fact, whose
-    owner is named the same way when it is another job's.
+    owner is named the same way when it is another job's. `intro` comes first ("the sources don't judge").
     """
     occupation = kb.occupation(occupation_id)
     assert occupation is not None  # ids come from kb.resolve
@@ -114,14 +145,16 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     if topic == "overview":
         duties = kb.find_fact(occupation_id, "duties")
         if duties is not None:
-            intro = "" if duties.occupation_id in (fact.occupation_id, occupation_id) else \
+            whose = "" if duties.occupation_id in (fact.occupation_id, occupation_id) else \
                 borrowed_intro(kb, occupation, duties) + "\n"
-            body += f"\n\n{WHAT_THEY_DO}\n{intro}{duties.text}"
+            body += f"\n\n{WHAT_THEY_DO}\n{whose}{duties.text}"
             used.append(duties)
     if topic == "salary":
         gap = kb.gap("salary_scope")
         if gap is not None:
             body += " " + gap.text
+    if intro:
+        body = f"{intro}\n{body}"
     return say(dispatcher, kb, body, [], facts=used)
 
 
@@ -189,16 +222,27 @@ def not_covered(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation:
         if gap is not None:
             body += " " + gap.text
     body += " Your school counsellor may be able to help you find out more."
-    return say(dispatcher, kb, body, list(occupation.source_ids), label="Sources checked")
+    return say(dispatcher, kb, body, list(occupation.source_ids), label=CHECKED)
 
 
 def other_job_note(dispatcher: CollectingDispatcher, kb: KnowledgeBase, others: List[OtherJobInfo],
                    buttons: Optional[List[Dict[str, str]]] = None) -> List[Dict[Text, Any]]:
     """Say that a job is outside the group, and what the sources say of it, before anything else."""
     body = " ".join(job.note for job in others)
+    sources = [s for job in others for s in job.source_ids]
+    if len(others) == 1 and others[0].could_be:  # "medical technician": ask which one, a button each, no guess
+        choices = []
+        for meant in others[0].could_be:
+            occupation, other = kb.occupation(meant), kb.other_job(meant)
+            if occupation is not None:
+                choices += occupation_buttons(kb, [meant])
+            elif other is not None:
+                choices.append({"title": capitalised(other.name),
+                                "payload": f'/ask_overview{{"other_job": "{other.id}"}}'})
+        return say(dispatcher, kb, body + " Which one did you mean?", sources, buttons=choices, kind=CLARIFY)
     if buttons:
         body += " Would you like to hear about one of the jobs that is in the group?"
-    return say(dispatcher, kb, body, [s for job in others for s in job.source_ids], buttons=buttons)
+    return say(dispatcher, kb, body, sources, buttons=buttons, kind=OUTSIDE)
 
 
 def answer_gap(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
@@ -216,4 +260,4 @@ def answer_gap(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
                 sources, used = [], [fact]
     body += "\nYour school counsellor can help you find up-to-date information."
     buttons = [{"title": "Talk to my counsellor", "payload": "/ask_counsellor"}]
-    return say(dispatcher, kb, body, sources, buttons, label="Sources checked", facts=used)
+    return say(dispatcher, kb, body, sources, buttons, label=CHECKED, facts=used)

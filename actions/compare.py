@@ -25,7 +25,14 @@ from actions.context import (
     slot_occupation,
 )
 from knowledge.query import FactInfo, FigureInfo, KnowledgeBase, OccupationInfo
-from knowledge.vocabulary import CLASSIFICATION, COMPARE_WORDS, DURATION_WORDS, PAY_EXTREMES, TOPIC_LABELS
+from knowledge.vocabulary import (
+    CLASSIFICATION,
+    COMPARE_WORDS,
+    DURATION_WORDS,
+    LICENCE_STATES_ORDER,
+    PAY_EXTREMES,
+    TOPIC_LABELS,
+)
 
 NOT_GIVEN = "not given"
 ROW_TOPICS = ("salary", "license", "education")  # a comparison that names no topic shows these rows
@@ -120,6 +127,11 @@ def compare(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation_ids:
                 lines += pay_extremes(kb, occupations, text)
             else:
                 lines += fact_lines(kb, occupations, topic, used)
+            if topic == "license":
+                lines += licence_extremes(kb, occupations, text)
+            if topic == "education" and any(p.search(text) for p in EXTREME_PATTERNS.values()):
+                notes.append("The sources can't rank these jobs by how much schooling they need: they don't "
+                             "give each one's training in the same terms.")
             if topic == "education" and DURATION_PATTERN.search(text):
                 notes.append(gap_text(kb, "program_length"))
     lacking = lacking_lines(kb, occupations, shown)
@@ -197,6 +209,25 @@ def pay_extremes(kb: KnowledgeBase, occupations: List[OccupationInfo], text: str
         value = (max if extreme == "highest" else min)(f.value for _, f in figures)
         named = [o.plural for o, f in figures if f.value == value]
         lines.append(f"{among}, {and_list(named)} have the {extreme} {figures[0][1].statistic} pay (${value:,}).")
+    return lines
+
+
+def licence_extremes(kb: KnowledgeBase, occupations: List[OccupationInfo], text: str) -> List[str]:
+    """Which job needs a licence in the most or fewest US states, ranked by the article's own words
+    (LICENCE_STATES_ORDER); said only when every job compared has such a word, else that they can't rank."""
+    asked = [e for e, pattern in EXTREME_PATTERNS.items() if pattern.search(text)]
+    if not asked:
+        return []
+    words = {o.id: f.states for o in occupations if (f := own_fact(kb, o.id, "license")) is not None}
+    if len(words) != len(occupations) or not set(words.values()) <= set(LICENCE_STATES_ORDER):
+        return ["The sources can't rank all of these: they don't say how many states want a licence for each."]
+    lines = []
+    for extreme in asked:
+        rank = (min if extreme == "highest" else max)(LICENCE_STATES_ORDER.index(w) for w in words.values())
+        named = [o.plural for o in occupations if LICENCE_STATES_ORDER.index(words[o.id]) == rank]
+        which = "the most" if extreme == "highest" else "the fewest"
+        lines.append(f"Of these, {and_list(named)} need a licence in {which} states "
+                     f"(“{LICENCE_STATES_ORDER[rank]}” states, in the article's words).")
     return lines
 
 

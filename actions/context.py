@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.query import FactInfo, KnowledgeBase, OtherJobInfo
+from knowledge.vocabulary import ANSWERED, NOT_COVERED, REPLY_KIND_SLOT
 
 MAX_ENTITY_TEXT = 128
+CHECKED = "Sources checked"  # the label of a source line that lists what was checked, not what was used
 
 _lock = threading.Lock()
 _kb: Optional[KnowledgeBase] = None
@@ -60,6 +62,34 @@ def known_id(kb: KnowledgeBase, value: Any) -> Optional[str]:
     if isinstance(value, str) and len(value) <= MAX_ENTITY_TEXT and kb.occupation(value) is not None:
         return value
     return None
+
+
+def field_named(tracker: Tracker, kb: KnowledgeBase) -> Optional[Tuple[str, str]]:
+    """The field word the message names a job by ("how much does radiology pay"), as written, and its job."""
+    message = tracker.latest_message or {}
+    text = message.get("text")
+    for entity in message.get("entities") or []:
+        if not (isinstance(entity, dict) and entity.get("entity") == "occupation" and isinstance(text, str)):
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= min(len(text), start + 64):
+            written = text[start:end]
+            occupation_id = kb.field(written)
+            if occupation_id is not None and occupation_id == known_id(kb, entity.get("value")):
+                return written, occupation_id
+        return None  # only the first job named
+    return None
+
+
+def field_intro(kb: KnowledgeBase, written: str, occupation_id: str) -> str:
+    """"Radiology is a field of work, not one job": the group's jobs in it, and whose facts follow."""
+    jobs = kb.in_field(occupation_id)
+    if len(jobs) == 1:
+        return (f"{capitalised(written)} is a field of work, not one job. In my sources, the group's job in it is "
+                f"{jobs[0].plural}, so this is about them:")
+    names = [o.plural for o in jobs]
+    return (f"{capitalised(written)} is a field of work, not one job. In my sources, the group's jobs in it are "
+            f"{', '.join(names[:-1])} and {names[-1]}. This is about {jobs[0].plural}:")
 
 
 def mentioned_other_jobs(tracker: Tracker, kb: KnowledgeBase) -> List[OtherJobInfo]:
@@ -124,11 +154,12 @@ def occupation_buttons(kb: Optional[KnowledgeBase] = None,
 
 def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, body: str, source_ids: List[str],
         buttons: Optional[List[Dict[str, str]]] = None, label: str = "Source",
-        facts: Sequence[FactInfo] = ()) -> List[Dict[str, Any]]:
+        facts: Sequence[FactInfo] = (), kind: Optional[str] = None) -> List[Dict[str, Any]]:
     """Utter an answer with its source line last, and remember what it cited for "where from?".
 
     The line is built from the facts the answer used (their sources, credits and figures' year) and
     `source_ids`, the sources checked or named without a fact (a title list, "the sources don't say").
+    `kind` (REPLY_KINDS) defaults to ANSWERED, or NOT_COVERED when the line lists the sources checked.
     """
     ids = cited(facts, source_ids)
     dated = [s for f in facts if f.figures for s in f.source_ids]
@@ -137,7 +168,8 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, body: str, source_i
         line = label + line[len("Source"):]
     text = f"{body}\n\n{line}" if line else body
     dispatcher.utter_message(text=text, buttons=buttons or [])
-    return [SlotSet("sources_shown", ids)]
+    kind = kind or (NOT_COVERED if label == CHECKED else ANSWERED)
+    return [SlotSet("sources_shown", ids), SlotSet(REPLY_KIND_SLOT, kind)]
 
 
 def capitalised(text: str) -> str:

@@ -12,12 +12,15 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import answer
 from actions.compare import TOPIC_PATTERNS
 from actions.context import capitalised, cited, knowledge_base, mentioned_occupations, slot_occupation
+from actions.forms import asks_which_states, which_states
 from knowledge.query import CreditInfo, FactInfo, KnowledgeBase, SourceInfo
-from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, TOPIC_LABELS
+from knowledge.vocabulary import ANSWERED, CAREER_ARTICLE, CLASSIFICATION, REPLY_KIND_SLOT, TOPIC_LABELS
 
 MAX_TEXT = 1000  # characters of a message that are read
 AUTHOR = "author"
@@ -32,6 +35,12 @@ ROLE_WORDS = {
     CAREER_ARTICLE: re.compile(r"\barticle\b|\bcareer ?trend\b|\bkelchner\b|\bwebsite\b", re.IGNORECASE),
     CLASSIFICATION: re.compile(r"\bclassification\b|\bpsco\b|\bpakistan\w*\b|\bisco\b", re.IGNORECASE),
 }
+# "what do your sources say about licensing for X", "according to the article, how much ...": a question on
+# the topic, asked through the sources; not "where is the salary from" or "which source says that".
+ABOUT_A_TOPIC = re.compile(
+    r"\bwhat (?:do|does|did|can) (?:your|ur|the|these|those|you[r']?) ?(?:sources?|article|classification|"
+    r"info\w*|data)\b[^?.!]{0,40}\b(?:say|says|said|tell|mention|have)\b|\baccording to (?:your|ur|the) "
+    r"(?:sources?|article|classification)\b[^?.!]*\b(?:how|what|do|does|is|are)\b", re.IGNORECASE)
 ROLE_NOUNS = {CAREER_ARTICLE: "the article", CLASSIFICATION: "the classification"}
 
 
@@ -82,6 +91,13 @@ class ActionSources(Action):
         kb = knowledge_base()
         text = (tracker.latest_message or {}).get("text")
         topic = asked_topic(text)
+        last_topic = tracker.get_slot("topic")
+        if topic is None and last_topic in ("license", "salary") and asks_which_states(tracker):
+            occupation_id = slot_occupation(tracker, kb)  # "which states are those?": the sources name none
+            return which_states(dispatcher, kb, last_topic, occupation_id)
+        if topic is not None and isinstance(text, str) and ABOUT_A_TOPIC.search(text[:MAX_TEXT]):
+            # "what do your sources say about licensing for sonographers": the answer, from the sources
+            return answer(dispatcher, tracker, topic)
         if topic is not None:
             ids = cited(topic_facts(kb, tracker, topic))
             intro = f"My information on {TOPIC_LABELS[topic]} comes from:"
@@ -109,7 +125,7 @@ class ActionSources(Action):
                 lines += [credit_overview(kb, c) for s in sources for c in kb.credits(s.credit_ids)]
         lines += [credit_line(kb, c) for c in credits]
         dispatcher.utter_message(text="\n".join(lines))
-        return []
+        return [SlotSet(REPLY_KIND_SLOT, ANSWERED)]
 
 
 def source_bullet(source: SourceInfo) -> str:

@@ -11,10 +11,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import borrowed_intro
-from actions.context import intent_name, knowledge_base, mentioned_occupations, say
+from actions.context import CHECKED, intent_name, knowledge_base, mentioned_occupations, say
 from bot.schools import EMAIL, PHONE, PLAIN  # the same checks as the schools file's
 from knowledge.query import KnowledgeBase
 from knowledge.search import Document, Hit, searcher
+from knowledge.vocabulary import REPLY_KIND_SLOT, UNSURE
 
 SUGGESTIONS = {
     "ask_overview": "What is this job?",
@@ -110,7 +111,7 @@ class ActionFallback(Action):
             dispatcher.utter_message(text=OTHERWISE, buttons=buttons)
             return events
         dispatcher.utter_message(text=NOT_SURE, buttons=buttons)
-        return []
+        return [SlotSet(REPLY_KIND_SLOT, UNSURE)]
 
 
 def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit) -> Optional[List[Dict[Text, Any]]]:
@@ -146,5 +147,5 @@ def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit
         events.append(SlotSet("occupation", asked.id))
     if document.fact is None:  # a gap: nothing is claimed, every source was checked
         return events + say(dispatcher, kb, f"{body}\n{COUNSELLOR_NOTE}", list(document.source_ids),
-                            label="Sources checked")
+                            label=CHECKED)
     return events + say(dispatcher, kb, body, [], facts=[document.fact])

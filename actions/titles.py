@@ -8,7 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import RANKED_TOPICS
+from actions.compare import asked_topics, compare, question_text
 from actions.context import capitalised, knowledge_base, mentioned_occupations, mentioned_other_jobs, say
+from actions.forms import across_jobs
 from knowledge.query import KnowledgeBase, OtherJobInfo
 from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION
 
@@ -23,6 +26,10 @@ class ActionTitles(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = knowledge_base()
         named = [o for o in mentioned_occupations(tracker, kb) if o != kb.group().id]
+        text = question_text(tracker)
+        ranked = [t for t in asked_topics(text) if t in RANKED_TOPICS]
+        if not named and ranked and across_jobs(tracker, named):  # "which job in the group pays the most?"
+            return [SlotSet("topic", "compare")] + compare(dispatcher, kb, [o.id for o in kb.featured()], ranked, text)
         events: List[Dict[Text, Any]] = [SlotSet("topic", "titles")]
         if named:
             return events + [SlotSet("occupation", named[0])] + confirm_title(dispatcher, kb, named[0])

@@ -1,7 +1,7 @@
 """Messages that say a student may be in danger get a person, not a careers answer.
 
 The assistant is a careers bot on a school's site. A student who writes that they want to hurt
-themselves, or that someone is hurting them, must not get "Sorry, I can only help with careers"
+themselves, or that someone is hurting them, must not get "My sources only cover careers"
 or a guess at an intent. The channels check every message here first: a match gets a short,
 kind reply that points to people who can help (the school's counsellor, with the contact the
 server has for the page's school; a trusted adult; the local emergency number) and is not passed

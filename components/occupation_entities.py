@@ -91,6 +91,11 @@ class OccupationEntities(GraphComponent):
             kept.append({"entity": name.kind, "start": name.start, "end": name.end, "value": name.id,
                          "text": name.text, "confidence_entity": 1.0, EXTRACTOR: self.NAME, "found_by": SPELLING})
         kept = kept if text.startswith("/") else self._outside_phrases(text, kept)
+        if not text.startswith("/"):  # "how much does a cardiologist earn": a job, outside the group
+            spans = [(k.get("start", 0), k.get("end", 0)) for k in kept]
+            kept += [{"entity": OTHER, "start": start, "end": end, "value": job, "text": text[start:end],
+                      "confidence_entity": 1.0, EXTRACTOR: self.NAME, "found_by": "profession word"}
+                     for start, end, job in self.names.professions(text, spans)]
         kept.sort(key=lambda e: e.get("start", 0))
         message.set(ENTITIES, unrelated + kept, add_to_output=True)
         self._bare_job_name(message, kept)

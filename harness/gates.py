@@ -8,10 +8,15 @@ let a change through without saying why in docs/evaluation.md.
     python -m harness.gates nlu MODEL                 # held-out NLU (tests/nlu_holdout.yml), and the search
                                                       # before the fallback on its predictions
     python -m harness.gates conversations RESULTS_DIR  # after rasa test core on the held-out conversations
+    python -m harness.gates sealed MODEL              # the sealed test set (harness/sealed.py): figures only
+
+The sealed set's gates are the levels it reached when it was first scored (docs/evaluation.md), minus a
+margin: they stop a loss, and were never used to choose a setting.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import sys
@@ -87,12 +92,46 @@ def check_conversations(results: Path) -> List[str]:
     return [] if ok else ["held-out conversations"]
 
 
+# figure: (level reached on the sealed set, True when higher is better, margin)
+SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {
+    "intent_accuracy": (0.0, True, MARGIN),
+    "out_of_scope_caught": (0.0, True, 0.03),
+    "near_caught": (0.0, True, 0.04),
+    "far_caught": (0.0, True, 0.04),
+    "in_scope_refused": (1.0, False, MARGIN),
+    "job_ids_right": (0.0, True, MARGIN),
+    "conversation_accuracy": (0.0, True, 0.07),  # one conversation of about 32 is 0.03
+}
+SEALED_SCORES = PROJECT_DIR / "results" / "sealed-scores.json"
+
+
+def check_sealed(model: Path) -> List[str]:
+    from harness.sealed import evaluate
+
+    result = asyncio.run(evaluate(model))
+    result.update({k: v for k, v in result["dialogues"].items()})
+    SEALED_SCORES.parent.mkdir(parents=True, exist_ok=True)
+    SEALED_SCORES.write_text(json.dumps(result, indent=1))
+    print(f"sealed set: {result['messages']} messages ({result['out_of_scope']} out of scope: {result['near']} near, "
+          f"{result['far']} far), {result['conversations']} conversations")
+    failures = []
+    for name, (level, higher_is_better, margin) in SEALED_REACHED.items():
+        value = result[name]
+        gate = round(level - margin if higher_is_better else level + margin, 3)
+        ok = math.isnan(value) or (value >= gate if higher_is_better else value <= gate)
+        print(f"{name:23} {value:.3f}  ({'min' if higher_is_better else 'max'} {gate:.3f}) {'ok' if ok else 'FAIL'}")
+        if not ok:
+            failures.append(name)
+    return failures
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
-    if len(args) != 2 or args[0] not in ("nlu", "conversations"):
+    checks = {"nlu": check_nlu, "conversations": check_conversations, "sealed": check_sealed}
+    if len(args) != 2 or args[0] not in checks:
         print(__doc__, file=sys.stderr)
         return 2
-    failures = check_nlu(Path(args[1])) if args[0] == "nlu" else check_conversations(Path(args[1]))
+    failures = checks[args[0]](Path(args[1]))
     if failures:
         print("below the gate: " + ", ".join(failures) + " (harness/gates.py)")
     return 1 if failures else 0

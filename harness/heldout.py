@@ -26,6 +26,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 TRAINING = (PROJECT_DIR / "data" / "nlu.yml",)
 HELD_OUT_NLU = PROJECT_DIR / "tests" / "nlu_holdout.yml"
 HELD_OUT_CONVERSATIONS = PROJECT_DIR / "tests" / "test_conversations_holdout.yml"
+# The sealed test set (harness/sealed.py): its texts are checked too, but a copy is named by its place only.
+SEALED_MESSAGES = PROJECT_DIR / "tests" / "sealed" / "messages.yml"
+SEALED_CONVERSATIONS = PROJECT_DIR / "tests" / "sealed" / "conversations.yml"
+SEALED = "sealed"
 SIMILARITY = 0.85
 JOB = "#"  # what every job name becomes, so that "what does a [x] do" matches "what does a [y] do"
 
@@ -99,6 +103,20 @@ def conversation_texts(path: Path) -> List[Text]:
     return found
 
 
+def sealed_texts() -> List[Text]:
+    """The sealed set's messages and conversation turns; `where` says which item, never its text."""
+    found: List[Text] = []
+    if SEALED_MESSAGES.exists():
+        for index, item in enumerate(yaml.safe_load(SEALED_MESSAGES.read_text(encoding="utf-8"))["messages"]):
+            found.append(make_text(str(item["text"]), f"{SEALED} message {index + 1}"))
+    if SEALED_CONVERSATIONS.exists():
+        data = yaml.safe_load(SEALED_CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]
+        for number, conversation in enumerate(data):
+            for index, item in enumerate(conversation["turns"]):
+                found.append(make_text(str(item["text"]), f"{SEALED} conversation {number + 1} turn {index + 1}"))
+    return found
+
+
 def _ratio(a: str, b: str) -> float:
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < SIMILARITY or matcher.quick_ratio() < SIMILARITY:
@@ -133,7 +151,8 @@ def training_texts() -> List[Text]:
 
 
 def held_out_texts() -> List[Text]:
-    return nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS)
+    """The development set's texts and the sealed set's."""
+    return nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS) + sealed_texts()
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -141,7 +160,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     found = copies(held_out_texts(), training_texts())
     for c in found:
         copied = f" as {c.training.where}: {c.training.raw!r}" if show_training else ""
-        print(f"{c.held_out.where}: {c.held_out.raw!r}\n    {c.rule} ({c.ratio:.2f}){copied}")
+        shown = "" if c.held_out.where.startswith(SEALED) else f" {c.held_out.raw!r}"  # the sealed set unread
+        print(f"{c.held_out.where}:{shown}\n    {c.rule} ({c.ratio:.2f}){copied if shown else ''}")
     print(f"{len(found)} held-out text(s) copy a training text")
     return 1 if found else 0
 

@@ -12,7 +12,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Set
 
 import sqlalchemy as sa
 import yaml
@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 
 from knowledge import models
 from knowledge.query import database_url
-from knowledge.vocabulary import GAPS, NO_RADIATION, RADIATION_MARKS, RADIATION_PROTECTION, SOURCE_ROLES, TOPIC_LABELS
+from knowledge.vocabulary import (
+    GAPS,
+    LICENCE_STATES,
+    NO_RADIATION,
+    RADIATION_MARKS,
+    RADIATION_PROTECTION,
+    SOURCE_ROLES,
+    TOPIC_LABELS,
+)
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = KNOWLEDGE_DIR.parent
@@ -30,7 +38,6 @@ TOPICS = tuple(TOPIC_LABELS)  # what facts may be about (knowledge/vocabulary.py
 # What gaps may be about: the question topics the sources never cover, and two caveats that
 # answers add (pay outside the US or after its year; Pakistan's classification has no rules).
 GAP_TOPICS = (*GAPS, "salary_scope", "pakistan_rules")
-LICENCE_STATES = ("most", "only a few", "some", "varies by occupation")
 FIGURE_FIELDS = ("value", "unit", "statistic", "year", "scope")
 PLURAL_ENDINGS = ("er", "or", "ist", "ian", "tech", "ant")
 OTHER_JOB = "other_job"  # the entity of a job outside the group (knowledge/other_jobs.yml)
@@ -57,6 +64,7 @@ class Knowledge:
     gaps: List[Dict[str, Any]]
     aliases: Dict[str, str] = field(default_factory=dict)  # alias -> occupation id
     generated: Dict[str, str] = field(default_factory=dict)  # plural alias -> id
+    fields: Set[str] = field(default_factory=set)  # aliases that name a field of work
     other_jobs: List[Dict[str, Any]] = field(default_factory=list)  # outside the group
     other_aliases: Dict[str, str] = field(default_factory=dict)  # alias (plurals too) -> other job id
 
@@ -143,6 +151,10 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             if owner is not None and owner != occupation["id"]:
                 raise KnowledgeError("occupations.yml", entry, f"alias `{alias}` is also an alias of `{owner}`")
             knowledge.aliases[key] = occupation["id"]
+        for word in occupation.get("fields") or []:
+            if str(word).strip().lower() not in map(str.lower, occupation["aliases"]):
+                raise KnowledgeError("occupations.yml", entry, f"field word `{word}` is not one of its aliases")
+            knowledge.fields.add(str(word).strip().lower())
     for alias, occupation_id in list(knowledge.aliases.items()):
         extra = plural(alias)
         if extra and extra not in knowledge.aliases:
@@ -195,6 +207,10 @@ def _load_other_jobs(knowledge: Knowledge, other_jobs: List[Dict[str, Any]], sou
             raise KnowledgeError("other_jobs.yml", entry, "duplicate id")
         ids.add(job["id"])
         _check_sources("other_jobs.yml", entry, job["sources"], source_ids)
+        known = {o["id"] for o in knowledge.occupations} | {j["id"] for j in other_jobs}
+        for meant in job.get("could_be") or []:
+            if meant not in known or meant == job["id"]:
+                raise KnowledgeError("other_jobs.yml", entry, f"`could_be` names no other job: `{meant}`")
         names = [str(a).strip().lower() for a in job["aliases"]]
         for alias in names + [p for p in map(plural, names) if p]:
             if alias in taken:
@@ -405,7 +421,8 @@ def _fill(knowledge: Knowledge, url: str) -> None:
             ))
         session.flush()
         for alias, occupation_id in knowledge.aliases.items():
-            session.add(models.Alias(alias=alias, occupation_id=occupation_id, generated=False))
+            session.add(models.Alias(alias=alias, occupation_id=occupation_id, generated=False,
+                                     field=alias in knowledge.fields))
         for alias, occupation_id in knowledge.generated.items():
             session.add(models.Alias(alias=alias, occupation_id=occupation_id, generated=True))
         for fact in knowledge.facts:
@@ -420,7 +437,7 @@ def _fill(knowledge: Knowledge, url: str) -> None:
         for job in knowledge.other_jobs:
             session.add(models.OtherJob(
                 id=job["id"], name=job["name"], plural=job["plural"], note=" ".join(job["note"].split()),
-                sources=[sources[s] for s in job["sources"]],
+                could_be=",".join(job.get("could_be") or []), sources=[sources[s] for s in job["sources"]],
                 aliases=[models.OtherJobAlias(alias=a) for a, i in knowledge.other_aliases.items() if i == job["id"]]))
         for gap in knowledge.gaps:
             session.add(models.Gap(topic=gap["topic"], text=gap["text"].strip(),

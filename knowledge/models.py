@@ -84,6 +84,7 @@ class Alias(Base):
     alias = sa.Column(sa.String(128), primary_key=True)
     occupation_id = sa.Column(sa.ForeignKey("occupations.id"), nullable=False, index=True)
     generated = sa.Column(sa.Boolean, nullable=False, default=False)
+    field = sa.Column(sa.Boolean, nullable=False, default=False)  # names a field of work ("radiology")
     occupation = relationship("Occupation", back_populates="aliases")
 
 
@@ -152,6 +153,7 @@ class OtherJob(Base):
     name = sa.Column(sa.Text, nullable=False)
     plural = sa.Column(sa.Text, nullable=False)
     note = sa.Column(sa.Text, nullable=False)
+    could_be = sa.Column(sa.Text, nullable=False, default="")  # comma-separated ids of the jobs it may mean
     sources = relationship("Source", secondary=other_job_sources)
     aliases = relationship("OtherJobAlias", cascade="all, delete-orphan")
 

@@ -45,6 +45,15 @@ HEAD_WORDS = frozenset(
     "consultants physicist physicists dentist dentists vet vets veterinarian veterinarians".split())
 # Words before a group name that make it another job: "veterinary ultrasound technician".
 OUTSIDE_MODIFIERS = frozenset("veterinary vet animal dental pharmacy lab laboratory surgical".split())
+# A word that names a profession on its own ("cardiologist", "paediatrician", "paramedics"), never one of the
+# group's (technologist, technician): another job, unless a listed name or a group name covers it. Doctors,
+# physicians and nurses are left out: "do they work with doctors?" mentions them, it doesn't ask about them.
+PROFESSION = re.compile(
+    r"\b(?!techn)[a-z]+(?:ologists?|iatrists?|icians?)\b|\b(?:paramedics?|emts?|midwife|midwives|chiropractors?|"
+    r"pharmacists?|optometrists?|dentists?|lawyers?|attorneys?|plumbers?|electricians?|pilots?|accountants?|"
+    r"programmers?|firefighters?|mechanics?|architects?|veterinarians?|physiotherapists?|psychologists?)\b",
+    re.IGNORECASE)
+NOT_A_PROFESSION_ASKED = frozenset({"physician", "physicians"})
 # What an unlisted job phrase is resolved to: other_jobs.yml's catch-all entry.
 UNLISTED_JOB = "other_health_technician"
 
@@ -156,6 +165,19 @@ class Names:
         if phrase in self.aliases:
             return None  # a longer name of the group's (the ruler finds it first anyway)
         return words[lo][0], words[hi][1], self.others.get(phrase, UNLISTED_JOB)
+
+    def professions(self, text: str, taken: Sequence[Tuple[int, int]] = ()) -> List[Tuple[int, int, str]]:
+        """(start, end, id) of profession words outside the `taken` spans: a listed other job's id, else
+        UNLISTED_JOB. A group name is never one (the ruler has taken it, and technologists are excluded)."""
+        found = []
+        for match in PROFESSION.finditer(text[:2000]):
+            word = match.group().lower()
+            if word in NOT_A_PROFESSION_ASKED or word in self.aliases:
+                continue
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            found.append((match.start(), match.end(), self.others.get(word, UNLISTED_JOB)))
+        return found
 
     def find(self, text: str, taken: Sequence[Tuple[int, int]] = ()) -> List[Found]:
         """Misspelt job names in free text, longest first, outside the `taken` (start, end) spans.

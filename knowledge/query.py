@@ -111,6 +111,7 @@ class OtherJobInfo:
     plural: str
     note: str
     source_ids: Tuple[str, ...]
+    could_be: Tuple[str, ...] = ()  # the jobs the name may mean, the group's and others ("medical technician")
 
 
 def _occupation(row: models.Occupation) -> OccupationInfo:
@@ -167,6 +168,8 @@ class KnowledgeBase:
         self._occupations: Dict[str, OccupationInfo] = {row.id: _occupation(row) for row in occupations}
         self._aliases: Dict[str, str] = dict(session.execute(
             sa.select(models.Alias.alias, models.Alias.occupation_id)).all())
+        self._fields: Dict[str, str] = dict(session.execute(
+            sa.select(models.Alias.alias, models.Alias.occupation_id).where(models.Alias.field.is_(True))).all())
         facts = session.scalars(sa.select(models.Fact).order_by(models.Fact.id).options(
             selectinload(models.Fact.sources), selectinload(models.Fact.figures),
             selectinload(models.Fact.credits))).all()
@@ -184,7 +187,9 @@ class KnowledgeBase:
         others = session.scalars(sa.select(models.OtherJob).options(
             selectinload(models.OtherJob.sources), selectinload(models.OtherJob.aliases))).all()
         self._other_jobs: Dict[str, OtherJobInfo] = {
-            o.id: OtherJobInfo(o.id, o.name, o.plural, o.note, tuple(s.id for s in o.sources)) for o in others}
+            o.id: OtherJobInfo(o.id, o.name, o.plural, o.note, tuple(s.id for s in o.sources),
+                               tuple(i for i in o.could_be.split(",") if i))
+            for o in others}
         self._other_aliases: Dict[str, str] = {a.alias: o.id for o in others for a in o.aliases}
         session.execute(sa.select(models.SourceTitle).limit(1)).all()  # every table of this schema exists
         self.names = Names(self._aliases, self._other_aliases, self._occupations, self._other_jobs)
@@ -192,6 +197,18 @@ class KnowledgeBase:
     def resolve(self, text: Optional[str]) -> Optional[str]:
         """The occupation id that `text` names: an id, an alias, or a close misspelling (knowledge.names)."""
         return self.names.resolve(text)
+
+    def field(self, text: object) -> Optional[str]:
+        """The occupation whose field `text` names exactly ("radiology", "ultrasound"), else None."""
+        return self._fields.get(key(text)) if isinstance(text, str) else None
+
+    def field_words(self) -> List[str]:
+        """Every alias that names a field of work (occupations.yml `fields`)."""
+        return list(self._fields)
+
+    def in_field(self, occupation_id: str) -> List[OccupationInfo]:
+        """The job a field word names and the jobs under it (radiology: radiologic, MRI, CT, chief technologists)."""
+        return [o for o in self.occupations() if occupation_id in self.lineage(o.id)]
 
     def other_job(self, text: Optional[str]) -> Optional[OtherJobInfo]:
         """The job outside the group that `text` names exactly (an id or an alias), if any."""

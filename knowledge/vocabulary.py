@@ -64,11 +64,25 @@ COMPARE_WORDS = {
     "duties": ("duties", "duty", "task", "tasks", "day to day", "daily"),
     "overview": ("difference", "different", "differ", "do", "job", "work"),
 }
-# A pay comparison that asks for the top or the bottom ("who earns most", "whose pay is lowest").
+# How many US states want a licence, in the article's words (facts.yml `states`), from most to fewest; the
+# group's "varies by occupation" has no place in the order. A comparison ranks jobs by it.
+LICENCE_STATES_ORDER = ("most", "some", "only a few")
+LICENCE_STATES = (*LICENCE_STATES_ORDER, "varies by occupation")
+# A comparison that asks for the top or the bottom ("who earns most", "whose pay is lowest", "fewest states").
 PAY_EXTREMES = {
     "highest": ("highest", "most", "best", "more", "higher", "better", "top", "biggest", "max*"),
-    "lowest": ("lowest", "least", "worst", "less", "lower", "smallest", "poorest", "min*"),
+    "lowest": ("lowest", "least", "worst", "less", "lower", "smallest", "poorest", "min*", "fewest", "fewer"),
 }
 # A training comparison that asks how long it takes: the sources never say (gap program_length).
 DURATION_WORDS = ("long", "longer", "longest", "short", "shorter", "shortest", "quick", "quickest", "fast",
                   "faster", "fastest", "year", "time")
+
+# What kind of reply an action gave, in the slot REPLY_KIND_SLOT (domain.yml), so that the evaluation can tell
+# an answer from a refusal without reading its wording, and a counsellor's report could count the gaps.
+REPLY_KIND_SLOT = "reply_kind"
+ANSWERED = "answered"  # facts of the group's jobs, or the titles, sources or a comparison built from them
+NOT_COVERED = "not_covered"  # a group job or topic the sources are silent on (or a place they don't cover)
+OUTSIDE = "outside"  # a job outside the group, or a profession far from the field: what the sources say of it
+CLARIFY = "clarify"  # a question back ("which job do you mean?"), with buttons
+UNSURE = "unsure"  # the fallback's "I'm not sure", with suggestions
+REPLY_KINDS = (ANSWERED, NOT_COVERED, OUTSIDE, CLARIFY, UNSURE)

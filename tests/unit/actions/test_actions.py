@@ -15,7 +15,7 @@ from actions.support import ActionCounsellor, ActionFallback
 from actions.titles import ActionTitles
 from knowledge.build import load
 from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo
-from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, GAPS, TOPIC_BY_INTENT
+from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, GAPS, OUTSIDE, TOPIC_BY_INTENT
 from tests.unit.trackers import make_tracker, occupation, run_action
 
 FEATURED = [o["id"] for o in load().occupations if o.get("featured")]  # occupations.yml, read at collection
@@ -81,7 +81,8 @@ async def test_follow_up_keeps_the_occupation_from_the_slot(kb: KnowledgeBase) -
     messages, slots = await run_action(ActionAnswer(), tracker)
     fact = own(kb, job, "license")
     assert fact.text in text_of(messages)
-    assert slots == {"topic": "license", "occupation": job, "sources_shown": list(fact.source_ids)}
+    assert slots == {"topic": "license", "occupation": job, "sources_shown": list(fact.source_ids),
+                     "reply_kind": "answered"}
 
 
 async def test_what_about_keeps_the_topic(kb: KnowledgeBase) -> None:
@@ -289,7 +290,8 @@ async def test_a_job_outside_the_group_is_named_as_such_not_answered_for_the_nea
     text = text_of(messages)
     assert job.note in text and "$" not in text
     assert all(s.citation in text for s in kb.sources(job.source_ids))
-    assert slots == {"topic": "salary", "sources_shown": list(job.source_ids)}  # the job in context stays
+    # the job in context stays
+    assert slots == {"topic": "salary", "sources_shown": list(job.source_ids), "reply_kind": OUTSIDE}
     first = kb.featured()[0]
     assert [b["title"] for b in messages[0]["buttons"]][:1] == [first.button or capitalised(first.name)]
 

@@ -91,6 +91,32 @@ FRAMING = [
     r"“{SOURCE}” names no author; it is published by {PUBLISHER}\.",
     r"“{SOURCE}” doesn't say when it was published, so I don't know\.",
     r"Its figures are for {YEAR}\.",
+    # the form of the question (actions/forms.py): what the sources don't say, and where they are silent
+    r"Which one did you mean\?",
+    r"My sources don't name the states\.",
+    r"They only say a licence is needed in {STATESFOR}(; {STATESFOR})*\.",
+    r"Your state's own rules, or your school counsellor, can tell you which states those are\.",
+    r"My sources don't give pay for single states, so they can't say which state pays best\.",
+    r"They give one figure for the whole United States for each job they describe\.",
+    r"My sources don't cover (the )?[A-Z][\w. ]*\.",
+    r"The career article's pay figures and licence rules are for the United States, and Pakistan's "
+    r"classification lists job titles and tasks only\.",
+    r"Your school counsellor can help you find the rules and pay where you want to work\.",
+    r"My sources don't give any radiation dose or safe limit\.",
+    r"My sources say little about who is in charge\.",
+    r"They don't say who supervises ({NAME}|each job) day to day\.",
+    r"My sources don't say whether it's a good job: that depends on what you want from work, and your school "
+    r"counsellor can help you weigh it up\.",
+    r"Here is what they do say:",
+    r"{FIELD} is a field of work, not one job\.",
+    r"In my sources, the group's job in it is {NAME}, so this is about them:",
+    r"In my sources, the group's jobs in it are {NAMES}\.",
+    r"This is about {NAME}:",
+    r"Of these, {NAMES} need a licence in the (most|fewest) states \(“(most|some|only a few)” states, in the "
+    r"article's words\)\.",
+    r"The sources can't rank all of these: they don't say how many states want a licence for each\.",
+    r"The sources can't rank these jobs by how much schooling they need: they don't give each one's training "
+    r"in the same terms\.",
     # "do sonographers use radiation?": only before the job's own fact that says so (check_job checks)
     re.escape(NOT_AS_FAR),
     # one item of a list fact (the group's tasks), for a duties question or the fallback's search
@@ -152,6 +178,8 @@ def framing(kb: KnowledgeBase) -> List["re.Pattern[str]"]:
         "SOURCE": _any(s.title for s in sources), "AUTHOR": _any(s.author for s in sources if s.author),
         "PUBLISHED": _any(s.published_in for s in sources), "SCOPE": _any(s.scope for s in sources),
         "PUBLISHER": _any(s.publisher for s in sources), "HOLDER": "(?:The article|The classification)",
+        "STATESFOR": f"(?:most|some|only a few) states for {name}",
+        "FIELD": _any(capitalised(w) for w in kb.field_words()),
         "CREDIT": _any(f"{c.name} ({c.short})" if c.short else c.name for c in kb.all_credits()) or "(?!)",
     }
     return [re.compile(re.sub(r"\{([A-Z]+)\}", lambda m: fill[m.group(1)], p)) for p in FRAMING]
@@ -160,6 +188,9 @@ def framing(kb: KnowledgeBase) -> List["re.Pattern[str]"]:
 NUMBER = re.compile(r"\$?\d[\d,]*")
 STATES = re.compile(r"(most|only a few|some) states")
 ALSO = "What they do say: "
+# Words that introduce a knowledge-base text, which is then checked on its own.
+PREFIXES = re.compile(r"^(?:What they do say(?: on safety(?: about [^:]+)?)?: |Their description of the whole group "
+                      r"says: )")
 
 
 def notes(kb: KnowledgeBase) -> List[str]:
@@ -177,7 +208,7 @@ def sentences(body: str) -> Iterator[str]:
         if line:
             for sentence in re.split(r"(?<=[.?!])\s+(?=[A-Z•(])", line):
                 # "What they do say: <a fact>" frames a knowledge-base text, which is checked on its own.
-                yield sentence.strip().removeprefix(ALSO)
+                yield PREFIXES.sub("", sentence.strip())
 
 
 def allowed_numbers(kb: KnowledgeBase) -> Set[str]:
@@ -431,8 +462,9 @@ async def test_answers_about_jobs_outside_the_group_are_faithful(kb: KnowledgeBa
         other = {"entity": "other_job", "value": job.id, "text": job.name}
         for intent in [*TOPIC_BY_INTENT, "inform_occupation"]:
             messages, set_slots = await run_action(ActionAnswer(), make_tracker(intent, [other]))
-            assert [m["text"].split("\n\n")[0] for m in messages] == [
-                job.note + " Would you like to hear about one of the jobs that is in the group?"]
+            question = " Which one did you mean?" if job.could_be else \
+                " Would you like to hear about one of the jobs that is in the group?"
+            assert [m["text"].split("\n\n")[0] for m in messages] == [job.note + question]
             check(kb, messages[0]["text"], set_slots["sources_shown"])
         for occupation_id in [o.id for o in kb.occupations() if o.id != kb.group().id]:
             messages, set_slots = await run_action(ActionCompare(), make_tracker(
@@ -440,6 +472,48 @@ async def test_answers_about_jobs_outside_the_group_are_faithful(kb: KnowledgeBa
             assert messages[0]["text"].startswith(job.note) and len(messages) == 2
             check(kb, messages[0]["text"], list(job.source_ids))
             check(kb, messages[1]["text"], set_slots["sources_shown"])  # the named job's overview
+
+
+FORM_QUESTIONS = {  # a question of each form (actions/forms.py), with the intents it may be read as
+    "which states are those": ["ask_license", "ask_salary", "ask_source"],
+    "which state pays best": ["ask_salary", "ask_best_paying"],
+    "do i need a licence in canada": ["ask_license", "inform_occupation"],
+    "how much do they earn in the uk": ["ask_salary"],
+    "what about licences in pakistan": ["ask_license", "ask_salary"],
+    "what is a safe yearly dose": ["ask_safety"],
+    "who supervises them": ["ask_duties", "ask_overview"],
+    "is it a good job": ["ask_overview", "ask_salary"],
+    "which job pays the most": ["ask_salary", "ask_titles"],
+    "which one needs a licence in the fewest states": ["ask_license", "ask_titles"],
+    "which needs the most schooling": ["ask_education", "ask_titles"],
+    "what do your sources say about licensing": ["ask_source"],
+}
+
+
+async def test_answers_to_each_form_of_question_are_faithful(kb: KnowledgeBase) -> None:
+    """Every form, for every job and none, as each intent it may be read as: every sentence is supported."""
+    actions = {"ask_titles": ActionTitles(), "ask_source": ActionSources()}
+    for (question, intents), job in itertools.product(FORM_QUESTIONS.items(), [None, *kb.occupations()]):
+        for intent in intents:
+            slots = {"occupation": job.id, "topic": "license"} if job else {"topic": "license"}
+            tracker = make_tracker(intent, text=question, slots=slots)
+            messages, set_slots = await run_action(actions.get(intent, ActionAnswer()), tracker)
+            assert messages, (question, intent, job)
+            for message in messages:
+                check(kb, message["text"], set_slots.get("sources_shown") or [])
+
+
+async def test_a_field_word_is_answered_as_a_field(kb: KnowledgeBase) -> None:
+    """"how much does radiology pay": the group's jobs in that field, and whose facts follow."""
+    for word in kb.field_words():
+        job = kb.field(word)
+        text = f"how much does {word} pay"
+        entity = {**occupation(job, word), "start": text.index(word), "end": text.index(word) + len(word)}
+        messages, set_slots = await run_action(ActionAnswer(), make_tracker("ask_salary", [entity], text=text))
+        reply = messages[0]["text"]
+        assert reply.startswith(f"{capitalised(word)} is a field of work, not one job."), reply
+        assert all(o.plural in reply for o in kb.in_field(job)), reply
+        check(kb, reply, set_slots["sources_shown"])
 
 
 async def test_titles_and_sources_are_faithful(kb: KnowledgeBase) -> None:

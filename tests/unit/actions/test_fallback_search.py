@@ -9,6 +9,7 @@ import pytest
 from actions.answers import ActionAnswer
 from actions.support import CLOSEST, NOT_SURE, OTHERWISE, ActionFallback
 from knowledge.query import KnowledgeBase
+from knowledge.vocabulary import ANSWERED, UNSURE
 from tests.unit.actions.test_faithfulness import check_job
 from tests.unit.trackers import make_tracker, named, occupation, run_action
 
@@ -30,7 +31,7 @@ async def test_a_clear_question_gets_the_closest_fact_with_its_source(kb: Knowle
     assert [b["payload"] for b in offer["buttons"]][:2] == [
         f'/ask_salary{{"occupation": "{job}"}}', f'/ask_best_paying{{"occupation": "{job}"}}']
     assert slots == {"topic": "salary", "occupation": job,  # the sources, then whom the article credits (BLS)
-                     "sources_shown": [*fact.source_ids, *fact.attribution]}
+                     "sources_shown": [*fact.source_ids, *fact.attribution], "reply_kind": ANSWERED}
 
 
 async def test_a_job_without_its_own_fact_is_told_whose_it_is(kb: KnowledgeBase) -> None:
@@ -51,7 +52,7 @@ async def test_a_gap_says_the_sources_do_not_cover_it(kb: KnowledgeBase) -> None
                                   "who earns more, sonographers or nuclear medicine technologists"])
 async def test_nonsense_and_off_topic_fall_back_as_before(kb: KnowledgeBase, text: str) -> None:
     messages, slots = await run_action(ActionFallback(), make_tracker("nlu_fallback", ranking=RANKING, text=text))
-    assert [m["text"] for m in messages] == [NOT_SURE] and slots == {}
+    assert [m["text"] for m in messages] == [NOT_SURE] and slots == {"reply_kind": UNSURE}
     assert messages[0]["buttons"][-1] == {"title": "What can you do?", "payload": "/help"}
 
 

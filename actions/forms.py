@@ -1,0 +1,156 @@
+"""The form of a question, where it changes the answer: "which states", "in Canada", "which job pays most",
+"a safe dose", "who supervises them", "is it a good job".
+
+The intent says what a question is about (licences, pay); these say what kind of answer fits it. Each
+returns None when the message has no such form, and the ordinary answer follows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import CHECKED, say
+from knowledge.places import Place, named_place
+from knowledge.query import KnowledgeBase
+from knowledge.vocabulary import CLASSIFICATION, LICENCE_STATES_ORDER, NOT_COVERED
+
+MAX_TEXT = 1000  # longer messages are read in their first part only
+
+WHICH_STATES = re.compile(
+    r"\b(?:which|what|wich|name|list|tell me)\b(?:\s+\w+){0,3}\s+states?\b|\bstates? (?:pays?|is|are) (?:the )?best\b"
+    r"|\bbest[- ]paying states?\b|\bstate by state\b|\beach state\b|\bper state\b", re.IGNORECASE)
+# "which job pays most", "what one needs a licence in the fewest states", "who needs the most schooling"
+ACROSS_JOBS = re.compile(
+    r"\b(?:which|what|wich)\s+(?:(?:imaging |medical |of the |kind of |type of )?(?:jobs?|ones?|careers?|techs?|"
+    r"technicians?|technologists?|professions?)|of (?:them|these|those|the jobs))\b|\bwho\b|"
+    r"\bwhich\s+(?:needs?|pays?|earns?|makes?|requires?|has|have|gets?|takes?)\b", re.IGNORECASE)
+EXTREMES = re.compile(
+    r"\b(?:most|least|fewest|highest|lowest|best|worst|longest|shortest|quickest|fastest|more|less|fewer)\b",
+    re.IGNORECASE)
+DOSE = re.compile(
+    r"\b(?:doses?|dosage|how much radiation|safe (?:level|amount|limit)s?|radiation limits?|sieverts?|"
+    r"millisieverts?|msv|rems?)\b", re.IGNORECASE)
+# "who supervises them", "who is their boss", "do they work under a doctor": not "do they supervise the machines"
+SUPERVISION = re.compile(
+    r"\bwho\b[^?.!]{0,30}\b(?:supervises|supervise|oversees|oversee|is in charge|manages|bosses)\b|"
+    r"\b(?:supervised by|supervisors?|their boss|bosses|reports? to|work(?:s|ing)? under|answers? to)\b",
+    re.IGNORECASE)
+IN_CHARGE = re.compile(r"\bin charge\b|\bsupervis", re.IGNORECASE)  # the sentence of a fact that says who
+GOOD_JOB = re.compile(
+    r"\b(?:good|great|bad|decent|nice|smart) (?:job|career|choice|idea|option|path|field|profession)\b|"
+    r"\bworth it\b|\bworth (?:doing|going into|studying)\b|\bshould i (?:become|be|do|go into|pick|choose)\b|"
+    r"\bis it (?:a )?good\b|\bwould you recommend\b", re.IGNORECASE)
+# Topics a place changes: the article's pay and licence rules are the US's; its training words too.
+PLACE_TOPICS = ("salary", "license", "education", "best_paying", "outlook", "hours", "program_length")
+
+
+def asks_which_states(tracker: Tracker) -> bool:
+    """"Which states are those?": asked after a licence or pay answer, whatever intent it was read as."""
+    return bool(WHICH_STATES.search(_text(tracker)))
+
+
+def _text(tracker: Tracker) -> str:
+    text = (tracker.latest_message or {}).get("text")
+    return text[:MAX_TEXT] if isinstance(text, str) and not text.startswith("/") else ""
+
+
+def shaped_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: Tracker, topic: str,
+                  occupation_id: Optional[str], named_jobs: List[str]) -> Optional[List[Dict[Text, Any]]]:
+    """The answer a question's form calls for, or None for the ordinary answer."""
+    text = _text(tracker)
+    if not text:
+        return None
+    if topic in ("license", "salary", "best_paying") and WHICH_STATES.search(text):
+        return which_states(dispatcher, kb, topic, occupation_id)
+    place = named_place(text)
+    if place is not None and place.kind in ("elsewhere", "pakistan") and topic in PLACE_TOPICS:
+        return other_place(dispatcher, kb, place, topic)
+    if topic == "safety" and DOSE.search(text):
+        return no_dose(dispatcher, kb, occupation_id)
+    if SUPERVISION.search(text) and topic in ("duties", "overview"):
+        return supervision(dispatcher, kb, occupation_id)
+    return None
+
+
+def across_jobs(tracker: Tracker, named_jobs: List[str]) -> bool:
+    """"Which job pays most?": a superlative over the group's jobs, with fewer than two named."""
+    text = _text(tracker)
+    return len(named_jobs) < 2 and bool(ACROSS_JOBS.search(text)) and bool(EXTREMES.search(text))
+
+
+def good_job_intro(tracker: Tracker) -> Optional[str]:
+    """"Is it a good job?": the sources don't judge; the answer says so before what they do say."""
+    if not GOOD_JOB.search(_text(tracker)):
+        return None
+    return ("My sources don't say whether it's a good job: that depends on what you want from work, and your "
+            "school counsellor can help you weigh it up. Here is what they do say:")
+
+
+def which_states(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
+                 occupation_id: Optional[str]) -> List[Dict[Text, Any]]:
+    """The sources name no state: say so, with what they do say (how many states, in their word)."""
+    if topic != "license":
+        body = ("My sources don't give pay for single states, so they can't say which state pays best. "
+                "They give one figure for the whole United States for each job they describe.")
+        return say(dispatcher, kb, body, kb.all_sources(), label=CHECKED)
+    ids = [occupation_id] if occupation_id and occupation_id != kb.group().id else [o.id for o in kb.featured()]
+    facts = list(dict.fromkeys(f for o in ids if (f := kb.find_fact(o, "license")) is not None
+                               and f.states in LICENCE_STATES_ORDER))  # not the group's "varies by occupation"
+    # each fact named by its own job (an MRI technologist's question gets the radiologic technologists' word)
+    said = [f"{f.states} states for {owner.plural}" for f in facts if (owner := kb.occupation(f.occupation_id))]
+    body = "My sources don't name the states."
+    if said:
+        body += f" They only say a licence is needed in {'; '.join(said)}."
+    body += " Your state's own rules, or your school counsellor, can tell you which states those are."
+    return say(dispatcher, kb, body, [], label=CHECKED, facts=facts, kind=NOT_COVERED)
+
+
+def other_place(dispatcher: CollectingDispatcher, kb: KnowledgeBase, place: Place,
+                topic: str) -> List[Dict[Text, Any]]:
+    """A place the sources don't cover: say so, and what they do cover, never the US rule as the answer."""
+    letters = place.name.replace(".", "")
+    where = f"the {place.name.upper()}" if len(letters) <= 3 else " ".join(w.capitalize() for w in place.name.split())
+    if place.kind == "pakistan":
+        gap = kb.gap("pakistan_rules")
+        body = gap.text if gap else "My sources have nothing on this for Pakistan."
+    else:
+        body = (f"My sources don't cover {where}. The career article's pay figures and licence rules are for "
+                "the United States, and Pakistan's classification lists job titles and tasks only.")
+    body += " Your school counsellor can help you find the rules and pay where you want to work."
+    checked = [kb.source_for_role(CLASSIFICATION).id] + [s for s in kb.all_sources()
+                                                        if s != kb.source_for_role(CLASSIFICATION).id]
+    return say(dispatcher, kb, body, checked, label=CHECKED)
+
+
+def no_dose(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
+            occupation_id: Optional[str]) -> List[Dict[Text, Any]]:
+    """The sources give no dose or safe limit: say so, then what they do say on safety for the job."""
+    body = "My sources don't give any radiation dose or safe limit."
+    facts = []
+    fact = kb.find_fact(occupation_id, "safety") if occupation_id else kb.fact(kb.group().id, "safety")
+    if fact is not None and not kb.withheld(occupation_id or kb.group().id, fact):
+        owner = kb.occupation(fact.occupation_id)
+        whose = f" about {owner.plural}" if owner is not None else ""
+        body += f" What they do say on safety{whose}: {fact.text}"
+        facts = [fact]
+    return say(dispatcher, kb, body, kb.all_sources() if not facts else [], label=CHECKED, facts=facts,
+               kind=NOT_COVERED)
+
+
+def supervision(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
+                occupation_id: Optional[str]) -> List[Dict[Text, Any]]:
+    """Who is in charge: the group's description says radiation treatments are supervised; nothing more."""
+    group = kb.group()
+    fact = kb.fact(group.id, "overview")
+    occupation = kb.occupation(occupation_id) if occupation_id else None
+    who = occupation.plural if occupation is not None and occupation.id != group.id else "each job"
+    sentences = re.split(r"(?<=[.!?])\s+", fact.text) if fact else []
+    said = " ".join(s for s in sentences if IN_CHARGE.search(s)) or " ".join(sentences)
+    body = (f"My sources say little about who is in charge. Their description of the whole group says: "
+            f"{said} They don't say who supervises {who} day to day.")
+    return say(dispatcher, kb, body, [], facts=[fact] if fact else [])
+

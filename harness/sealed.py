@@ -1,0 +1,140 @@
+"""Score a model on the sealed test set (tests/sealed/): what a student gets, message by message and in
+conversations, through the model, the rules and the project's actions (harness/dialogue.py).
+
+The set was written by someone shown neither `data/` nor the development set (tests/nlu_holdout.yml), and
+nobody tunes on it: `make eval` and `make test` print its figures, never its failing texts (the JSON written
+here keeps them only under results/, which git ignores). Each message has the intent it asks, the group's
+jobs it names (ids), and a scope: `in`, `near` (just outside the field: neighbouring jobs, other places,
+other health careers) or `far`.
+
+What counts:
+- intent accuracy: an in-scope message read as its intent; an out-of-scope one caught (below);
+- out-of-scope caught: the reply refuses or says the sources don't cover it (reply kinds out_of_scope,
+  outside, not_covered, unsure), whether the intent or the action saw it; a clarifying question about the
+  group's jobs or an answer with the group's facts is a miss. Overall, and for `near` and `far`;
+- in-scope refused: in-scope messages given a refusal (out_of_scope, outside, unsure);
+- job ids: of the in-scope messages that name a job of the group, the share whose ids are exactly right;
+- conversations: each turn right (in scope: its intent, and the job the reply is about; out of scope:
+  caught), and the share of conversations with every turn right.
+
+    python -m harness.sealed MODEL OUT.json    # prints the figures as JSON, without texts
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+from harness.dialogue import OUT_OF_SCOPE_REPLY, Dialogue, Turn
+from harness.servers import PROJECT_DIR
+from knowledge.vocabulary import NOT_COVERED, OUTSIDE, UNSURE
+
+SEALED = PROJECT_DIR / "tests" / "sealed"
+MESSAGES, CONVERSATIONS = SEALED / "messages.yml", SEALED / "conversations.yml"
+OUT_OF_SCOPE = "out_of_scope"
+SCOPES = ("in", "near", "far")
+CAUGHT = (OUT_OF_SCOPE_REPLY, OUTSIDE, NOT_COVERED, UNSURE)
+REFUSED = (OUT_OF_SCOPE_REPLY, OUTSIDE, UNSURE)
+
+
+def load(path: Path, key: str) -> List[Dict[str, Any]]:
+    return yaml.safe_load(path.read_text())[key]
+
+
+def found_jobs(dialogue: Dialogue, turn: Turn) -> List[str]:
+    """The group's job ids the model found in a message, as the actions resolve them."""
+    from actions.context import knowledge_base
+
+    kb = knowledge_base()
+    ids = [kb.resolve(e.get("value")) for e in turn.entities if e.get("entity") == "occupation"]
+    return sorted({i for i in ids if i})
+
+
+def right(item: Dict[str, Any], turn: Turn) -> bool:
+    """An in-scope message read as its intent; an out-of-scope one caught."""
+    if item["scope"] == "in":
+        return turn.intent == item["intent"]
+    return turn.kind in CAUGHT
+
+
+def _share(hits: List[bool]) -> float:
+    return sum(hits) / len(hits) if hits else float("nan")
+
+
+async def score_messages(dialogue: Dialogue, messages: List[Dict[str, Any]]) -> Dict[str, Any]:
+    rows = []
+    for item in messages:
+        turn = await dialogue.turn(item["text"], {})
+        rows.append((item, turn))
+    inside = [(i, t) for i, t in rows if i["scope"] == "in"]
+    outside = [(i, t) for i, t in rows if i["scope"] != "in"]
+    naming = [(i, t) for i, t in inside if i.get("jobs")]
+    per_kind: Dict[str, List[bool]] = collections.defaultdict(list)
+    for item, turn in outside:
+        per_kind[item.get("kind") or item["scope"]].append(turn.kind in CAUGHT)
+    confusions = collections.Counter((i["intent"], t.intent) for i, t in inside if t.intent != i["intent"])
+    return {
+        "messages": len(rows), "in_scope": len(inside), "out_of_scope": len(outside),
+        "near": sum(i["scope"] == "near" for i, _ in rows), "far": sum(i["scope"] == "far" for i, _ in rows),
+        "intent_accuracy": _share([right(i, t) for i, t in rows]),
+        "in_scope_intent_accuracy": _share([right(i, t) for i, t in inside]),
+        "out_of_scope_caught": _share([t.kind in CAUGHT for _, t in outside]),
+        "near_caught": _share([t.kind in CAUGHT for i, t in outside if i["scope"] == "near"]),
+        "far_caught": _share([t.kind in CAUGHT for i, t in outside if i["scope"] == "far"]),
+        "out_of_scope_by_intent": _share([t.intent in (OUT_OF_SCOPE, "nlu_fallback") for _, t in outside]),
+        "in_scope_refused": _share([t.kind in REFUSED for _, t in inside]),
+        "job_ids_right": _share([found_jobs(dialogue, t) == sorted(set(i["jobs"])) for i, t in naming]),
+        "naming_a_job": len(naming),
+        "caught_by_kind": {k: {"caught": sum(v), "of": len(v)} for k, v in sorted(per_kind.items())},
+        # which intents are confused, as counts: no text of the set
+        "confusions": [{"true": a, "predicted": b, "count": c} for (a, b), c in confusions.most_common(8)],
+    }
+
+
+async def score_conversations(dialogue: Dialogue, conversations: List[Dict[str, Any]]) -> Dict[str, Any]:
+    turns_right, whole = [], []
+    for conversation in conversations:
+        slots: Dict[str, Any] = {}
+        results = []
+        for item in conversation["turns"]:
+            turn = await dialogue.turn(item["text"], slots)
+            ok = right(item, turn)
+            if ok and item["scope"] == "in" and item.get("about"):
+                ok = slots.get("occupation") == item["about"]
+            results.append(ok)
+        turns_right += results
+        whole.append(all(results))
+    return {"conversations": len(whole), "conversations_right": sum(whole), "turns": len(turns_right),
+            "turns_right": sum(turns_right), "turn_accuracy": _share(turns_right),
+            "conversation_accuracy": _share(whole)}
+
+
+async def evaluate(model: Path) -> Dict[str, Any]:
+    dialogue = Dialogue(model)
+    result = await score_messages(dialogue, load(MESSAGES, "messages"))
+    result["dialogues"] = await score_conversations(dialogue, load(CONVERSATIONS, "conversations"))
+    return result
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    result = asyncio.run(evaluate(Path(args[0])))
+    Path(args[1]).parent.mkdir(parents=True, exist_ok=True)
+    Path(args[1]).write_text(json.dumps(result, indent=1))
+    print(json.dumps({k: v for k, v in result.items() if k not in ("confusions", "caught_by_kind")}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
