@@ -46,10 +46,11 @@ HEAD_WORDS = frozenset(
 # Words before a group name that make it another job: "veterinary ultrasound technician".
 OUTSIDE_MODIFIERS = frozenset("veterinary vet animal dental pharmacy lab laboratory surgical".split())
 # A word that names a profession on its own ("cardiologist", "paediatrician", "paramedics"), never one of the
-# group's (technologist, technician): another job, unless a listed name or a group name covers it. Doctors,
-# physicians and nurses are left out: "do they work with doctors?" mentions them, it doesn't ask about them.
+# group's (technologist, technician, and their misspellings "techologist", "tecnician"): another job, unless
+# a listed name or a group name covers it. Doctors, physicians and nurses are left out: "do they work with
+# doctors?" mentions them, it doesn't ask about them.
 PROFESSION = re.compile(
-    r"\b(?!techn)[a-z]+(?:ologists?|iatrists?|icians?)\b|\b(?:paramedics?|emts?|midwife|midwives|chiropractors?|"
+    r"\b(?!te[ck])[a-z]+(?:ologists?|iatrists?|icians?)\b|\b(?:paramedics?|emts?|midwife|midwives|chiropractors?|"
     r"pharmacists?|optometrists?|dentists?|lawyers?|attorneys?|plumbers?|electricians?|pilots?|accountants?|"
     r"programmers?|firefighters?|mechanics?|architects?|veterinarians?|physiotherapists?|psychologists?)\b",
     re.IGNORECASE)

@@ -53,3 +53,29 @@ async def test_is_a_neighbouring_job_in_the_group_gets_a_plain_no(kb: KnowledgeB
     text = text_of(messages)
     assert text.startswith("No.") and other.note in text
     assert "Other titles in the classification" not in text and "includes:" not in text, "the whole list"
+
+
+async def test_a_name_that_could_be_in_or_out_asks_which_with_a_button_each(kb: KnowledgeBase) -> None:
+    """"how much does a medical technician earn": a question back, never the X-ray technicians' pay."""
+    either = [job for job in kb.other_jobs() if job.could_be]
+    assert either, "other_jobs.yml has no name that could mean a group job too"
+    for job in either:
+        messages, slots = await run_action(ActionAnswer(), make_tracker(
+            "ask_salary", [{"entity": "other_job", "value": job.id, "text": job.name}], text=f"{job.name} pay"))
+        assert "Which one did you mean?" in messages[0]["text"] and not MONEY.search(text_of(messages))
+        payloads = [b["payload"] for b in messages[0]["buttons"]]
+        assert len(payloads) == len(job.could_be)
+        assert all(any(f'"{meant}"' in p for p in payloads) for meant in job.could_be)
+        assert slots["reply_kind"] == "clarify"
+
+
+@pytest.mark.parametrize("text", ["do i need a licence in canada", "what do sonographers earn in the uk",
+                                  "licence rules for radiographers in pakistan"])
+async def test_a_place_the_sources_dont_cover_gets_no_us_rule_or_figure(kb: KnowledgeBase, text: str) -> None:
+    for intent in ("ask_license", "ask_salary"):
+        for job in [None, *(o.id for o in kb.featured())]:
+            entities = [{"entity": "occupation", "value": job, "text": job}] if job else []
+            messages, slots = await run_action(ActionAnswer(), make_tracker(intent, entities, text=text))
+            reply = text_of(messages)
+            assert not MONEY.search(reply) and "states" not in reply, reply
+            assert slots["reply_kind"] == "not_covered"

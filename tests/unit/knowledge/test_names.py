@@ -85,3 +85,35 @@ def test_a_group_name_inside_a_longer_job_phrase_is_that_other_job(names: Names,
     start = text.index(name)
     found = names.outside_phrase(text, start, start + len(name))
     assert (found[2] if found else None) == expected
+
+
+@pytest.mark.parametrize("text, word", [
+    ("how much does a cardiologist earn", "cardiologist"),
+    ("what does an audiologist do", "audiologist"),
+    ("how much do paramedics make", "paramedics"),
+    ("training to be a paediatrician", "paediatrician"),
+    ("what training does a lawyer need", "lawyer"),
+])
+def test_a_profession_word_is_another_job(names: Names, text: str, word: str) -> None:
+    found = names.professions(text)
+    assert [text[s:e] for s, e, _ in found] == [word]
+    assert all(job in names.other_ids for _, _, job in found)
+
+
+@pytest.mark.parametrize("text", [
+    "what does a radiologic technologist do", "are ecg technicians paid well", "do they work with physicians",
+    "what do sonographers earn", "nuclear medicine technologists",
+])
+def test_group_titles_and_passing_mentions_are_not_professions(names: Names, text: str) -> None:
+    assert names.professions(text) == []
+
+
+def test_a_taken_span_is_not_found_again(names: Names) -> None:
+    text = "is a radiologist paid more than a radiographer"
+    start = text.index("radiologist")
+    assert names.professions(text, [(start, start + len("radiologist"))]) == []
+
+
+@pytest.mark.parametrize("typed", ["techologists", "techician", "tecnologists", "tekniсian"])
+def test_a_misspelt_technologist_is_not_a_profession(names: Names, typed: str) -> None:
+    assert names.professions(f"pay for mri {typed}") == []

@@ -28,3 +28,11 @@ def test_comparison_words_name_known_topics() -> None:
     """The comparison picks a topic by these words; a typo in a topic name would silently never match."""
     assert set(COMPARE_WORDS) <= set(TOPIC_LABELS)
     assert all(words for words in COMPARE_WORDS.values())
+
+
+def test_the_reply_kind_slot_is_in_the_domain() -> None:
+    """The actions set it and the evaluation reads it: a slot missing from the domain would be dropped."""
+    from knowledge.vocabulary import REPLY_KIND_SLOT
+
+    slot = yaml.safe_load(DOMAIN.read_text())["slots"][REPLY_KIND_SLOT]
+    assert slot["influence_conversation"] is False

@@ -1,0 +1,33 @@
+"""Which place a question names (knowledge/places.yml): the sources cover the US, and Pakistan's titles only."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.places import named_place
+
+
+@pytest.mark.parametrize("text, name, kind", [
+    ("do i need a licence in canada", "canada", "elsewhere"),
+    ("what about in the UK?", "UK", "elsewhere"),
+    ("is the pay the same for australian sonographers", "australian", "elsewhere"),
+    ("do radiographers need a license in pakistan", "pakistan", "pakistan"),
+    ("how much do they make in texas", "texas", "us_states"),
+    ("is it the same in the usa", "usa", "united_states"),
+    ("pay in the us vs canada", "canada", "elsewhere"),  # the place outside the US is the one asked about
+])
+def test_a_place_is_named_with_its_kind(text: str, name: str, kind: str) -> None:
+    place = named_place(text)
+    assert place is not None and (place.name, place.kind) == (name, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "what does a sonographer do", "can you tell us about mri techs", "i speak spanish and english",
+    "", "x" * 10_000,
+])
+def test_no_place_is_found_where_none_is_named(text: str) -> None:
+    assert named_place(text) is None
+
+
+def test_non_text_is_no_place() -> None:
+    assert named_place(None) is None and named_place(42) is None
