@@ -170,7 +170,8 @@ def write(results: Dict[str, Dict[str, Any]], measured_at: str, path: Path) -> N
     lines = [
         "# Evaluation",
         "",
-        f"Measured by `make eval` at {measured_at}, on 2 cores. Held-out data: `tests/nlu_holdout.yml`, "
+        f"Measured by `make eval` at {measured_at}, on 2 cores. Development set (the settings were chosen on "
+        "it): `tests/nlu_holdout.yml`, "
         f"{shipped['examples']} messages of {shipped['intents']} intents, and {held['total']} held-out "
         "conversations (`tests/test_conversations_holdout.yml`). Both were written without access to the "
         "training data and copy none of it: no text is the same after normalising, 0.85 alike, or the same "
@@ -198,6 +199,10 @@ def write(results: Dict[str, Dict[str, Any]], measured_at: str, path: Path) -> N
             f"| {conv['held-out conversations']['passed']}/{conv['held-out conversations']['total']} "
             f"| {conv['conversation tests']['passed']}/{conv['conversation tests']['total']} "
             f"| {p['train_s']} | {r['load_s']} | {r['rss_mb_loaded']} | {_f(r['parse_ms_p50'], 1)} |")
+    left_out = [c.key for c in CANDIDATES if c.key not in results]
+    if left_out:
+        lines += ["", f"Not run this time (`--only`): {', '.join(left_out)}; their last figures are in this file's "
+                  "git history, measured at an older commit."]
     lines += [
         "",
         "- *intent accuracy*: the intent after the fallback classifier is the labelled one (a fallback counts as "

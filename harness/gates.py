@@ -93,14 +93,14 @@ def check_conversations(results: Path) -> List[str]:
 
 
 # figure: (level reached on the sealed set, True when higher is better, margin)
-SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.0, True, MARGIN),
-    "out_of_scope_caught": (0.0, True, 0.03),
-    "near_caught": (0.0, True, 0.04),
-    "far_caught": (0.0, True, 0.04),
-    "in_scope_refused": (1.0, False, MARGIN),
-    "job_ids_right": (0.0, True, MARGIN),
-    "conversation_accuracy": (0.0, True, 0.07),  # one conversation of about 32 is 0.03
+SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {  # first scored at ca1117a, 2026-12-02
+    "intent_accuracy": (0.893, True, MARGIN),  # 698 messages: 0.015 is about 10 of them
+    "out_of_scope_caught": (0.854, True, 0.03),  # 199 messages
+    "near_caught": (0.838, True, 0.04),  # 105 messages: 0.04 is 4
+    "far_caught": (0.872, True, 0.04),  # 94 messages
+    "in_scope_refused": (0.012, False, MARGIN),  # 499 messages
+    "job_ids_right": (0.884, True, 0.02),  # 388 messages naming a job
+    "conversation_accuracy": (0.568, True, 0.06),  # 21 of 37; 0.06 is two conversations
 }
 SEALED_SCORES = PROJECT_DIR / "results" / "sealed-scores.json"
 

@@ -17,6 +17,9 @@ What counts:
 - conversations: each turn right (in scope: its intent, and the job the reply is about; out of scope:
   caught), and the share of conversations with every turn right.
 
+The same figures are also given for the messages that the copy checker (harness/heldout.py) does not find in
+the training data (`clean`).
+
     python -m harness.sealed MODEL OUT.json    # prints the figures as JSON, without texts
 """
 
@@ -116,10 +119,29 @@ async def score_conversations(dialogue: Dialogue, conversations: List[Dict[str, 
             "conversation_accuracy": _share(whole)}
 
 
+def coinciding() -> set:
+    """The places ("sealed message 12") of the sealed texts that the copy checker finds in the training data.
+
+    The set was written blind, yet common questions coincide with training texts by its rules; the figures
+    are also given without them (`clean`), so that a model cannot look better by having seen a phrasing.
+    """
+    from harness.heldout import copies, sealed_texts, training_texts
+
+    return {c.held_out.where for c in copies(sealed_texts(), training_texts())}
+
+
 async def evaluate(model: Path) -> Dict[str, Any]:
     dialogue = Dialogue(model)
-    result = await score_messages(dialogue, load(MESSAGES, "messages"))
+    messages = load(MESSAGES, "messages")
+    result = await score_messages(dialogue, messages)
     result["dialogues"] = await score_conversations(dialogue, load(CONVERSATIONS, "conversations"))
+    flagged = coinciding()
+    clean = [m for index, m in enumerate(messages) if f"sealed message {index + 1}" not in flagged]
+    figures = await score_messages(dialogue, clean)
+    result["clean"] = {k: figures[k] for k in ("messages", "in_scope", "out_of_scope", "near", "far",
+                                               "intent_accuracy", "out_of_scope_caught", "near_caught",
+                                               "far_caught", "in_scope_refused", "job_ids_right")}
+    result["coinciding_texts"] = len(flagged)
     return result
 
 
@@ -132,7 +154,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     result = asyncio.run(evaluate(Path(args[0])))
     Path(args[1]).parent.mkdir(parents=True, exist_ok=True)
     Path(args[1]).write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: v for k, v in result.items() if k not in ("confusions", "caught_by_kind")}))
+    print(json.dumps({k: v for k, v in result.items() if k not in ("confusions", "caught_by_kind", "clean")}))
+    print("without the texts that coincide with training texts: " + json.dumps(result["clean"]))
     return 0
 
 

@@ -82,7 +82,7 @@ def test_question_the_sources_do_not_cover(assistant: Assistant) -> None:
 
 def test_out_of_scope(assistant: Assistant) -> None:
     reply = assistant.say(sender(), "what's the weather like tomorrow")
-    assert "only help with careers in medical imaging" in reply[0]["text"]
+    assert "My sources only cover careers in medical imaging" in reply[0]["text"]
     assert reply[0].get("buttons")
 
 
