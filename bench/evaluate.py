@@ -296,6 +296,13 @@ def sealed_section(results: Dict[str, Dict[str, Any]]) -> List[str]:
         ratios = [f"{label} {_ratio(by_key['shipped'][k], by_key['rasa_default'][k])}"
                   for k, label, _ in SEALED_FIGURES]
         lines += ["", "Shipped ÷ Rasa's default pipeline, same run: " + "; ".join(ratios) + "."]
+    clean = by_key.get("shipped", first).get("clean")
+    if clean:
+        lines += ["", f"{by_key.get('shipped', first).get('coinciding_texts')} of the set's texts coincide with "
+                  "training texts by the copy checker's rules (mostly short common questions), though written "
+                  f"blind. Without them ({clean['messages']} messages, {clean['out_of_scope']} out of scope, "
+                  f"{clean['near']} near), the shipped pipeline: " + "; ".join(
+                      f"{label} {_f(clean[k])}" for k, label, _ in SEALED_FIGURES) + "."]
     kinds = by_key.get("shipped", first).get("caught_by_kind", {})
     if kinds:
         lines += ["", "Out-of-scope messages caught by the shipped pipeline, by kind: " + "; ".join(
