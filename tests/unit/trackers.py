@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from harness.dialogue import tracker  # the same tracker the evaluation runs the actions with
 from knowledge.query import KnowledgeBase
 
 
@@ -22,16 +23,7 @@ def make_tracker(intent: str, entities: Optional[List[Dict[str, Any]]] = None,
         "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
         "metadata": metadata or {},
     }
-    return Tracker.from_dict({
-        "sender_id": "test",
-        "slots": {"occupation": None, "topic": None, "sources_shown": None, **(slots or {})},
-        "latest_message": message,
-        "events": [],
-        "paused": False,
-        "followup_action": None,
-        "active_loop": {},
-        "latest_action_name": "action_listen",
-    })
+    return tracker(message, slots)
 
 
 def occupation(value: str, text: Optional[str] = None) -> Dict[str, Any]:
