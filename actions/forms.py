@@ -44,6 +44,18 @@ GOOD_JOB = re.compile(
     r"\b(?:good|great|bad|decent|nice|smart) (?:job|career|choice|idea|option|path|field|profession)\b|"
     r"\bworth it\b|\bworth (?:doing|going into|studying)\b|\bshould i (?:become|be|do|go into|pick|choose)\b|"
     r"\bis it (?:a )?good\b|\bwould you recommend\b", re.IGNORECASE)
+# A patient's question about their own (or their family's) scan or health, not about the job: "is ultrasound
+# safe for my baby", "can the radiation from my ct scan give me cancer". The sources are about careers.
+PATIENT = re.compile(
+    r"\bmy (?:\w+ )?(?:scans?|x-?rays?|xrays?|ultrasounds?|mri|mris|ct|mammograms?|results?|reports?|appointments?|"
+    r"baby|babies|pregnancy|doctor|child|son|daughter|kids?|body|health|treatment|chemo|radiotherapy)\b|"
+    r"\bi(?:'m|m| am) pregnant\b|\bfor me\b|\bwhile (?:pregnant|breastfeeding)\b|\bi (?:have|had|got) (?:an? )?"
+    r"(?:scans?|x-?rays?|mri|ct|ultrasound|mammogram)\b", re.IGNORECASE)
+# Words of a career question: with one of these, "my" is a student's ("my mom says rad techs earn a lot").
+CAREER = re.compile(
+    r"\b(?:jobs?|careers?|work(?:s|ing|er)?|become|becoming|study|studying|course|degree|school|college|train(?:ing)?|"
+    r"techs?|technicians?|technologists?|sonographers?|radiographers?|therapists?|licen[cs]e|certifi\w*|salary|pay|"
+    r"earn\w*|hours|shifts?|staff|employee)\b", re.IGNORECASE)
 # Topics a place changes: the article's pay and licence rules are the US's; its training words too.
 PLACE_TOPICS = ("salary", "license", "education", "best_paying", "outlook", "hours", "program_length")
 
@@ -67,13 +79,23 @@ def shaped_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: 
     if topic in ("license", "salary", "best_paying") and WHICH_STATES.search(text):
         return which_states(dispatcher, kb, topic, occupation_id)
     place = named_place(text)
-    if place is not None and place.kind in ("elsewhere", "pakistan") and topic in PLACE_TOPICS:
+    # Elsewhere, every topic: even duties may differ there, and the sources describe the US's jobs and
+    # Pakistan's list. Pakistan's classification does cover the group's titles, tasks and overview.
+    if place is not None and (place.kind == "elsewhere" or (place.kind == "pakistan" and topic in PLACE_TOPICS)):
         return other_place(dispatcher, kb, place, topic)
+    if PATIENT.search(text) and not CAREER.search(text):
+        return for_patients(dispatcher, kb)
     if topic == "safety" and DOSE.search(text):
         return no_dose(dispatcher, kb, occupation_id)
     if SUPERVISION.search(text) and topic in ("duties", "overview"):
         return supervision(dispatcher, kb, occupation_id)
     return None
+
+
+def elsewhere(tracker: Tracker) -> Optional[Place]:
+    """A place neither source covers, named in the message ("sonographer jobs in toronto"), or None."""
+    place = named_place(_text(tracker))
+    return place if place is not None and place.kind == "elsewhere" else None
 
 
 def across_jobs(tracker: Tracker, named_jobs: List[str]) -> bool:
@@ -109,11 +131,25 @@ def which_states(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     return say(dispatcher, kb, body, [], label=CHECKED, facts=facts, kind=NOT_COVERED)
 
 
+# Names in knowledge/places.yml that are written in capitals ("the NHS", "the HCPC"), not as a name ("Toronto").
+ACRONYMS = frozenset("uk us usa eu uae nhs hcpc ahpra camrt gcse gcses ucas nyc".split())
+
+
+def place_name(typed: str) -> str:
+    """How a reply names a place the student typed: "the UK", "the NHS band", "Toronto", "band 5"."""
+    words = typed.replace(".", "").lower().split()
+    if words[0] in ("in", "euros"):  # "in pounds": a currency says where
+        return "pay " + " ".join(words if words[0] == "in" else ["in", *words])
+    if any(any(c.isdigit() for c in w) for w in words) or words[0] == "a-levels":
+        return " ".join(words)
+    shown = " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in words)
+    return f"the {shown}" if words[0] in ACRONYMS else shown
+
+
 def other_place(dispatcher: CollectingDispatcher, kb: KnowledgeBase, place: Place,
                 topic: str) -> List[Dict[Text, Any]]:
     """A place the sources don't cover: say so, and what they do cover, never the US rule as the answer."""
-    letters = place.name.replace(".", "")
-    where = f"the {place.name.upper()}" if len(letters) <= 3 else " ".join(w.capitalize() for w in place.name.split())
+    where = place_name(place.name)
     if place.kind == "pakistan":
         gap = kb.gap("pakistan_rules")
         body = gap.text if gap else "My sources have nothing on this for Pakistan."
@@ -124,6 +160,14 @@ def other_place(dispatcher: CollectingDispatcher, kb: KnowledgeBase, place: Plac
     checked = [kb.source_for_role(CLASSIFICATION).id] + [s for s in kb.all_sources()
                                                         if s != kb.source_for_role(CLASSIFICATION).id]
     return say(dispatcher, kb, body, checked, label=CHECKED)
+
+
+def for_patients(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> List[Dict[Text, Any]]:
+    """A patient's own scan or health: the sources describe the jobs, so say so and who can answer."""
+    body = ("That sounds like a question about your own scan or health, or your family's. My sources are about "
+            "careers in medical imaging, so I can't answer it: please ask your doctor, or the staff where the scan "
+            "is done. I can tell you about the jobs of the people who do the scans, if you like.")
+    return say(dispatcher, kb, body, kb.all_sources(), label=CHECKED, kind=NOT_COVERED)
 
 
 def no_dose(dispatcher: CollectingDispatcher, kb: KnowledgeBase,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -11,9 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import RANKED_TOPICS
 from actions.compare import asked_topics, compare, question_text
 from actions.context import capitalised, knowledge_base, mentioned_occupations, mentioned_other_jobs, say
-from actions.forms import across_jobs
+from actions.forms import across_jobs, elsewhere, other_place
 from knowledge.query import KnowledgeBase, OtherJobInfo
-from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION
+from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, OUTSIDE
 
 
 class ActionTitles(Action):
@@ -31,12 +32,41 @@ class ActionTitles(Action):
         if not named and ranked and across_jobs(tracker, named):  # "which job in the group pays the most?"
             return [SlotSet("topic", "compare")] + compare(dispatcher, kb, [o.id for o in kb.featured()], ranked, text)
         events: List[Dict[Text, Any]] = [SlotSet("topic", "titles")]
+        place = elsewhere(tracker)
+        if place is not None:  # "mri tech jobs in toronto": the sources cover the US and Pakistan's list only
+            return events + other_place(dispatcher, kb, place, "titles")
         if named:
             return events + [SlotSet("occupation", named[0])] + confirm_title(dispatcher, kb, named[0])
         others = mentioned_other_jobs(tracker, kb)
         if others:  # "is a radiologist in group 3211?": no, and what the sources say of it
             return events + deny_title(dispatcher, kb, others[0])
+        asked = asked_member(text)
+        if asked:  # "is a nurse one of these jobs?": a name that is no title of the group
+            return events + deny_unlisted(dispatcher, kb, asked)
         return events + list_titles(dispatcher, kb)
+
+
+# "is a nurse one of these jobs", "are dosimetrists part of this group": the name asked about.
+MEMBER = re.compile(
+    r"\b(?:is|are|r)\s+(?:a |an |the )?(?P<name>[a-z][a-z -]{1,40}?)\s+(?:one of (?:these|them|those|the)|"
+    r"(?:in|part of|included in|a member of|inside|under) (?:this|the|that|these)\b|on (?:the|this|your) list|"
+    r"(?:in )?the same group)", re.IGNORECASE)
+NOT_A_NAME = frozenset("it this that they he she there what which who job jobs".split())
+
+
+def asked_member(text: str) -> Optional[str]:
+    """The name in a membership question ("is a nurse one of these jobs" -> "nurse"), or None."""
+    match = MEMBER.search(text[:300])
+    name = match.group("name").strip() if match else ""
+    return name if name and name.split()[0].lower() not in NOT_A_NAME else None
+
+
+def deny_unlisted(dispatcher: CollectingDispatcher, kb: KnowledgeBase, name: str) -> List[Dict[Text, Any]]:
+    """A name that is no title of the group: a plain no, and that the sources describe only the group's jobs."""
+    body = (f"No, as far as my sources go: “{name}” isn't one of the titles Pakistan's classification lists for "
+            f"group 3211 ({kb.group().plural}), so my sources don't describe that job. Ask me for the list of "
+            "titles to see the jobs they do cover.")
+    return say(dispatcher, kb, body, [kb.source_for_role(CLASSIFICATION).id], kind=OUTSIDE)
 
 
 def deny_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, job: OtherJobInfo) -> List[Dict[Text, Any]]:
@@ -46,7 +76,7 @@ def deny_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, job: OtherJo
             f"({kb.group().plural}). {job.note}")
     sources = [kb.source_for_role(CLASSIFICATION).id] + [s for s in job.source_ids
                                                          if s != kb.source_for_role(CLASSIFICATION).id]
-    return say(dispatcher, kb, body, sources)
+    return say(dispatcher, kb, body, sources, kind=OUTSIDE)
 
 
 def confirm_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation_id: str) -> List[Dict[Text, Any]]:

@@ -42,18 +42,39 @@ EDGE_WORDS = frozenset(
 HEAD_WORDS = frozenset(
     "doctor doctors physician physicians nurse nurses assistant assistants engineer engineers scientist "
     "scientists hygienist hygienists aide aides oncologist oncologists surgeon surgeons consultant "
-    "consultants physicist physicists dentist dentists vet vets veterinarian veterinarians".split())
+    "consultants physicist physicists dentist dentists vet vets veterinarian veterinarians receptionist "
+    "receptionists scheduler schedulers secretary secretaries clerk clerks coordinator coordinators manager "
+    "managers administrator administrators porter porters transporter transporters biller billers coder coders "
+    "salesperson salespeople rep reps representative representatives teacher teachers instructor instructors "
+    "professor professors researcher researchers".split())
 # Words before a group name that make it another job: "veterinary ultrasound technician".
-OUTSIDE_MODIFIERS = frozenset("veterinary vet animal dental pharmacy lab laboratory surgical".split())
+OUTSIDE_MODIFIERS = frozenset(
+    "veterinary vet animal dental pharmacy lab laboratory surgical anesthesia anaesthesia anesthesiology "
+    "dialysis respiratory sterile orthopedic orthopaedic".split())
 # A word that names a profession on its own ("cardiologist", "paediatrician", "paramedics"), never one of the
 # group's (technologist, technician, and their misspellings "techologist", "tecnician"): another job, unless
 # a listed name or a group name covers it. Doctors, physicians and nurses are left out: "do they work with
 # doctors?" mentions them, it doesn't ask about them.
 PROFESSION = re.compile(
-    r"\b(?!te[ck])[a-z]+(?:ologists?|iatrists?|icians?)\b|\b(?:paramedics?|emts?|midwife|midwives|chiropractors?|"
+    r"\b(?!te[ck])[a-z]+(?:ologists?|iatrists?|icians?|metrists?)\b|\b(?:paramedics?|emts?|midwife|midwives|chiropractors?|"
     r"pharmacists?|optometrists?|dentists?|lawyers?|attorneys?|plumbers?|electricians?|pilots?|accountants?|"
-    r"programmers?|firefighters?|mechanics?|architects?|veterinarians?|physiotherapists?|psychologists?)\b",
+    r"programmers?|firefighters?|mechanics?|architects?|veterinarians?|physiotherapists?|psychologists?|"
+    r"phlebotomists?|perfusionists?|hygienists?|designers?|(?:truck|bus|taxi|uber|delivery) drivers?|"
+    r"developers?|chefs?|influencers?|youtubers?|streamers?|actors?|actress(?:es)?|singers?|"
+    r"musicians?|artists?|writers?|journalists?|soldiers?|police(?: officers?)?|cops?|farmers?|carpenters?|"
+    r"welders?|barbers?|hairdressers?|cashiers?|bankers?|athletes?|footballers?|scientists?|economists?|"
+    r"nann(?:y|ies)|babysitters?|paralegals?|entrepreneurs?|bakers?|butchers?|brokers?|realtors?|"
+    r"astronauts?|zookeepers?|librarians?|photographers?|nutritionists?|dietitians?)\b",
     re.IGNORECASE)
+# "pharmacy tech", "sterile processing technician": a technician, technologist or tech whose modifier is an
+# English word that no name of the group uses is another job. A misspelt group word ("nucular tech") is
+# no English word, so the resolver, not this, reads it.
+TECH_PHRASE = re.compile(r"\b([a-z]+)[\s-]+(?:techs?|technicians?|technologists?)\b", re.IGNORECASE)
+# Modifiers that say nothing about which job: "a medical technician" may be the group's (asked back).
+PLAIN_MODIFIERS = frozenset(
+    "medical health healthcare hospital clinic clinical certified licensed registered senior junior chief head "
+    "lead student trainee new good best qualified experienced hospital's their them those these cardiac "
+    "cardiovascular vascular echo heart brain hearing sleep bone dexa pet nuke".split())
 NOT_A_PROFESSION_ASKED = frozenset({"physician", "physicians"})
 # What an unlisted job phrase is resolved to: other_jobs.yml's catch-all entry.
 UNLISTED_JOB = "other_health_technician"
@@ -75,6 +96,10 @@ def english_words() -> FrozenSet[str]:
 def key(text: str) -> str:
     """How a typed name is looked up among the aliases: lower case, single spaces, no underscores."""
     return " ".join(text.lower().replace("_", " ").split())[:128]
+
+
+def found_spans(found: Sequence[Tuple[int, int, str]]) -> List[Tuple[int, int]]:
+    return [(start, end) for start, end, _ in found]
 
 
 @dataclass(frozen=True)
@@ -178,7 +203,17 @@ class Names:
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             found.append((match.start(), match.end(), self.others.get(word, UNLISTED_JOB)))
-        return found
+        group_words = {w for name in self.aliases for w in name.split()}
+        for match in TECH_PHRASE.finditer(text[:2000]):
+            modifier = match.group(1).lower()
+            if modifier in EDGE_WORDS or modifier in PLAIN_MODIFIERS or modifier in group_words \
+                    or modifier not in english_words():
+                continue
+            if any(match.start() < end and start < match.end() for start, end in [*taken, *found_spans(found)]):
+                continue
+            phrase = " ".join(match.group().lower().replace("-", " ").split())
+            found.append((match.start(), match.end(), self.others.get(phrase, UNLISTED_JOB)))
+        return sorted(found)
 
     def find(self, text: str, taken: Sequence[Tuple[int, int]] = ()) -> List[Found]:
         """Misspelt job names in free text, longest first, outside the `taken` (start, end) spans.

@@ -8,8 +8,9 @@ import re
 import pytest
 
 from actions.answers import ActionAnswer
+from actions.titles import ActionTitles
 from knowledge.query import KnowledgeBase
-from knowledge.vocabulary import TOPIC_BY_INTENT
+from knowledge.vocabulary import OUTSIDE, TOPIC_BY_INTENT
 from tests.unit.actions.test_actions import text_of
 from tests.unit.trackers import make_tracker, run_action
 
@@ -79,3 +80,49 @@ async def test_a_place_the_sources_dont_cover_gets_no_us_rule_or_figure(kb: Know
             reply = text_of(messages)
             assert not MONEY.search(reply) and "states" not in reply, reply
             assert slots["reply_kind"] == "not_covered"
+
+
+@pytest.mark.parametrize("text", ["sonographer jobs in toronto", "what NHS band are sonographers",
+                                  "can i work as a radiographer in london", "AHPRA registration for sonographers"])
+async def test_a_place_the_sources_dont_cover_is_said_whatever_the_topic(kb: KnowledgeBase, text: str) -> None:
+    for action, intent in ((ActionAnswer(), "ask_overview"), (ActionAnswer(), "ask_duties"),
+                           (ActionAnswer(), "ask_specialties"), (ActionTitles(), "ask_titles")):
+        messages, slots = await run_action(action, make_tracker(intent, [], text=text))
+        reply = text_of(messages)
+        assert "My sources don't cover" in reply and not MONEY.search(reply), reply
+        assert slots["reply_kind"] == "not_covered"
+
+
+@pytest.mark.parametrize("text", ["is ultrasound safe for my baby", "can the radiation from my ct scan give me cancer",
+                                  "i'm pregnant, can i still have an x-ray",
+                                  "how many x-rays a year is too many for me"])
+async def test_a_patients_own_scan_is_not_answered_with_the_jobs_facts(kb: KnowledgeBase, text: str) -> None:
+    for intent in ("ask_safety", "ask_overview", "ask_equipment"):
+        messages, slots = await run_action(ActionAnswer(), make_tracker(intent, [], text=text))
+        reply = text_of(messages)
+        assert "your own scan or health" in reply and "doctor" in reply, reply
+        assert slots["reply_kind"] == "not_covered"
+
+
+@pytest.mark.parametrize("text", ["is the radiation dangerous for me if i become an x ray tech",
+                                  "my mom says sonographers are safe from radiation, is that true"])
+async def test_a_students_question_with_my_or_me_is_still_answered(kb: KnowledgeBase, text: str) -> None:
+    messages, slots = await run_action(ActionAnswer(), make_tracker("ask_safety", [], text=text))
+    assert "your own scan" not in text_of(messages) and slots["reply_kind"] != "not_covered"
+
+
+@pytest.mark.parametrize("text, name", [("is a nurse one of these jobs", "nurse"),
+                                        ("are dosimetrists part of this group", "dosimetrists")])
+async def test_membership_of_an_unlisted_name_is_a_plain_no(kb: KnowledgeBase, text: str, name: str) -> None:
+    messages, slots = await run_action(ActionTitles(), make_tracker("ask_titles", [], text=text))
+    reply = text_of(messages)
+    assert reply.startswith("No") and f"“{name}”" in reply and not MONEY.search(reply)
+    assert slots["reply_kind"] == OUTSIDE
+
+
+async def test_membership_of_a_listed_other_job_is_outside(kb: KnowledgeBase) -> None:
+    job = kb.other_job("radiologist")
+    entities = [{"entity": "other_job", "value": job.id, "text": job.name}]
+    messages, slots = await run_action(ActionTitles(), make_tracker(
+        "ask_titles", entities, text="is a radiologist in group 3211"))
+    assert text_of(messages).startswith("No.") and slots["reply_kind"] == OUTSIDE

@@ -79,6 +79,8 @@ def test_one_real_word_never_becomes_another(names: Names, typed: str, name: str
     ("what does an mri technician do", "mri technician", None),  # the group's own head word
     ("what does a radiation therapist do", "radiation therapist", None),
     ("sonographer salary", "sonographer", None),
+    ("what does a radiology receptionist do", "radiology", "other_health_technician"),
+    ("how much does an anesthesia x-ray technician earn", "x-ray technician", "other_health_technician"),
 ])
 def test_a_group_name_inside_a_longer_job_phrase_is_that_other_job(names: Names, text: str, name: str,
                                                                    expected: object) -> None:
@@ -93,6 +95,11 @@ def test_a_group_name_inside_a_longer_job_phrase_is_that_other_job(names: Names,
     ("how much do paramedics make", "paramedics"),
     ("training to be a paediatrician", "paediatrician"),
     ("what training does a lawyer need", "lawyer"),
+    ("whats a dosimetrist", "dosimetrist"),
+    ("graphic designer salary", "designer"),
+    ("whats the pay for a truck driver", "truck driver"),
+    ("is being an influencer a real job", "influencer"),
+    ("is a phlebotomist one of these jobs", "phlebotomist"),
 ])
 def test_a_profession_word_is_another_job(names: Names, text: str, word: str) -> None:
     found = names.professions(text)
@@ -117,3 +124,21 @@ def test_a_taken_span_is_not_found_again(names: Names) -> None:
 @pytest.mark.parametrize("typed", ["techologists", "techician", "tecnologists", "tekniсian"])
 def test_a_misspelt_technologist_is_not_a_profession(names: Names, typed: str) -> None:
     assert names.professions(f"pay for mri {typed}") == []
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("anesthesia tech salary", "anesthesia tech"),
+    ("what does a sterile processing technician do", "processing technician"),
+    ("how do i become a pharmacy technologist", "pharmacy technologist"),
+])
+def test_an_unlisted_tech_phrase_is_another_job(names: Names, text: str, phrase: str) -> None:
+    assert [(text[s:e], job) for s, e, job in names.professions(text)] == [(phrase, "other_health_technician")]
+
+
+@pytest.mark.parametrize("text", [
+    "what does an x ray tech do", "nucular tech pay", "the tech", "is a medical technician the same",
+    "cardiac tech salary", "sleep tech hours", "do i need a drivers license", "what should i ask my teacher",
+    "do x-ray techs work with engineers",
+])
+def test_group_words_misspellings_and_passing_words_are_no_unlisted_job(names: Names, text: str) -> None:
+    assert names.professions(text) == []

@@ -15,6 +15,9 @@ from knowledge.places import named_place
     ("how much do they make in texas", "texas", "us_states"),
     ("is it the same in the usa", "usa", "united_states"),
     ("pay in the us vs canada", "canada", "elsewhere"),  # the place outside the US is the one asked about
+    ("sonographer pay in london per hour", "london", "elsewhere"),
+    ("AHPRA registration for sonographers", "AHPRA", "elsewhere"),  # a body that exists in one country
+    ("rad tech salary in karachi", "karachi", "pakistan"),
 ])
 def test_a_place_is_named_with_its_kind(text: str, name: str, kind: str) -> None:
     place = named_place(text)
@@ -23,6 +26,7 @@ def test_a_place_is_named_with_its_kind(text: str, name: str, kind: str) -> None
 
 @pytest.mark.parametrize("text", [
     "what does a sonographer do", "can you tell us about mri techs", "i speak spanish and english",
+    "how many pounds can they lift", "is the job in turkey or jordan different",
     "", "x" * 10_000,
 ])
 def test_no_place_is_found_where_none_is_named(text: str) -> None:
