@@ -8,6 +8,7 @@ let a change through without saying why in docs/evaluation.md.
     python -m harness.gates nlu MODEL                 # held-out NLU (tests/nlu_holdout.yml), and the search
                                                       # before the fallback on its predictions
     python -m harness.gates conversations RESULTS_DIR  # after rasa test core on the held-out conversations
+    python -m harness.gates development MODEL         # the second development set (tests/development/)
     python -m harness.gates sealed MODEL              # the sealed test set (harness/sealed.py): figures only
 
 The sealed set's gates are the levels it reached when it was first scored (docs/evaluation.md), minus a
@@ -33,10 +34,10 @@ SCORES = PROJECT_DIR / "results" / "nlu-scores.json"
 MARGIN = 0.015  # about 12 of the 795 held-out messages: more than run-to-run noise, less than a real loss
 # figure: (level reached by the shipped model, True when higher is better, margin)
 REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.951, True, MARGIN),
+    "intent_accuracy": (0.966, True, MARGIN),  # 0.951 before the sentence embedding (2026-12-07)
     "entity_f1": (0.974, True, MARGIN),
     "job_ids_right": (0.995, True, MARGIN),
-    "out_of_scope_recall": (0.906, True, 0.035),  # 32 messages: one more missed is 0.031
+    "out_of_scope_recall": (1.0, True, 0.035),  # 32 messages: one more missed is 0.031 (0.906 before)
     "in_scope_fallback": (0.001, False, MARGIN),
     # The search before the fallback (harness/search_scores.py, at knowledge/search.py's THRESHOLD), over
     # every held-out message as if each fell back: a sample that does not shrink as the model gets better.
@@ -93,29 +94,56 @@ def check_conversations(results: Path) -> List[str]:
 
 
 # figure: (level reached on the sealed set, True when higher is better, margin)
-SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {  # first scored at ca1117a, 2026-12-02
-    "intent_accuracy": (0.893, True, MARGIN),  # 698 messages: 0.015 is about 10 of them
-    "out_of_scope_caught": (0.854, True, 0.03),  # 199 messages
-    "near_caught": (0.838, True, 0.04),  # 105 messages: 0.04 is 4
-    "far_caught": (0.872, True, 0.04),  # 94 messages
+# First scored at ca1117a, 2026-12-02; raised where the sentence embedding's model (2026-12-07) did better. Job ids
+# (0.884) and in-scope refusals (0.024, from 0.012) did not: their levels stay those of the first scoring.
+SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {
+    "intent_accuracy": (0.921, True, MARGIN),  # 698 messages: 0.015 is about 10 of them (0.893 at first)
+    "out_of_scope_caught": (0.940, True, 0.03),  # 199 messages (0.854)
+    "near_caught": (0.933, True, 0.04),  # 105 messages: 0.04 is 4 (0.838)
+    "far_caught": (0.947, True, 0.04),  # 94 messages (0.872)
     "in_scope_refused": (0.012, False, MARGIN),  # 499 messages
     "job_ids_right": (0.884, True, 0.02),  # 388 messages naming a job
-    "conversation_accuracy": (0.568, True, 0.06),  # 21 of 37; 0.06 is two conversations
+    "conversation_accuracy": (0.676, True, 0.06),  # 25 of 37 (21 at first); 0.06 is two conversations
 }
 SEALED_SCORES = PROJECT_DIR / "results" / "sealed-scores.json"
+# The second development set (tests/development/, 511 messages, 15 conversations), scored like the sealed one.
+# First scored 2026-12-07, on the model of the commit that added the set.
+DEVELOPMENT_REACHED: Dict[str, Tuple[float, bool, float]] = {
+    "intent_accuracy": (0.978, True, 0.02),  # 511 messages: 0.02 is about 10 of them
+    "out_of_scope_caught": (0.991, True, 0.03),  # 220 messages
+    "near_caught": (1.0, True, 0.04),  # 115 messages
+    "far_caught": (0.981, True, 0.04),  # 105 messages
+    "in_scope_refused": (0.010, False, MARGIN),  # 291 messages
+    "job_ids_right": (0.969, True, 0.03),  # 193 messages naming a job
+    "conversation_accuracy": (0.8, True, 0.14),  # of 15; 0.14 is two conversations
+}
+DEVELOPMENT_SCORES = PROJECT_DIR / "results" / "development-scores.json"
+
+
+def check_development(model: Path) -> List[str]:
+    from harness.sealed import DEVELOPMENT
+
+    return _check_set(model, DEVELOPMENT, "second development set", DEVELOPMENT_REACHED, DEVELOPMENT_SCORES)
 
 
 def check_sealed(model: Path) -> List[str]:
+    from harness.sealed import SEALED
+
+    return _check_set(model, SEALED, "sealed set", SEALED_REACHED, SEALED_SCORES)
+
+
+def _check_set(model: Path, folder: Path, title: str, reached: Dict[str, Tuple[float, bool, float]],
+               scores: Path) -> List[str]:
     from harness.sealed import evaluate
 
-    result = asyncio.run(evaluate(model))
+    result = asyncio.run(evaluate(model, folder))
     result.update({k: v for k, v in result["dialogues"].items()})
-    SEALED_SCORES.parent.mkdir(parents=True, exist_ok=True)
-    SEALED_SCORES.write_text(json.dumps(result, indent=1))
-    print(f"sealed set: {result['messages']} messages ({result['out_of_scope']} out of scope: {result['near']} near, "
+    scores.parent.mkdir(parents=True, exist_ok=True)
+    scores.write_text(json.dumps(result, indent=1))
+    print(f"{title}: {result['messages']} messages ({result['out_of_scope']} out of scope: {result['near']} near, "
           f"{result['far']} far), {result['conversations']} conversations")
     failures = []
-    for name, (level, higher_is_better, margin) in SEALED_REACHED.items():
+    for name, (level, higher_is_better, margin) in reached.items():
         value = result[name]
         gate = round(level - margin if higher_is_better else level + margin, 3)
         ok = math.isnan(value) or (value >= gate if higher_is_better else value <= gate)
@@ -127,7 +155,8 @@ def check_sealed(model: Path) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
-    checks = {"nlu": check_nlu, "conversations": check_conversations, "sealed": check_sealed}
+    checks = {"nlu": check_nlu, "conversations": check_conversations, "development": check_development,
+              "sealed": check_sealed}
     if len(args) != 2 or args[0] not in checks:
         print(__doc__, file=sys.stderr)
         return 2

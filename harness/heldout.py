@@ -30,6 +30,9 @@ HELD_OUT_CONVERSATIONS = PROJECT_DIR / "tests" / "test_conversations_holdout.yml
 SEALED_MESSAGES = PROJECT_DIR / "tests" / "sealed" / "messages.yml"
 SEALED_CONVERSATIONS = PROJECT_DIR / "tests" / "sealed" / "conversations.yml"
 SEALED = "sealed"
+# The second development set (tests/development/): written blind like the sealed set, in its format; read freely.
+DEVELOPMENT_MESSAGES = PROJECT_DIR / "tests" / "development" / "messages.yml"
+DEVELOPMENT_CONVERSATIONS = PROJECT_DIR / "tests" / "development" / "conversations.yml"
 SIMILARITY = 0.85
 JOB = "#"  # what every job name becomes, so that "what does a [x] do" matches "what does a [y] do"
 
@@ -103,18 +106,28 @@ def conversation_texts(path: Path) -> List[Text]:
     return found
 
 
-def sealed_texts() -> List[Text]:
-    """The sealed set's messages and conversation turns; `where` says which item, never its text."""
+def set_texts(messages: Path, conversations: Path, name: str) -> List[Text]:
+    """The messages and conversation turns of a set in the sealed set's format; `where` names the item."""
     found: List[Text] = []
-    if SEALED_MESSAGES.exists():
-        for index, item in enumerate(yaml.safe_load(SEALED_MESSAGES.read_text(encoding="utf-8"))["messages"]):
-            found.append(make_text(str(item["text"]), f"{SEALED} message {index + 1}"))
-    if SEALED_CONVERSATIONS.exists():
-        data = yaml.safe_load(SEALED_CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]
+    if messages.exists():
+        for index, item in enumerate(yaml.safe_load(messages.read_text(encoding="utf-8"))["messages"]):
+            found.append(make_text(str(item["text"]), f"{name} message {index + 1}"))
+    if conversations.exists():
+        data = yaml.safe_load(conversations.read_text(encoding="utf-8"))["conversations"]
         for number, conversation in enumerate(data):
             for index, item in enumerate(conversation["turns"]):
-                found.append(make_text(str(item["text"]), f"{SEALED} conversation {number + 1} turn {index + 1}"))
+                found.append(make_text(str(item["text"]), f"{name} conversation {number + 1} turn {index + 1}"))
     return found
+
+
+def sealed_texts() -> List[Text]:
+    """The sealed set's messages and conversation turns; `where` says which item, never its text."""
+    return set_texts(SEALED_MESSAGES, SEALED_CONVERSATIONS, SEALED)
+
+
+def development_texts() -> List[Text]:
+    """The second development set's messages and turns."""
+    return set_texts(DEVELOPMENT_MESSAGES, DEVELOPMENT_CONVERSATIONS, "development")
 
 
 def _ratio(a: str, b: str) -> float:
@@ -151,8 +164,9 @@ def training_texts() -> List[Text]:
 
 
 def held_out_texts() -> List[Text]:
-    """The development set's texts and the sealed set's."""
-    return nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS) + sealed_texts()
+    """The development sets' texts and the sealed set's."""
+    return (nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS) + development_texts()
+            + sealed_texts())
 
 
 def main(argv: Optional[List[str]] = None) -> int:

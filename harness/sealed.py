@@ -20,7 +20,11 @@ What counts:
 The same figures are also given for the messages that the copy checker (harness/heldout.py) does not find in
 the training data (`clean`).
 
-    python -m harness.sealed MODEL OUT.json    # prints the figures as JSON, without texts
+The second development set (tests/development/) has the same format and is scored the same way; its texts
+may be read, and `--show` lists the ones the assistant gets wrong. Settings are chosen on it.
+
+    python -m harness.sealed MODEL OUT.json                      # the sealed set: figures as JSON, no texts
+    python -m harness.sealed MODEL OUT.json --development [--show]  # the second development set
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ from harness.servers import PROJECT_DIR
 from knowledge.vocabulary import NOT_COVERED, OUTSIDE, UNSURE
 
 SEALED = PROJECT_DIR / "tests" / "sealed"
-MESSAGES, CONVERSATIONS = SEALED / "messages.yml", SEALED / "conversations.yml"
+DEVELOPMENT = PROJECT_DIR / "tests" / "development"
+MESSAGES, CONVERSATIONS = "messages.yml", "conversations.yml"
 OUT_OF_SCOPE = "out_of_scope"
 SCOPES = ("in", "near", "far")
 CAUGHT = (OUT_OF_SCOPE_REPLY, OUTSIDE, NOT_COVERED, UNSURE)
@@ -119,24 +124,26 @@ async def score_conversations(dialogue: Dialogue, conversations: List[Dict[str, 
             "conversation_accuracy": _share(whole)}
 
 
-def coinciding() -> set:
-    """The places ("sealed message 12") of the sealed texts that the copy checker finds in the training data.
+def coinciding(folder: Path = SEALED) -> set:
+    """The places ("sealed message 12") of the set's texts that the copy checker finds in the training data.
 
-    The set was written blind, yet common questions coincide with training texts by its rules; the figures
+    The sets were written blind, yet common questions coincide with training texts by its rules; the figures
     are also given without them (`clean`), so that a model cannot look better by having seen a phrasing.
     """
-    from harness.heldout import copies, sealed_texts, training_texts
+    from harness.heldout import copies, development_texts, sealed_texts, training_texts
 
-    return {c.held_out.where for c in copies(sealed_texts(), training_texts())}
+    texts = sealed_texts() if folder == SEALED else development_texts()
+    return {c.held_out.where for c in copies(texts, training_texts())}
 
 
-async def evaluate(model: Path) -> Dict[str, Any]:
+async def evaluate(model: Path, folder: Path = SEALED) -> Dict[str, Any]:
     dialogue = Dialogue(model)
-    messages = load(MESSAGES, "messages")
+    messages = load(folder / MESSAGES, "messages")
     result = await score_messages(dialogue, messages)
-    result["dialogues"] = await score_conversations(dialogue, load(CONVERSATIONS, "conversations"))
-    flagged = coinciding()
-    clean = [m for index, m in enumerate(messages) if f"sealed message {index + 1}" not in flagged]
+    result["dialogues"] = await score_conversations(dialogue, load(folder / CONVERSATIONS, "conversations"))
+    flagged = coinciding(folder)
+    name = "sealed" if folder == SEALED else "development"
+    clean = [m for index, m in enumerate(messages) if f"{name} message {index + 1}" not in flagged]
     figures = await score_messages(dialogue, clean)
     result["clean"] = {k: figures[k] for k in ("messages", "in_scope", "out_of_scope", "near", "far",
                                                "intent_accuracy", "out_of_scope_caught", "near_caught",
@@ -145,13 +152,33 @@ async def evaluate(model: Path) -> Dict[str, Any]:
     return result
 
 
+async def show_errors(model: Path, folder: Path) -> None:
+    """Print each message of a development set that the assistant gets wrong: never for the sealed set."""
+    if folder == SEALED:
+        raise ValueError("the sealed set's texts are not shown")
+    dialogue = Dialogue(model)
+    for item in load(folder / MESSAGES, "messages"):
+        turn = await dialogue.turn(item["text"], {})
+        named = sorted(set(item.get("jobs") or []))
+        wrong_jobs = item["scope"] == "in" and named and found_jobs(dialogue, turn) != named
+        if not right(item, turn) or wrong_jobs:
+            print(f"{item['scope']}/{item.get('kind', '-')} {item['intent']} -> {turn.intent} [{turn.kind}] "
+                  f"jobs {item.get('jobs')} -> {found_jobs(dialogue, turn)}: {item['text']!r}")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
-    if len(args) != 2:
+    flags = {a for a in args if a.startswith("--")}
+    args = [a for a in args if not a.startswith("--")]
+    shown_sealed = "--show" in flags and "--development" not in flags
+    if len(args) != 2 or not flags <= {"--development", "--show"} or shown_sealed:
         print(__doc__, file=sys.stderr)
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    result = asyncio.run(evaluate(Path(args[0])))
+    folder = DEVELOPMENT if "--development" in flags else SEALED
+    if "--show" in flags:
+        asyncio.run(show_errors(Path(args[0]), folder))
+    result = asyncio.run(evaluate(Path(args[0]), folder))
     Path(args[1]).parent.mkdir(parents=True, exist_ok=True)
     Path(args[1]).write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v for k, v in result.items() if k not in ("confusions", "caught_by_kind", "clean")}))
