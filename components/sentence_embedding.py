@@ -142,6 +142,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
         self.package = str(config["package"])
+        minilm(self.package)  # loaded with the model, so the first student's message does not wait for it
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
