@@ -130,8 +130,15 @@ def development_texts() -> List[Text]:
     return set_texts(DEVELOPMENT_MESSAGES, DEVELOPMENT_CONVERSATIONS, "development")
 
 
+@lru_cache(maxsize=None)
+def _matcher(b: str) -> difflib.SequenceMatcher:
+    """One matcher per training text: difflib indexes its second sequence, so that work is done once."""
+    return difflib.SequenceMatcher(None, "", b, autojunk=False)
+
+
 def _ratio(a: str, b: str) -> float:
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher = _matcher(b)
+    matcher.set_seq1(a)
     if matcher.real_quick_ratio() < SIMILARITY or matcher.quick_ratio() < SIMILARITY:
         return 0.0
     return matcher.ratio()

@@ -29,7 +29,7 @@ from harness.heldout import (
 SEALED_COINCIDING_AT_MOST = 367
 # The second development set (tests/development/), written blind in the sealed set's format, the same way: its
 # texts that coincide by the rules are scored apart (`clean`), and their number may never go up.
-DEVELOPMENT_COINCIDING_AT_MOST = 198
+DEVELOPMENT_COINCIDING_AT_MOST = 195
 
 
 def test_the_second_development_set_coincides_with_training_no_more_than_recorded() -> None:
