@@ -74,7 +74,11 @@ TECH_PHRASE = re.compile(r"\b([a-z]+)[\s-]+(?:techs?|technicians?|technologists?
 PLAIN_MODIFIERS = frozenset(
     "medical health healthcare hospital clinic clinical certified licensed registered senior junior chief head "
     "lead student trainee new good best qualified experienced hospital's their them those these cardiac "
-    "cardiovascular vascular echo heart brain hearing sleep bone dexa pet nuke".split())
+    "cardiovascular vascular echo heart brain hearing sleep bone dexa pet nuke "
+    # other words for the group's own work: a "mammogram tech" is a mammographer, a "cardiology tech" often an
+    # ECG technician, a "neurology tech" an EEG one; saying "outside the group" to them would refuse a fair question
+    "mammogram mammograms sonogram sonograms audiology audiologic densitometry density oncology cancer "
+    "cardiology cardiography neurology diagnostic scanning".split())
 NOT_A_PROFESSION_ASKED = frozenset({"physician", "physicians"})
 # What an unlisted job phrase is resolved to: other_jobs.yml's catch-all entry.
 UNLISTED_JOB = "other_health_technician"

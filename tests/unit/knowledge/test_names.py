@@ -138,7 +138,8 @@ def test_an_unlisted_tech_phrase_is_another_job(names: Names, text: str, phrase:
 @pytest.mark.parametrize("text", [
     "what does an x ray tech do", "nucular tech pay", "the tech", "is a medical technician the same",
     "cardiac tech salary", "sleep tech hours", "do i need a drivers license", "what should i ask my teacher",
-    "do x-ray techs work with engineers",
+    "do x-ray techs work with engineers", "what does a mammogram tech do", "sonogram technician pay",
+    "cardiology tech training", "how to become a bone density technologist",
 ])
 def test_group_words_misspellings_and_passing_words_are_no_unlisted_job(names: Names, text: str) -> None:
     assert names.professions(text) == []
