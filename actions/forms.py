@@ -131,25 +131,10 @@ def which_states(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     return say(dispatcher, kb, body, [], label=CHECKED, facts=facts, kind=NOT_COVERED)
 
 
-# Names in knowledge/places.yml that are written in capitals ("the NHS", "the HCPC"), not as a name ("Toronto").
-ACRONYMS = frozenset("uk us usa eu uae nhs hcpc ahpra camrt gcse gcses ucas nyc".split())
-
-
-def place_name(typed: str) -> str:
-    """How a reply names a place the student typed: "the UK", "the NHS band", "Toronto", "band 5"."""
-    words = typed.replace(".", "").lower().split()
-    if words[0] in ("in", "euros"):  # "in pounds": a currency says where
-        return "pay " + " ".join(words if words[0] == "in" else ["in", *words])
-    if any(any(c.isdigit() for c in w) for w in words) or words[0] == "a-levels":
-        return " ".join(words)
-    shown = " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in words)
-    return f"the {shown}" if words[0] in ACRONYMS else shown
-
-
 def other_place(dispatcher: CollectingDispatcher, kb: KnowledgeBase, place: Place,
                 topic: str) -> List[Dict[Text, Any]]:
     """A place the sources don't cover: say so, and what they do cover, never the US rule as the answer."""
-    where = place_name(place.name)
+    where = place.shown()
     if place.kind == "pakistan":
         gap = kb.gap("pakistan_rules")
         body = gap.text if gap else "My sources have nothing on this for Pakistan."

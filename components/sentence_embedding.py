@@ -58,8 +58,8 @@ class MiniLM:
             config = json.loads(zipped.read("config.json"))
             self.tokenizer = Tokenizer.from_str(zipped.read("tokenizer.json").decode("utf-8"))
         # torch's Linear keeps (out, in): transposed once here, so every layer is one contiguous matmul
-        self.weights = {k: np.ascontiguousarray(v.T) if k.endswith("dense.weight") or k.endswith(
-            ("query.weight", "key.weight", "value.weight")) else v for k, v in weights.items()}
+        linear = ("dense.weight", "query.weight", "key.weight", "value.weight")
+        self.weights = {k: np.ascontiguousarray(v.T) if k.endswith(linear) else v for k, v in weights.items()}
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.layers = int(config["num_hidden_layers"])

@@ -128,6 +128,7 @@ class Names:
         self.other_ids = set(other_ids) | set(self.others.values())
         self.cutoff = cutoff
         self.words = english_words() | {w for name in [*self.aliases, *self.others] for w in name.split()}
+        self.group_words = frozenset(w for name in self.aliases for w in name.split())
         self._by_initial: Dict[str, List[str]] = {}
         for name in [*self.aliases, *self.others]:
             if len(name) >= MIN_FUZZY_LENGTH:
@@ -207,10 +208,9 @@ class Names:
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             found.append((match.start(), match.end(), self.others.get(word, UNLISTED_JOB)))
-        group_words = {w for name in self.aliases for w in name.split()}
         for match in TECH_PHRASE.finditer(text[:2000]):
             modifier = match.group(1).lower()
-            if modifier in EDGE_WORDS or modifier in PLAIN_MODIFIERS or modifier in group_words \
+            if modifier in EDGE_WORDS or modifier in PLAIN_MODIFIERS or modifier in self.group_words \
                     or modifier not in english_words():
                 continue
             if any(match.start() < end and start < match.end() for start, end in [*taken, *found_spans(found)]):

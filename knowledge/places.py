@@ -13,6 +13,8 @@ import yaml
 PLACES = Path(__file__).with_name("places.yml")
 KINDS = ("united_states", "pakistan", "us_states", "elsewhere")
 MAX_TEXT = 2000  # a question longer than this is searched in its first part only
+# Names in places.yml that are written in capitals ("the NHS", "the HCPC"), not as a name ("Toronto").
+ACRONYMS = frozenset("uk us usa eu uae nhs hcpc ahpra camrt gcse gcses ucas nyc".split())
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,16 @@ class Place:
 
     name: str
     kind: str
+
+    def shown(self) -> str:
+        """How a reply names the place the student typed: "the UK", "the NHS Band", "Toronto", "band 5"."""
+        words = self.name.replace(".", "").lower().split()
+        if words[0] in ("in", "euros"):  # "in pounds": a currency says where
+            return "pay " + " ".join(words if words[0] == "in" else ["in", *words])
+        if any(any(c.isdigit() for c in w) for w in words) or words[0] == "a-levels":
+            return " ".join(words)
+        shown = " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in words)
+        return f"the {shown}" if words[0] in ACRONYMS else shown
 
 
 @lru_cache(maxsize=1)

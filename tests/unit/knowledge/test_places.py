@@ -35,3 +35,12 @@ def test_no_place_is_found_where_none_is_named(text: str) -> None:
 
 def test_non_text_is_no_place() -> None:
     assert named_place(None) is None and named_place(42) is None
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("licence in the uk", "the UK"), ("what NHS band are they", "the NHS Band"), ("jobs in toronto", "Toronto"),
+    ("pay in euros", "pay in euros"), ("is band 5 good", "band 5"), ("work in new delhi", "New Delhi"),
+])
+def test_a_reply_names_the_place_as_people_write_it(text: str, shown: str) -> None:
+    place = named_place(text)
+    assert place is not None and place.shown() == shown
