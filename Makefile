@@ -72,7 +72,7 @@ spacy: $(SPACY_PIPELINE) ## Build the spaCy pipeline (entity ruler from the alia
 # --force: Rasa fingerprints SpacyNLP by its path only, so a rebuilt pipeline must retrain.
 $(MODEL): $(TRAIN_INPUTS) | $(INSTALLED)
 	@mkdir -p build
-	@echo "Training the model (about 80 s on 2 cores)..."
+	@echo "Training the model (about a minute on 2 cores)..."
 	@$(call TICK,training) start=$$(date +%s); \
 	$(BIN)/rasa train --force --fixed-model-name current --out models --quiet > build/training.log 2>&1 \
 		|| { tail -n 30 build/training.log; exit 1; }; \
