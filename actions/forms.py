@@ -49,6 +49,8 @@ GOOD_JOB = re.compile(
 PATIENT = re.compile(
     r"\bmy (?:\w+ )?(?:scans?|x-?rays?|xrays?|ultrasounds?|mri|mris|ct|mammograms?|results?|reports?|appointments?|"
     r"baby|babies|pregnancy|doctor|child|son|daughter|kids?|body|health|treatment|chemo|radiotherapy)\b|"
+    r"\bmy (?:grandma|grandmother|grandpa|grandfather|nan|nana|mom|mum|mother|dad|father|sister|brother|wife|"
+    r"husband|partner|aunt|uncle|friend|cousin)\b|"
     r"\bi(?:'m|m| am) pregnant\b|\bfor me\b|\bwhile (?:pregnant|breastfeeding)\b|\bi (?:have|had|got) (?:an? )?"
     r"(?:scans?|x-?rays?|mri|ct|ultrasound|mammogram)\b", re.IGNORECASE)
 # Words of a career question: with one of these, "my" is a student's ("my mom says rad techs earn a lot").

@@ -95,6 +95,7 @@ async def test_a_place_the_sources_dont_cover_is_said_whatever_the_topic(kb: Kno
 
 @pytest.mark.parametrize("text", ["is ultrasound safe for my baby", "can the radiation from my ct scan give me cancer",
                                   "i'm pregnant, can i still have an x-ray",
+                                  "my grandma needs a pet scan is it dangerous",
                                   "how many x-rays a year is too many for me"])
 async def test_a_patients_own_scan_is_not_answered_with_the_jobs_facts(kb: KnowledgeBase, text: str) -> None:
     for intent in ("ask_safety", "ask_overview", "ask_equipment"):
