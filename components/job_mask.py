@@ -33,17 +33,24 @@ from knowledge.names import OCCUPATION, OTHER_JOB, Names
 MASKS = {OCCUPATION: "__job__", OTHER_JOB: "__otherjob__"}
 
 
-def names_from_pipeline(pipeline_path: Path) -> Tuple[Dict[str, str], Dict[str, str]]:
-    """The aliases of the group's jobs and of the jobs outside it, from the entity ruler's patterns."""
-    aliases: Dict[str, str] = {}
-    others: Dict[str, str] = {}
+def patterns_from_pipeline(pipeline_path: Path, label: str) -> Dict[str, str]:
+    """The entity ruler's patterns with one label, lower case, to their ids."""
+    found: Dict[str, str] = {}
     patterns = Path(pipeline_path) / "entity_ruler" / "patterns.jsonl"
     for line in patterns.read_text(encoding="utf-8").splitlines():
         if line.strip():
             pattern = json.loads(line)
-            names = others if pattern.get("label") == OTHER_JOB else aliases
-            names[str(pattern["pattern"]).lower()] = pattern["id"]
-    return aliases, others
+            if pattern.get("label") == label:
+                found[str(pattern["pattern"]).lower()] = pattern["id"]
+    return found
+
+
+def names_from_pipeline(pipeline_path: Path) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """The aliases of the group's jobs and of the jobs outside it, from the entity ruler's patterns.
+
+    References ("this group") are left out: they point at a job without naming it.
+    """
+    return patterns_from_pipeline(pipeline_path, OCCUPATION), patterns_from_pipeline(pipeline_path, OTHER_JOB)
 
 
 class JobSpans:

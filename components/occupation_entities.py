@@ -10,6 +10,10 @@ tech?") as `inform_occupation`, since that is what a student answering "which jo
 Names of jobs outside the group (knowledge/other_jobs.yml: "radiologist") become `other_job`
 entities, and are never read as the nearest job in the group ("radiologist" is one letter
 from "radiologic").
+
+A phrase that points at the whole group without naming it ("this group", "imaging jobs": the
+knowledge base's `references`) names it only when the message names no job at all: "what jobs are
+in this group" asks about the group, "is a sleep tech in this group" about the sleep tech.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.job_mask import names_from_pipeline
-from knowledge.names import CUTOFF, OCCUPATION, OTHER_JOB, Names
+from components.job_mask import names_from_pipeline, patterns_from_pipeline
+from knowledge.names import CUTOFF, OCCUPATION, OTHER_JOB, REFERENCE, Names
 
 ENTITY = OCCUPATION
 OTHER = OTHER_JOB
@@ -48,6 +52,7 @@ class OccupationEntities(GraphComponent):
     def __init__(self, config: Dict[Text, Any]) -> None:
         aliases, others = names_from_pipeline(Path(config["pipeline_path"]))
         self.names = Names(aliases, others, cutoff=float(config["cutoff"]))
+        self.references = patterns_from_pipeline(Path(config["pipeline_path"]), REFERENCE)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -69,7 +74,9 @@ class OccupationEntities(GraphComponent):
 
     def _process(self, message: Message) -> None:
         entities = message.get(ENTITIES) or []
-        unrelated = [e for e in entities if e.get("entity") not in (ENTITY, OTHER)]
+        unrelated = [e for e in entities if e.get("entity") not in (ENTITY, OTHER, REFERENCE)]
+        references = [e for e in entities if e.get("entity") == REFERENCE
+                      and str(e.get("value", "")).lower() in self.references]
         found = sorted((e for e in entities if e.get("entity") in (ENTITY, OTHER)),
                        key=lambda e: (e.get(EXTRACTOR) != RULER, e.get("entity") != OTHER, e.get("start", 0)))
         kept: List[Dict[str, Any]] = []
@@ -96,6 +103,10 @@ class OccupationEntities(GraphComponent):
             kept += [{"entity": OTHER, "start": start, "end": end, "value": job, "text": text[start:end],
                       "confidence_entity": 1.0, EXTRACTOR: self.NAME, "found_by": "profession word"}
                      for start, end, job in self.names.professions(text, spans)]
+        if not kept and references:  # "what jobs are in this group": the group, when no job is named
+            first = min(references, key=lambda e: e.get("start", 0))
+            kept.append({**first, "entity": ENTITY, "value": self.references[str(first["value"]).lower()],
+                         EXTRACTOR: self.NAME, "found_by": REFERENCE})
         kept.sort(key=lambda e: e.get("start", 0))
         message.set(ENTITIES, unrelated + kept, add_to_output=True)
         self._bare_job_name(message, kept)

@@ -101,9 +101,29 @@ async def score_messages(dialogue: Dialogue, messages: List[Dict[str, Any]]) -> 
         "job_ids_right": _share([found_jobs(dialogue, t) == sorted(set(i["jobs"])) for i, t in naming]),
         "naming_a_job": len(naming),
         "caught_by_kind": {k: {"caught": sum(v), "of": len(v)} for k, v in sorted(per_kind.items())},
+        "job_id_errors": job_id_errors([(i["jobs"], found_jobs(dialogue, t)) for i, t in naming]),
         # which intents are confused, as counts: no text of the set
         "confusions": [{"true": a, "predicted": b, "count": c} for (a, b), c in confusions.most_common(8)],
     }
+
+
+def job_id_errors(pairs: List[tuple]) -> Dict[str, Any]:
+    """How the job ids go wrong, as counts per kind and per id: figures that point at a gap without a text.
+
+    `none` found no job, `fewer` missed some, `more` added one, `other` found a different job; `missed`
+    counts each labelled id not found, `added` each found id not labelled.
+    """
+    kinds: Dict[str, int] = collections.Counter()
+    missed: Dict[str, int] = collections.Counter()
+    added: Dict[str, int] = collections.Counter()
+    for labelled, found in pairs:
+        want, got = set(labelled), set(found)
+        if want == got:
+            continue
+        kinds["none" if not got else "fewer" if got < want else "more" if got > want else "other"] += 1
+        missed.update(want - got)
+        added.update(got - want)
+    return {"kinds": dict(kinds), "missed": dict(missed.most_common()), "added": dict(added.most_common())}
 
 
 async def score_conversations(dialogue: Dialogue, conversations: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from knowledge import models
+from knowledge.names import OTHER_JOB, REFERENCE
 from knowledge.query import database_url
 from knowledge.vocabulary import (
     GAPS,
@@ -40,7 +41,6 @@ TOPICS = tuple(TOPIC_LABELS)  # what facts may be about (knowledge/vocabulary.py
 GAP_TOPICS = (*GAPS, "salary_scope", "pakistan_rules")
 FIGURE_FIELDS = ("value", "unit", "statistic", "year", "scope")
 PLURAL_ENDINGS = ("er", "or", "ist", "ian", "tech", "ant")
-OTHER_JOB = "other_job"  # the entity of a job outside the group (knowledge/other_jobs.yml)
 MAX_QUOTE = 200  # characters of one evidence quote: enough to prove a fact, too few to copy an article
 NUMBER = re.compile(r"\d[\d,]*\d|\d")
 LIST_MARK = re.compile(r"(?m)^\s*\d+\.\s")  # "1. Run ..." numbers a list; it states no fact
@@ -65,6 +65,7 @@ class Knowledge:
     aliases: Dict[str, str] = field(default_factory=dict)  # alias -> occupation id
     generated: Dict[str, str] = field(default_factory=dict)  # plural alias -> id
     fields: Set[str] = field(default_factory=set)  # aliases that name a field of work
+    references: Dict[str, str] = field(default_factory=dict)  # "this group" -> occupation id
     other_jobs: List[Dict[str, Any]] = field(default_factory=list)  # outside the group
     other_aliases: Dict[str, str] = field(default_factory=dict)  # alias (plurals too) -> other job id
 
@@ -155,10 +156,19 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             if str(word).strip().lower() not in map(str.lower, occupation["aliases"]):
                 raise KnowledgeError("occupations.yml", entry, f"field word `{word}` is not one of its aliases")
             knowledge.fields.add(str(word).strip().lower())
+        for phrase in occupation.get("references") or []:
+            key = str(phrase).strip().lower()
+            if knowledge.references.get(key, occupation["id"]) != occupation["id"]:
+                raise KnowledgeError("occupations.yml", entry, f"reference `{phrase}` points at two occupations")
+            knowledge.references[key] = occupation["id"]
     for alias, occupation_id in list(knowledge.aliases.items()):
         extra = plural(alias)
         if extra and extra not in knowledge.aliases:
             knowledge.generated[extra] = occupation_id
+    for phrase, occupation_id in knowledge.references.items():
+        if phrase in knowledge.aliases or phrase in knowledge.generated:
+            raise KnowledgeError("occupations.yml", f"occupation {occupation_id}",
+                                 f"reference `{phrase}` is also a name")
     _check_parents(occupation_ids)
     _check_group(occupations)
     _load_other_jobs(knowledge, other_jobs, source_ids)
@@ -469,7 +479,9 @@ def ruler_patterns(knowledge: Knowledge) -> List[Dict[str, str]]:
     others = sorted(knowledge.other_aliases.items())
     return [{"label": "occupation", "pattern": alias, "id": occupation_id}
             for alias, occupation_id in sorted(items.items())] + [
-        {"label": OTHER_JOB, "pattern": alias, "id": job_id} for alias, job_id in others]
+        {"label": OTHER_JOB, "pattern": alias, "id": job_id} for alias, job_id in others] + [
+        {"label": REFERENCE, "pattern": phrase, "id": occupation_id}
+        for phrase, occupation_id in sorted(knowledge.references.items())]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -26,6 +26,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 OCCUPATION = "occupation"
 OTHER_JOB = "other_job"
+REFERENCE = "reference"  # the ruler's label for a phrase that points at an occupation without naming it ("this group")
 CUTOFF = 0.85  # difflib ratio from which a typed name is the alias it resembles
 MIN_FUZZY_LENGTH = 5  # shorter words ("ct", "mri", "scan") must be typed exactly
 MAX_WINDOW = 4  # words in the longest alias worth searching for

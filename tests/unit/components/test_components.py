@@ -115,3 +115,37 @@ def test_ordinary_words_are_no_job(merger: OccupationEntities, text: str) -> Non
 def test_a_misspelt_outside_job_stays_outside(merger: OccupationEntities) -> None:
     message = run(merger, "do radiologests earn more", [])
     assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("other_job", "radiologist")]
+
+
+def reference(text: str, phrase: str) -> Dict[str, Any]:
+    """What the ruler gives for a reference phrase: the text as its value, with the `reference` label."""
+    start = text.index(phrase)
+    return {"entity": "reference", "start": start, "end": start + len(phrase), "value": phrase, "text": phrase,
+            "extractor": "SpacyEntityExtractor"}
+
+
+def test_the_ruler_tags_references_to_the_group() -> None:
+    doc = build_pipeline()("what jobs are in this group")
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [("this group", "reference", "imaging_technician")]
+
+
+def test_a_reference_names_the_group_only_when_no_job_is_named(merger: OccupationEntities) -> None:
+    alone = "what jobs are in this group"
+    message = run(merger, alone, [reference(alone, "this group")], intent="ask_titles")
+    assert [(e["entity"], e["value"], e["found_by"]) for e in message.get("entities")] == [
+        ("occupation", "imaging_technician", "reference")]
+    beside_a_job = "is a sleep tech in this group"
+    message = run(merger, beside_a_job, [entity("sleep tech", 5, "sleep tech", "SpacyEntityExtractor"),
+                                         reference(beside_a_job, "this group")], intent="ask_titles")
+    assert [e["value"] for e in message.get("entities")] == [NAMES["sleep tech"]]
+    beside_another_job = "is a radiologist in this group"
+    message = run(merger, beside_another_job, [
+        {**entity("radiologist", 5, "radiologist", "SpacyEntityExtractor"), "entity": "other_job"},
+        reference(beside_another_job, "this group")], intent="ask_titles")
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("other_job", "radiologist")]
+
+
+def test_an_unknown_reference_value_is_dropped(merger: OccupationEntities) -> None:
+    text = "what jobs are in this crowd"
+    message = run(merger, text, [reference(text, "this crowd")], intent="ask_titles")
+    assert message.get("entities") == []

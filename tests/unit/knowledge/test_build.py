@@ -110,6 +110,8 @@ def test_ruler_patterns_come_from_aliases_with_plurals() -> None:
     assert patterns["sonographers"] == REAL.aliases["sonographer"]  # a generated plural, its singular's job
     assert patterns["rad techs"] == REAL.aliases["rad tech"]
     assert patterns["x-ray tech"] == REAL.aliases["x-ray tech"]
+    references = {p["pattern"]: p["id"] for p in build.ruler_patterns(load()) if p["label"] == "reference"}
+    assert references["this group"] == "imaging_technician" and not set(references) & set(REAL.aliases)
 
 
 def test_spacy_pipeline_finds_occupations(tmp_path: Path) -> None:
@@ -219,6 +221,11 @@ CASES = [
         radiation="none_described"), "sonographer/duties", "says in its text that the sources mention no radiation"),
     ("facts.yml", lambda d: first("facts", occupation="sonographer", topic="equipment")(d).update(
         radiation="protection"), "sonographer/equipment", "a radiation-protection fact of a job marked"),
+    # a reference ("this group") points at one occupation, and is never also a name
+    ("occupations.yml", lambda d: first("occupations", id="sonographer")(d).update(references=["this group"]),
+     "occupation sonographer", "reference `this group` points at two occupations"),
+    ("occupations.yml", lambda d: first("occupations", id="sonographer")(d).update(references=["rad tech"]),
+     "occupation sonographer", "reference `rad tech` is also a name"),
 ]
 
 
