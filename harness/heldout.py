@@ -23,7 +23,7 @@ from typing import Iterable, List, Optional, Sequence
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-TRAINING = (PROJECT_DIR / "data" / "nlu.yml",)
+TRAINING_DIR = PROJECT_DIR / "data" / "nlu"  # one file per topic, read in name order as Rasa reads them
 HELD_OUT_NLU = PROJECT_DIR / "tests" / "nlu_holdout.yml"
 HELD_OUT_CONVERSATIONS = PROJECT_DIR / "tests" / "test_conversations_holdout.yml"
 # The sealed test set (harness/sealed.py): its texts are checked too, but a copy is named by its place only.
@@ -167,7 +167,8 @@ def copies(held_out: Iterable[Text], training: Sequence[Text]) -> List[Copy]:
 
 
 def training_texts() -> List[Text]:
-    return [t for path in TRAINING for t in nlu_texts(path)]
+    """Every training example of data/nlu/, the texts a held-out text must not copy."""
+    return [t for path in sorted(TRAINING_DIR.glob("*.yml")) for t in nlu_texts(path)]
 
 
 def held_out_texts() -> List[Text]:
