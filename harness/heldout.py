@@ -75,6 +75,7 @@ def _job_names() -> "re.Pattern[str]":
 
 
 def make_text(raw: str, where: str) -> Text:
+    """Normalise a text once into the forms that every rule compares."""
     plain = _normalise(ANNOTATION.sub(r"\1", raw))
     template = _normalise(ANNOTATION.sub(f" {JOB} ", raw))
     template = " ".join(_job_names().sub(JOB, template).split())
@@ -163,6 +164,7 @@ def copy_of(text: Text, training: Sequence[Text]) -> Optional[Copy]:
 
 
 def copies(held_out: Iterable[Text], training: Sequence[Text]) -> List[Copy]:
+    """Every held-out text that copies a training text, with the rule it breaks."""
     return [c for c in (copy_of(t, training) for t in held_out) if c is not None]
 
 
@@ -178,6 +180,7 @@ def held_out_texts() -> List[Text]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """List the copies for a person to rewrite; exit 1 if any, without printing the sealed set's texts."""
     show_training = "--show-training" in (argv or [])
     found = copies(held_out_texts(), training_texts())
     for c in found:

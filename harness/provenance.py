@@ -21,6 +21,7 @@ def _git(*args: str) -> str:
 
 
 def provenance() -> Dict[str, Any]:
+    """Commit, uncommitted changes and time of a measurement, so no published figure loses its code."""
     now = datetime.datetime.now(datetime.timezone.utc)
     return {"commit": _git("rev-parse", "--short", "HEAD") or "unknown",
             "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no", "--", ".", *OUTPUTS)),

@@ -237,6 +237,7 @@ def data_predictions(path: Path) -> List[Dict[str, Any]]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Print the search's figures from saved predictions or from an NLU file, without a model."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scores", nargs="?", type=Path, default=SCORES, help="nlu_scores' output (its predictions)")
     parser.add_argument("--data", type=Path, help="an NLU file or folder instead: every message as a fallback")
