@@ -55,6 +55,7 @@ class Option:
     char_ngrams: Optional[Tuple[int, int]] = None  # (min, max) of the char_wb CountVectorsFeaturizer
 
     def config(self, shipped: Config) -> Config:
+        """config.yml with this option applied, so every option differs from the shipped one in one place."""
         config = copy.deepcopy(shipped)
         for step in config["pipeline"]:
             if step["name"] == CLASSIFIER:
@@ -251,6 +252,7 @@ def markdown(found: Dict[str, Any]) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make bench-training`, or one training in a fresh process (--train) for the timing."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="every candidate option, not only config.yml's")
     parser.add_argument("--only", help="comma-separated option keys to measure beside the old setting")
