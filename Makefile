@@ -31,7 +31,7 @@ POSTGRES := /usr/bin/pg_ctlcluster
 REPLICAS ?= 2
 
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
-TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
 .PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations test-development test-sealed e2e widget-docs eval bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
 
@@ -58,11 +58,14 @@ $(KB_DB): $(KB_INPUTS) | $(INSTALLED)
 	$(BIN)/python -m knowledge.build
 	@touch $(KB_DB)
 
-# The build above rewrites it only when its content changes, so an unchanged one neither
-# retrains the model nor makes the next `make` build the knowledge base again.
-$(GENERATED_NLU): $(KB_DB) ;
+# Generated, not committed: the build above writes it, and rewrites it only when its content
+# changes, so an unchanged one neither retrains the model nor makes the next `make` build the
+# knowledge base again. A missing one (removed by hand, or by `git pull` from when it was
+# committed) is built again even when the database is up to date.
+$(GENERATED_NLU): $(KB_DB)
+	@test -f $@ || $(BIN)/python -m knowledge.build
 
-kb: $(KB_DB) ## Validate knowledge/*.yml and build the SQLite knowledge base.
+kb: $(KB_DB) $(GENERATED_NLU) ## Validate knowledge/*.yml, build the SQLite knowledge base and the generated NLU file.
 
 $(SPACY_PIPELINE): knowledge/occupations.yml knowledge/other_jobs.yml knowledge/spacy_pipeline.py knowledge/build.py | $(INSTALLED)
 	$(BIN)/python -m knowledge.spacy_pipeline
@@ -114,7 +117,7 @@ lint: | $(INSTALLED) ## ruff.
 validate: $(GENERATED_NLU) | $(INSTALLED) ## rasa data validate, warnings are errors.
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
-unit: $(KB_DB) $(SPACY_PIPELINE) | $(INSTALLED) ## pytest: builder and actions on the real knowledge base and spaCy pipeline (the search reads its lemmas).
+unit: $(KB_DB) $(GENERATED_NLU) $(SPACY_PIPELINE) | $(INSTALLED) ## pytest: builder and actions on the real knowledge base and spaCy pipeline (the search reads its lemmas).
 	$(BIN)/python -m pytest tests/unit
 
 test-stories: $(MODEL) ## Conversation tests, end to end through NLU (rasa test core --e2e).
@@ -155,7 +158,7 @@ bench: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Latency, throughput, m
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.cluster
 
-bench-training: $(KB_DB) $(SPACY_PIPELINE) | $(INSTALLED) ## The classifier's old and current settings trained side by side -> docs/training-speed.md (ALL=1: every option measured).
+bench-training: $(KB_DB) $(GENERATED_NLU) $(SPACY_PIPELINE) | $(INSTALLED) ## The classifier's old and current settings trained side by side -> docs/training-speed.md (ALL=1: every option measured).
 	$(BIN)/python -m bench.training_speed $(if $(ALL),--all)
 
 bench-insights: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## The insights page on a busy district's store -> docs/insights.md.
@@ -178,4 +181,4 @@ report: $(KB_DB) | $(INSTALLED) ## What students asked in each of the last REPOR
 	$(BIN)/python -m insights.report --weeks $(REPORT_WEEKS) $(if $(SCHOOL),--school "$(SCHOOL)")
 
 clean: ## Remove build output (keeps the venv).
-	rm -rf build models results .rasa
+	rm -rf build models results .rasa data/generated

@@ -14,6 +14,7 @@ from knowledge.query import KnowledgeBase, KnowledgeBaseMissing
 
 
 def main() -> int:
+    """Refuse to start without a usable knowledge base, so the failure shows at start, not on a question."""
     try:
         KnowledgeBase()
     except KnowledgeBaseMissing as error:

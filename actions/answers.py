@@ -61,10 +61,12 @@ class ActionAnswer(Action):
     """One action for every topic, so context rules stay simple and all answers look alike."""
 
     def name(self) -> Text:
+        """The name the domain and the rules call this action by."""
         return "action_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """Every topic question lands here; the intent names the topic."""
         return answer(dispatcher, tracker, TOPIC_BY_INTENT.get(intent_name(tracker)))
 
 

@@ -55,10 +55,12 @@ class ActionCompare(Action):
     """Two named jobs, or one named job and the one in context, or else the featured jobs."""
 
     def name(self) -> Text:
+        """The name the domain and the rules call this action by."""
         return "action_compare"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """A comparison often names one job or none: add the one in context, else the featured ones."""
         kb = knowledge_base()
         group = kb.group().id
         featured = [o.id for o in kb.featured()]
@@ -157,6 +159,7 @@ def own_fact(kb: KnowledgeBase, occupation_id: str, topic: str) -> Optional[Fact
 
 
 def gap_text(kb: KnowledgeBase, topic: str) -> str:
+    """The gap's sentence, or nothing, so a missing gap never breaks a comparison."""
     gap = kb.gap(topic)
     return gap.text if gap else ""
 
@@ -243,6 +246,7 @@ def licence_row(kb: KnowledgeBase, occupations: List[OccupationInfo], used: List
 
 
 def education_row(kb: KnowledgeBase, occupations: List[OccupationInfo], used: List[FactInfo]) -> str:
+    """Each job's own brief education line side by side; a parent's would mislead."""
     facts = [own_fact(kb, o.id, "education") for o in occupations]
     used += [f for f in facts if f is not None and f.brief]
     return "• Education: " + " vs ".join(f.brief if f and f.brief else NOT_GIVEN for f in facts)

@@ -36,6 +36,7 @@ def reset_knowledge_base() -> None:
 
 
 def intent_name(tracker: Tracker) -> str:
+    """The latest intent's name, or '' when a client sent something malformed."""
     intent = (tracker.latest_message or {}).get("intent") or {}
     name = intent.get("name") if isinstance(intent, dict) else None
     return name if isinstance(name, str) else ""
@@ -105,6 +106,7 @@ def mentioned_other_jobs(tracker: Tracker, kb: KnowledgeBase) -> List[OtherJobIn
 
 
 def slot_occupation(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
+    """The job in context, trusted only if the knowledge base still knows its id."""
     return known_id(kb, tracker.get_slot("occupation"))
 
 
@@ -173,4 +175,5 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, body: str, source_i
 
 
 def capitalised(text: str) -> str:
+    """Upper-case the first letter only, unlike str.capitalize, which lowers the rest ("MRI")."""
     return text[:1].upper() + text[1:]

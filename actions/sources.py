@@ -84,10 +84,12 @@ class ActionSources(Action):
     or says who wrote them, or when they were published, as far as sources.yml knows."""
 
     def name(self) -> Text:
+        """The name the domain and the rules call this action by."""
         return "action_sources"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """Cite the sources of the last answer, or of the topic asked about, so a student can check them."""
         kb = knowledge_base()
         text = (tracker.latest_message or {}).get("text")
         topic = asked_topic(text)
@@ -129,6 +131,7 @@ class ActionSources(Action):
 
 
 def source_bullet(source: SourceInfo) -> str:
+    """One source as a reader can find it again: title, author, where, scope and year."""
     year = f", figures for {source.figures_year}" if source.figures_year else ""
     author = f", by {source.author}" if source.author else ""
     return f"• “{source.title}”{author}, {source.published_in} ({source.scope}{year})."

@@ -21,10 +21,12 @@ class ActionTitles(Action):
     """Lists the titles, or confirms one that the student named."""
 
     def name(self) -> Text:
+        """The name the domain and the rules call this action by."""
         return "action_titles"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """Title questions come in many shapes (the list, is X one of them, which pays most): route each."""
         kb = knowledge_base()
         named = [o for o in mentioned_occupations(tracker, kb) if o != kb.group().id]
         text = question_text(tracker)
@@ -80,6 +82,7 @@ def deny_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, job: OtherJo
 
 
 def confirm_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation_id: str) -> List[Dict[Text, Any]]:
+    """Yes, quoting the classification's titles, and whether its parent job is a source's word or a reading."""
     occupation = kb.occupation(occupation_id)
     assert occupation is not None
     listed = "; ".join(f"“{t}”" for t in occupation.source_titles)
@@ -97,6 +100,7 @@ def confirm_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupatio
 
 
 def list_titles(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> List[Dict[Text, Any]]:
+    """The whole group, so a student can see which jobs the assistant can talk about."""
     occupations = [o for o in kb.occupations() if o.id != kb.group().id]
     main = [o.plural for o in occupations if o.featured]
     others = [o.plural for o in occupations if not o.featured]

@@ -46,6 +46,7 @@ def use_replicas(cluster: Cluster, count: int) -> None:
 
 
 def memory(cluster: Cluster) -> Dict[str, float]:
+    """Each part's resident memory, for the page: what a replica, nginx, PostgreSQL and Redis cost."""
     assert cluster.supervisor is not None
     found = {}
     for n in range(cluster.replicas):
@@ -62,6 +63,7 @@ def memory(cluster: Cluster) -> Dict[str, float]:
 
 
 def measure() -> Dict[str, Any]:
+    """One cluster, rounds of 1, 2 and 3 replicas interleaved, so the machine's noise falls on each alike."""
     root = Path(tempfile.mkdtemp(prefix="career-bench-cluster-"))
     os.chmod(root, 0o755)
     # Every simulated student comes from 127.0.0.1: without a higher per-address limit, the second round
@@ -110,6 +112,7 @@ def measure() -> Dict[str, Any]:
 
 
 def markdown(found: Dict[str, Any]) -> str:
+    """docs/cluster.md from the figures, with the commit and date they were measured on."""
     p = found["provenance"]
     rows = "\n".join(
         f"| {n} | {v['turns_per_second_median']} ({', '.join(map(str, v['rounds']))}) | {v['ratio_to_one']}× | "
@@ -148,6 +151,7 @@ Memory of each part, at the end of the run:
 
 
 def main() -> int:
+    """`make bench`'s cluster half: measure, then publish the JSON to build/ and the page to docs/."""
     found = measure()
     publish(found, RESULTS, DOCS, markdown(found))
     return 0

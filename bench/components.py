@@ -47,6 +47,7 @@ class Timers:
         self.phase = "train"
 
     def install(self) -> None:
+        """Wrap rasa's GraphNode so every component is timed without changing the pipeline."""
         from rasa.engine.graph import GraphNode
 
         call: Callable[..., Any] = GraphNode.__call__
@@ -74,6 +75,7 @@ class Timers:
         GraphNode._load_component = timed_load  # type: ignore[method-assign]
 
     def table(self, phase: str) -> Dict[str, float]:
+        """One phase's seconds per component, slowest first, for the evaluation's table."""
         return {name: round(s, 3) for (p, name), s in sorted(self.seconds.items(), key=lambda i: -i[1]) if p == phase}
 
 
@@ -108,6 +110,7 @@ def profile(config: Path, model_out: Optional[Path] = None) -> Dict[str, Any]:
 
 
 def load_and_parse(model: Path) -> Dict[str, Any]:
+    """Load and parse in this fresh process, so the memory growth is the model's alone."""
     before = rss_mb()
     from rasa.core.agent import Agent
 
@@ -135,6 +138,7 @@ def load_and_parse(model: Path) -> Dict[str, Any]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run one side of the profile (training, or loading with --load), so each gets its own process."""
     args = argv if argv is not None else sys.argv[1:]
     if len(args) == 3 and args[0] == "--load":
         result, out = load_and_parse(Path(args[1])), Path(args[2])

@@ -84,16 +84,19 @@ def before(config: Config) -> Config:
 
 
 def rasa_logistic_regression(config: Config) -> Config:
+    """Rasa's own classifier on the same features: what ours is measured against."""
     return _with_classifier(config, {"name": "LogisticRegressionClassifier", "max_iter": 1000, "random_state": 3211})
 
 
 def word_unigrams(config: Config) -> Config:
+    """The shipped pipeline without word pairs, to show what the pairs add."""
     config = copy.deepcopy(config)
     _step(config, "CountVectorsFeaturizer").pop("max_ngram", None)
     return config
 
 
 def diet_smallest(config: Config) -> Config:
+    """DIET at its smallest (no transformer, 40 epochs): is a neural classifier worth its cost here?"""
     return _with_classifier(config, {"name": "DIETClassifier", "epochs": 40, "number_of_transformer_layers": 0,
                                      "entity_recognition": False, "random_seed": 3211,
                                      "constrain_similarities": True})
@@ -181,6 +184,7 @@ def _f(value: Optional[float], digits: int = 3) -> str:
 
 
 def write(results: Dict[str, Dict[str, Any]], measured_at: str, path: Path) -> None:
+    """docs/evaluation.md from the results, so the choice of pipeline can be checked."""
     shipped = results["shipped"]
     held = shipped["conversations"]["held-out conversations"]
     lines = [
@@ -396,6 +400,7 @@ def component_tables(results: Dict[str, Dict[str, Any]]) -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make eval`: train and score every candidate, or rewrite the page from the last summary."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", help="candidate keys to run (default: all)")
     parser.add_argument("--from-summary", action="store_true",

@@ -40,6 +40,7 @@ AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def schools_file(folder: Path) -> Path:
+    """A busy school with a known token beside the others, so the page can be signed in to."""
     lines = ["schools:", "  - id: busy", "    name: Busy High School", "    origins: [https://busy.example]",
              f"    insights_token_sha256: {hash_token(TOKEN)}"]
     for n in range(OTHERS):
@@ -62,6 +63,7 @@ def rasa_pid(port: int) -> Optional[int]:
 
 
 def timed_get(session: requests.Session, url: str) -> tuple:
+    """Seconds and response of one GET, failing loudly so no error is timed as a page."""
     start = time.perf_counter()
     answer = session.get(url, timeout=120)
     answer.raise_for_status()
@@ -69,6 +71,7 @@ def timed_get(session: requests.Session, url: str) -> tuple:
 
 
 def chat_turns(assistant: Assistant, n: int, tag: str) -> List[float]:
+    """Time student turns, to see whether a counsellor's page views slow them down."""
     times = []
     for i in range(n):
         start = time.perf_counter()
@@ -104,6 +107,7 @@ def browser_figures(url: str) -> Dict[str, Any]:
 
 
 def measure() -> Dict[str, Any]:
+    """Build the district's store, start the real server, and time the page against the sign-in page."""
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         url = f"sqlite:///{tmp / 'tracker.db'}"
@@ -168,6 +172,7 @@ def measure() -> Dict[str, Any]:
 
 
 def markdown(found: Dict[str, Any]) -> str:
+    """docs/insights.md from the figures, with the commit and date they were measured on."""
     p, s, b = found["provenance"], found["store"], found["browser"]
     axe = b.get("axe")
     axe_text = "not run: " + b["skipped"] if axe is None else ("no violations" if not axe else ", ".join(axe))
@@ -270,6 +275,7 @@ What it can still reveal, or fail to show:
 
 
 def main() -> int:
+    """`make bench-insights`: measure, then publish the JSON to build/ and the page to docs/."""
     found = measure()
     publish(found, RESULTS, DOCS, markdown(found))
     return 0

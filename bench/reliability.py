@@ -54,11 +54,13 @@ INPUTS: List[Tuple[str, Any]] = [
 
 
 def short(text: str, limit: int = 90) -> str:
+    """One line, cut after `limit` characters, so a long reply fits a table cell."""
     text = " ".join(text.split())
     return (text[:limit] + "…") if len(text) > limit else text
 
 
 def try_inputs(url: str) -> List[Dict[str, Any]]:
+    """Send every bad input over REST and note what the student would see."""
     rows = []
     for index, (name, body) in enumerate(INPUTS):
         kwargs: Dict[str, Any]
@@ -83,6 +85,7 @@ def try_inputs(url: str) -> List[Dict[str, Any]]:
 
 
 def try_socket(url: str) -> List[Dict[str, Any]]:
+    """The same kinds of bad input on socket.io, a separate way in with its own checks."""
     rows = []
     cases = [("not an object", "not a dict"), ("3,000 characters", {"session_id": "rel-s", "message": "y " * 1500}),
              ("empty", {"session_id": "rel-s", "message": ""})]
@@ -97,6 +100,7 @@ def try_socket(url: str) -> List[Dict[str, Any]]:
 
 
 def faults(servers: Servers) -> List[Dict[str, str]]:
+    """Stop, freeze and restart the servers mid-conversation, and note what a student saw each time."""
     rows = []
     assert servers.actions is not None
     servers.stop(servers.actions)
@@ -200,6 +204,7 @@ def redis_window() -> Dict[str, str]:
 
 def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: Dict[str, Any],
           path: Path, limits: List[Dict[str, str]], district_rows: List[str]) -> None:
+    """docs/reliability.md from the rows and figures, with the commit and date."""
     lines = ["# Reliability", "", f"Measured by `make reliability` at {measured_at()} on the real action server "
              "and Rasa server "
              "(REST and socket.io channels of `bot/input.py`). The same cases are asserted by "
@@ -226,6 +231,7 @@ def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: 
 
 
 def measure_load(servers: Servers) -> Dict[str, Any]:
+    """A class at once, then the turns counted in the tracker store, so lost turns show."""
     import sqlite3
 
     start = time.perf_counter()
@@ -273,6 +279,7 @@ def district() -> Dict[str, Dict[str, Any]]:
 
 
 def district_lines(found: Dict[str, Dict[str, Any]]) -> List[str]:
+    """The cluster tests' recorded figures as the page's district section, or 'not run'."""
     outcome = found.get("_outcome", {})
     lines = ["", "## A district's deployment: the loopback cluster and `make run` kept alive", "",
              "The cluster of `make cluster` (deploy/cluster.py): nginx with TLS, two Rasa servers, two action "
@@ -294,6 +301,7 @@ def district_lines(found: Dict[str, Dict[str, Any]]) -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make reliability`: every input, load and fault on the real servers, then docs/reliability.md."""
     workdir = Path(tempfile.mkdtemp(prefix="reliability-"))
     servers = Servers(workdir, free_port(), free_port())
     try:

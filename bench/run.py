@@ -5,7 +5,8 @@ to it and to the assistant are interleaved, so machine noise hits both, and ever
 as a ratio to the starter bot's. Simulated students on loopback, each in its own multi-turn
 conversation, with bounded loops. Turns answered by a custom action and turns answered by a plain
 response are timed apart. Benchmarks report; they never fail.
-Writes bench/results.json, docs/benchmarks.md and docs/latency.png.
+Writes docs/benchmarks.md and docs/latency.png, and the figures as JSON to build/bench-results.json
+(generated, not committed: `--no-training` reuses the training times of the last full run there).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ MANY = 10  # students in the starter-bot comparison's throughput rounds
 TARGETS = ("custom-action turn p50 ≤ the starter bot's plain turn p50; throughput at 10 users ≥ the starter bot's; "
            "Rasa server memory ≤ 800 MB; start-up ≤ 20 s; cold training ≤ 60 s")
 MEMORY_TARGET_MB, STARTUP_TARGET_S, TRAINING_TARGET_S = 800, 20, 60
+RESULTS = PROJECT_DIR / "build" / "bench-results.json"  # the last run's figures on this machine, not committed
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -363,7 +365,7 @@ def reference_section(results: Dict[str, Any]) -> List[str]:
 
 
 def write_reports(results: Dict[str, Any], out_json: Path, out_md: Path, out_png: Path) -> None:
-    """bench/results.json, docs/benchmarks.md and docs/latency.png, each stamped with commit and date."""
+    """The figures as JSON, docs/benchmarks.md and docs/latency.png, each stamped with commit and date."""
     if "starter_comparison" in results:
         results["starter_comparison"]["rows"] = reference_rows(results)
     out_json.parent.mkdir(parents=True, exist_ok=True)
@@ -493,8 +495,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="10-student rounds on each bot in the starter-bot comparison (default 3)")
     parser.add_argument("--no-training", action="store_true",
-                        help="skip the assistant's two training runs (the last full run's times are reported, "
-                             "with their commit and date); the starter bot is still trained: it needs a model")
+                        help="skip the assistant's two training runs (the last full run's times in "
+                             "build/bench-results.json, if any, are reported with their commit and date); the "
+                             "starter bot is still trained: it needs a model")
     parser.add_argument("--no-processes", action="store_true", help="skip the two-process run")
     parser.add_argument("--no-starter", action="store_true", help="skip the starter-bot comparison")
     parser.add_argument("--starter-only", action="store_true",
@@ -508,16 +511,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     no_training = args.no_training or args.starter_only
     results = run(args.turns, args.single_turns, args.rounds, not no_training,
                   not (args.no_processes or args.starter_only), not args.starter_only, not args.no_starter)
-    previous = PROJECT_DIR / "bench" / "results.json"
-    last_training = json.loads(previous.read_text()).get("training") if previous.exists() else None
+    last_training = json.loads(RESULTS.read_text()).get("training") if RESULTS.exists() else None
     if no_training and last_training:
         results["training"] = last_training  # from the last full run, which carries its own commit and date
         results["notes"] = [f"Training times are from an earlier full `make bench` run (commit "
                             f"{last_training.get('commit') or 'not recorded'}, "
                             f"{last_training.get('date_utc') or 'date not recorded'}), not this one."]
-    write_reports(results, PROJECT_DIR / "bench" / "results.json", PROJECT_DIR / "docs" / "benchmarks.md",
-                  PROJECT_DIR / "docs" / "latency.png")
-    print("wrote bench/results.json, docs/benchmarks.md, docs/latency.png")
+    write_reports(results, RESULTS, PROJECT_DIR / "docs" / "benchmarks.md", PROJECT_DIR / "docs" / "latency.png")
+    print(f"wrote {RESULTS.relative_to(PROJECT_DIR)}, docs/benchmarks.md, docs/latency.png")
     return 0
 
 

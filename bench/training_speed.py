@@ -56,6 +56,7 @@ class Option:
     without: Tuple[str, ...] = ()  # components left out of the pipeline
 
     def config(self, shipped: Config) -> Config:
+        """config.yml with this option applied, so every option differs from the shipped one in one place."""
         config = copy.deepcopy(shipped)
         config["pipeline"] = [step for step in config["pipeline"] if step["name"] not in self.without]
         for step in config["pipeline"]:
@@ -258,6 +259,7 @@ def markdown(found: Dict[str, Any]) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make bench-training`, or one training in a fresh process (--train) for the timing."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="every candidate option, not only config.yml's")
     parser.add_argument("--only", help="comma-separated option keys to measure beside the old setting")

@@ -44,6 +44,7 @@ class Assistant:
         return response.json()
 
     def text(self, sender: str, text: str) -> str:
+        """The replies joined into one string, for tests that only look for words in them."""
         return "\n".join(m.get("text", "") for m in self.say(sender, text))
 
 

@@ -71,6 +71,7 @@ async def ask(session: aiohttp.ClientSession, url: str, sender: str, text: str, 
 
 async def student(session: aiohttp.ClientSession, url: str, index: int, prefix: str, turns: int,
                   context: Optional[ssl.SSLContext], think: float, retries: int, retry_wait: float) -> Student:
+    """One student's conversation; a turn not answered is asked again, a bounded number of times."""
     found = Student(f"{prefix}-{index}")
     for number, (text, expected) in enumerate(script(index, turns)):
         message_id = f"{found.sender}-{number}"
@@ -98,13 +99,16 @@ class ClassResult:
 
     @property
     def outcomes(self) -> Counter:
+        """How every attempt ended, counted, so a test can assert on errors and lost context."""
         return Counter(o for s in self.students for o in s.outcomes)
 
     @property
     def answered(self) -> int:
+        """Turns answered in the whole class: each must be stored exactly once."""
         return sum(s.answered for s in self.students)
 
     def summary(self) -> Dict[str, object]:
+        """The figures the tests print and the benchmarks record, with at most ten problems."""
         latencies = sorted(t for s in self.students for t in s.latencies)
         return {"students": len(self.students), "answered_turns": self.answered,
                 "attempts": dict(self.outcomes), "gave_up": sum(s.gave_up for s in self.students),
@@ -118,6 +122,7 @@ class ClassResult:
 async def run_class(url: str, students: int, turns: int = 4, context: Optional[ssl.SSLContext] = None,
                     think: float = 0.3, retries: int = 6, retry_wait: float = 2.0,
                     prefix: Optional[str] = None) -> ClassResult:
+    """The whole class at once on one connection pool, so load arrives as it would from a classroom."""
     prefix = prefix or f"class-{uuid.uuid4().hex[:6]}"
     start = time.perf_counter()
     connector = aiohttp.TCPConnector(limit=students)

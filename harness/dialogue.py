@@ -105,6 +105,7 @@ class Dialogue:
         self.responses = {name: variants[0].get("text", "") for name, variants in domain["responses"].items()}
 
     async def parse(self, text: str) -> Dict[str, Any]:
+        """The model's reading of a message, as the Rasa server would give it to the rules."""
         return await self.agent.parse_message(text)
 
     async def turn(self, text: str, slots: Dict[str, Any], parsed: Optional[Dict[str, Any]] = None) -> Turn:

@@ -63,6 +63,7 @@ def limit(name: str) -> float:
 
 
 def check_nlu(model: Path) -> List[str]:
+    """Score the held-out NLU and the search, keep the scores in results/, and name the gates missed."""
     result = evaluate(model, HELD_OUT)
     SCORES.parent.mkdir(parents=True, exist_ok=True)
     SCORES.write_text(json.dumps(result, indent=1))
@@ -85,6 +86,7 @@ def check_nlu(model: Path) -> List[str]:
 
 
 def check_conversations(results: Path) -> List[str]:
+    """Gate the held-out conversations on `rasa test core`'s report, one fewer allowed."""
     report = json.loads((results / "story_report.json").read_text())["conversation_accuracy"]
     minimum = CONVERSATIONS_REACHED - 1
     ok = report["correct"] >= minimum
@@ -121,12 +123,14 @@ DEVELOPMENT_SCORES = PROJECT_DIR / "results" / "development-scores.json"
 
 
 def check_development(model: Path) -> List[str]:
+    """Gate the second development set, on which settings are chosen."""
     from harness.sealed import DEVELOPMENT
 
     return _check_set(model, DEVELOPMENT, "second development set", DEVELOPMENT_REACHED, DEVELOPMENT_SCORES)
 
 
 def check_sealed(model: Path) -> List[str]:
+    """Gate the sealed set, which stops a loss but is never used to choose a setting."""
     from harness.sealed import SEALED
 
     return _check_set(model, SEALED, "sealed set", SEALED_REACHED, SEALED_SCORES)
@@ -154,6 +158,7 @@ def _check_set(model: Path, folder: Path, title: str, reached: Dict[str, Tuple[f
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make test-*` entry point: exit 1 when any figure is below its gate, naming them."""
     args = argv if argv is not None else sys.argv[1:]
     checks = {"nlu": check_nlu, "conversations": check_conversations, "development": check_development,
               "sealed": check_sealed}

@@ -23,7 +23,7 @@ from typing import Iterable, List, Optional, Sequence
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-TRAINING = (PROJECT_DIR / "data" / "nlu.yml",)
+TRAINING_DIR = PROJECT_DIR / "data" / "nlu"  # one file per topic, read in name order as Rasa reads them
 HELD_OUT_NLU = PROJECT_DIR / "tests" / "nlu_holdout.yml"
 HELD_OUT_CONVERSATIONS = PROJECT_DIR / "tests" / "test_conversations_holdout.yml"
 # The sealed test set (harness/sealed.py): its texts are checked too, but a copy is named by its place only.
@@ -75,6 +75,7 @@ def _job_names() -> "re.Pattern[str]":
 
 
 def make_text(raw: str, where: str) -> Text:
+    """Normalise a text once into the forms that every rule compares."""
     plain = _normalise(ANNOTATION.sub(r"\1", raw))
     template = _normalise(ANNOTATION.sub(f" {JOB} ", raw))
     template = " ".join(_job_names().sub(JOB, template).split())
@@ -163,11 +164,13 @@ def copy_of(text: Text, training: Sequence[Text]) -> Optional[Copy]:
 
 
 def copies(held_out: Iterable[Text], training: Sequence[Text]) -> List[Copy]:
+    """Every held-out text that copies a training text, with the rule it breaks."""
     return [c for c in (copy_of(t, training) for t in held_out) if c is not None]
 
 
 def training_texts() -> List[Text]:
-    return [t for path in TRAINING for t in nlu_texts(path)]
+    """Every training example of data/nlu/, the texts a held-out text must not copy."""
+    return [t for path in sorted(TRAINING_DIR.glob("*.yml")) for t in nlu_texts(path)]
 
 
 def held_out_texts() -> List[Text]:
@@ -177,6 +180,7 @@ def held_out_texts() -> List[Text]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """List the copies for a person to rewrite; exit 1 if any, without printing the sealed set's texts."""
     show_training = "--show-training" in (argv or [])
     found = copies(held_out_texts(), training_texts())
     for c in found:

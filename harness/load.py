@@ -21,6 +21,7 @@ FOLLOW_UP_SALARY = {"nuclear medicine": "$70,180", "sonographers": "$65,860", "r
 
 
 async def conversation(session: aiohttp.ClientSession, url: str, index: int) -> Dict[str, Any]:
+    """One student's six turns, each checked for the words of the right answer: the follow-ups need context."""
     first, licence, salary, other = JOBS[index % len(JOBS)]
     sender = f"class-{index}-{uuid.uuid4().hex[:6]}"
     turns = [("hi", "medical imaging"), (first, "Source:"), ("do they need a license", licence),
@@ -45,5 +46,6 @@ async def conversation(session: aiohttp.ClientSession, url: str, index: int) -> 
 
 
 async def run_class(url: str) -> List[Dict[str, Any]]:
+    """All the students at once, as a class would arrive, for the load tests."""
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=STUDENTS)) as session:
         return await asyncio.gather(*(conversation(session, url, i) for i in range(STUDENTS)))

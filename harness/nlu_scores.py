@@ -161,6 +161,7 @@ def evaluate(model: Path, held_out: Path) -> Dict[str, Any]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Score in a process of its own, so the load time and memory are the model's alone."""
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 3:
         print(__doc__, file=sys.stderr)

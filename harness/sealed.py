@@ -53,6 +53,7 @@ REFUSED = (OUT_OF_SCOPE_REPLY, OUTSIDE, UNSURE)
 
 
 def load(path: Path, key: str) -> List[Dict[str, Any]]:
+    """One list of a set's YAML file (messages or conversations)."""
     return yaml.safe_load(path.read_text())[key]
 
 
@@ -77,6 +78,7 @@ def _share(hits: List[bool]) -> float:
 
 
 async def score_messages(dialogue: Dialogue, messages: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The set's figures message by message, each in a fresh conversation."""
     rows = []
     for item in messages:
         turn = await dialogue.turn(item["text"], {})
@@ -127,6 +129,7 @@ def job_id_errors(pairs: List[tuple]) -> Dict[str, Any]:
 
 
 async def score_conversations(dialogue: Dialogue, conversations: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Turns scored in order with slots carried, so lost context counts as wrong."""
     turns_right, whole = [], []
     for conversation in conversations:
         slots: Dict[str, Any] = {}
@@ -157,6 +160,7 @@ def coinciding(folder: Path = SEALED) -> set:
 
 
 async def evaluate(model: Path, folder: Path = SEALED) -> Dict[str, Any]:
+    """All the figures of a set, also on its texts that do not coincide with training texts."""
     dialogue = Dialogue(model)
     messages = load(folder / MESSAGES, "messages")
     result = await score_messages(dialogue, messages)
@@ -187,6 +191,7 @@ async def show_errors(model: Path, folder: Path) -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Figures as JSON; the sealed set's texts are never printed, only the development set's on --show."""
     args = argv if argv is not None else sys.argv[1:]
     flags = {a for a in args if a.startswith("--")}
     args = [a for a in args if not a.startswith("--")]

@@ -22,9 +22,9 @@ the rule being the lowest threshold at which at least 90% of the answers are rig
                                                                      #   results/nlu-scores.json)
     python -m harness.search_scores [SCORES.json] --threshold-sweep  # and every threshold, with the
                                                                      #   one the rule below chooses
-    python -m harness.search_scores --data data/nlu.yml --threshold-sweep  # any NLU file, every message as
+    python -m harness.search_scores --data data/nlu --threshold-sweep  # any NLU file or folder, every message as
                                                                      #   a fallback, the labelled job names
-    python -m harness.search_scores --data data/nlu.yml --topic-words     # candidate TOPIC_WORDS from the
+    python -m harness.search_scores --data data/nlu --topic-words      # candidate TOPIC_WORDS from the
                                                                      #   training questions
 
 Rerun `python -m harness.nlu_scores models/current.tar.gz tests/nlu_holdout.yml
@@ -237,9 +237,10 @@ def data_predictions(path: Path) -> List[Dict[str, Any]]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Print the search's figures from saved predictions or from an NLU file, without a model."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scores", nargs="?", type=Path, default=SCORES, help="nlu_scores' output (its predictions)")
-    parser.add_argument("--data", type=Path, help="an NLU file instead: every message as a fallback")
+    parser.add_argument("--data", type=Path, help="an NLU file or folder instead: every message as a fallback")
     parser.add_argument("--threshold-sweep", action="store_true", help="the figures at every threshold, and the "
                         "threshold the rule chooses")
     parser.add_argument("--topic-words", action="store_true", help="with --data: the words that the questions of one "

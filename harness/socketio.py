@@ -89,12 +89,14 @@ class SocketClient:
                                                                "session_id": session_id or self.session}]))
 
     async def wait_for(self, count: int, timeout: float = 30) -> List[Dict[str, Any]]:
+        """Replies arrive asynchronously: wait for `count` of them, up to `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while len(self.received) < count and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         return self.received
 
     async def close(self) -> None:
+        """Close the socket and let the reader end, so no task outlives the test."""
         if self.ws is not None:
             await self.ws.close()
         if self._reader is not None:

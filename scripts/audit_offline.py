@@ -25,10 +25,12 @@ PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s;#]+)")
 
 
 def normalise(name: str) -> str:
+    """PEP 503's name form, so 'PyYAML' in the lock and 'pyyaml' in the database are one package."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def pins(lock: Path) -> Dict[str, str]:
+    """The versions to check: every `==` pin of the lock, by normalised name."""
     found = {}
     for line in lock.read_text().splitlines():
         match = PIN.match(line.strip())
@@ -77,6 +79,7 @@ def affected(version: str, entry: dict) -> Tuple[bool, Optional[str]]:
 
 
 def advisories(database: Path, names: Dict[str, str]) -> Iterator[Tuple[str, str, dict, Optional[str]]]:
+    """Every advisory that affects a pinned version, once per advisory, skipping withdrawn ones."""
     for folder in sorted((database / "vulns").iterdir()):
         if normalise(folder.name) not in names:
             continue
@@ -94,6 +97,7 @@ def advisories(database: Path, names: Dict[str, str]) -> Iterator[Tuple[str, str
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make audit-offline`: exit 1 on any known vulnerability, 2 when the path is no advisory database."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("database", type=Path, help="a checkout of pypa/advisory-database")
     parser.add_argument("--lock", type=Path, default=Path("requirements.lock"))

@@ -101,8 +101,11 @@ def test_salary_figures_carry_the_year_and_scope_of_their_source(kb: KnowledgeBa
         assert f"{figure.value:,}" in fact.text and str(figure.year) in fact.text
 
 
-def test_generated_nlu_file_is_fresh() -> None:
-    assert build.main(["--check"]) == 0, "run `python -m knowledge.build`"
+def test_generated_nlu_file_once_built_is_fresh() -> None:
+    """Not committed: `make unit` builds it first, so here it exists and must match knowledge/*.yml."""
+    if not build.GENERATED_NLU.exists():
+        pytest.skip(f"{build.GENERATED_NLU} is not built yet (`make kb` builds it)")
+    assert build.main(["--check"]) == 0, "run `make kb`"
 
 
 def test_ruler_patterns_come_from_aliases_with_plurals() -> None:
