@@ -76,7 +76,7 @@ NUMBERED = re.compile(r"^\s*(\d+)\.\s+(.+)$")
 # topic's words, so "income?" finds the pay facts. Lemmas, as the lookup table gives them. Each list
 # is the topic's plain words, then the words that the training questions of the topic's intent use
 # (at least 3 of them, and 80% of the questions with that word): `python -m harness.search_scores
-# --data data/nlu.yml --topic-words` lists those. Words that chat also uses ("night", "robot",
+# --data data/nlu --topic-words` lists those. Words that chat also uses ("night", "robot",
 # "year", "quick") are left out: "good night" is not a question about working hours.
 TOPIC_WORDS: Dict[str, str] = {
     "overview": "overview description describe introduction",
