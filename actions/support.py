@@ -12,10 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import borrowed_intro
 from actions.context import CHECKED, intent_name, knowledge_base, mentioned_occupations, say
-from bot.schools import EMAIL, PHONE, PLAIN  # the same checks as the schools file's
 from knowledge.query import KnowledgeBase
 from knowledge.search import Document, Hit, searcher
 from knowledge.vocabulary import REPLY_KIND_SLOT, UNSURE
+from schools.contact import EMAIL, PHONE, PLAIN  # the same checks as the schools file's
 
 SUGGESTIONS = {
     "ask_overview": "What is this job?",

@@ -27,9 +27,9 @@ from pathlib import Path
 from string import Template
 from typing import Callable, Dict, List, Optional
 
-from bot.schools import SchoolsError
-from bot.schools import load as load_schools
 from deploy.supervise import Service, Supervisor, healthy
+from schools.file import SchoolsError
+from schools.file import load as load_schools
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"

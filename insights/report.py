@@ -19,19 +19,20 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
-from bot import schools
 from bot.purge import DEFAULT_URL
 from insights.counts import UTC, Insights, Week, gather, latest_week, min_students_setting, weeks_up_to
 from knowledge.query import KnowledgeBase, KnowledgeBaseMissing
+from schools.file import SchoolsError, from_env
+from schools.school import School, Schools
 
 
-def school_of(name_or_id: Optional[str]) -> Tuple[Optional[schools.School], Any]:
+def school_of(name_or_id: Optional[str]) -> Tuple[Optional[School], Any]:
     """A school of the schools file by id or name, and the time zone its weeks are counted in (for
     all schools, or a school known only by the name stored with its messages: the first school's)."""
     try:
-        known = schools.from_env()
-    except schools.SchoolsError:
-        known = schools.Schools([], configured=False)
+        known = from_env()
+    except SchoolsError:
+        known = Schools([], configured=False)
     wanted = (name_or_id or "").strip().casefold()
     school = next((s for s in known.schools if known.configured and wanted in (s.id, s.name.casefold())), None)
     return school, school.zone if school else known.schools[0].zone if known.schools else UTC

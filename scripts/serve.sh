@@ -45,10 +45,10 @@ ACTION_PORT=${ACTION_PORT:-5055}
 MODEL=${MODEL:-models/current.tar.gz}
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${RASA_PORT} http://127.0.0.1:${RASA_PORT}"}
 if [ -n "${SCHOOLS_FILE:-}" ]; then  # the schools' pages, and only they, may call the server
-  "$BIN/python" -m bot.schools "$SCHOOLS_FILE" >/dev/null || exit 1
-  CORS_ORIGINS=$("$BIN/python" -m bot.schools --origins "$SCHOOLS_FILE")
+  "$BIN/python" -m schools "$SCHOOLS_FILE" >/dev/null || exit 1
+  CORS_ORIGINS=$("$BIN/python" -m schools --origins "$SCHOOLS_FILE")
 fi
-export CORS_ORIGINS  # the channels check every request's Origin against the same list (bot/schools.py)
+export CORS_ORIGINS  # the channels check every request's Origin against the same list (schools/)
 "$BIN/python" -m insights.page || exit 1  # a wrong INSIGHTS_* setting: one line, not a traceback in rasa.log
 LOG_DIR=${LOG_DIR:-build/logs}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://${ACTION_HOST}:${ACTION_PORT}/webhook}

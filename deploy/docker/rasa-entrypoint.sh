@@ -63,7 +63,7 @@ if [ -n "${REDIS_PASSWORD:-}" ] && [ -n "${REDIS_URL:-}" ] && [[ "$REDIS_URL" !=
 fi
 
 if [ -n "${SCHOOLS_FILE:-}" ]; then  # the schools' pages, and only they, may call the server
-  python -m bot.schools "$SCHOOLS_FILE" >/dev/null || exit 1  # it names the school and the field
+  python -m schools "$SCHOOLS_FILE" >/dev/null || exit 1  # it names the school and the field
 elif [[ ! "${CORS_ORIGINS:-}" =~ [^[:space:]] ]]; then
   fail "set SCHOOLS_FILE (the schools this server serves) or CORS_ORIGINS (the origins of the pages)."
 fi

@@ -67,6 +67,7 @@ COPY bot/ bot/
 COPY components/ components/
 COPY insights/ insights/
 COPY knowledge/ knowledge/
+COPY schools/ schools/
 COPY credentials.yml config.yml endpoints.yml endpoints.redis.yml ./
 COPY --from=model /src/build/knowledge.db build/knowledge.db
 COPY --from=model /src/build/spacy_pipeline/ build/spacy_pipeline/
