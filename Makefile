@@ -171,7 +171,7 @@ audit-offline: | $(INSTALLED) ## The same check against a local checkout of pypa
 	$(BIN)/python -m scripts.audit_offline $(ADVISORY_DB)
 
 purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than DAYS days (DAYS=30).
-	$(BIN)/python -m bot.purge --days $(DAYS)
+	$(BIN)/python -m store.purge --days $(DAYS)
 
 REPORT_WEEKS ?= 1
 report: $(KB_DB) | $(INSTALLED) ## What students asked in each of the last REPORT_WEEKS finished weeks (1); SCHOOL=id or name.

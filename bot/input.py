@@ -42,9 +42,9 @@ from bot.keys import client_tag
 from bot.owners import Owners
 from bot.ratelimit import TOO_MANY_CONVERSATIONS, RateLimiter, request_address
 from bot.sanitize import MAX_REQUEST_BYTES, check_message, check_payload, valid_sender
-from bot.tracker_store import TrackerStoreUnavailable
 from schools.file import from_env as schools_from_env
 from schools.school import school_metadata
+from store.tracker_store import TrackerStoreUnavailable
 
 logger = logging.getLogger(__name__)
 

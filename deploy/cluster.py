@@ -30,6 +30,7 @@ from typing import Callable, Dict, List, Optional
 from deploy.supervise import Service, Supervisor, healthy
 from schools.file import SchoolsError
 from schools.file import load as load_schools
+from store.events import user_events_by_sender
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"
@@ -182,17 +183,7 @@ class Cluster:
 
     def count_user_events(self, sender_prefix: str) -> Dict[str, int]:
         """User events per conversation whose sender id starts with the prefix, read from PostgreSQL."""
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(self.database_url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(sa.text(
-                    "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE :p "
-                    "GROUP BY sender_id"), {"p": sender_prefix + "%"})
-                return {sender: count for sender, count in rows}
-        finally:
-            engine.dispose()
+        return user_events_by_sender(self.database_url, sender_prefix)
 
     # --- Redis ---------------------------------------------------------------------------------
 

@@ -115,6 +115,11 @@ class Servers:
         self.actions: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None
 
+    @property
+    def tracker_url(self) -> str:
+        """The conversation store's URL these servers were given, for store/events.py's readers."""
+        return self.env["TRACKER_STORE_URL"]
+
     def _start(self, args: List[str], log: str) -> subprocess.Popen:
         with open(self.workdir / log, "ab") as out:
             return subprocess.Popen(args, cwd=PROJECT_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT)

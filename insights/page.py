@@ -33,7 +33,6 @@ from sanic.response import HTTPResponse
 
 from bot.channels import PageChannel
 from bot.keys import secret
-from bot.purge import DEFAULT_URL
 from bot.ratelimit import request_address
 from insights import render
 from insights.counts import TREND_WEEKS, Week, latest_week, min_students_setting, page_data
@@ -41,6 +40,7 @@ from insights.sessions import SESSION_SECONDS, Failures, Sessions
 from knowledge.query import KnowledgeBase
 from schools.file import SchoolsError, from_env
 from schools.school import School, normalise_origin
+from store.url import tracker_url
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class InsightsInput(PageChannel):
         self.schools = from_env(environ)  # a wrong file or setting stops the server with its reason
         self.min_students = min_students_setting(environ)
         self.sessions = Sessions(secret(environ), self.schools, environ)
-        self.url = environ.get("TRACKER_STORE_URL") or DEFAULT_URL
+        self.url = tracker_url(environ)
         self.failures = Failures(environ)
         self.kb: Optional[KnowledgeBase] = None
 

@@ -20,7 +20,7 @@
 #                               their pages, their counsellors. Every other page is refused.
 #   CORS_ORIGINS                without SCHOOLS_FILE: space-separated origins allowed to call the server
 #                               from a browser (default: the server's own origin only; never "*")
-#   TRACKER_STORE_URL           SQLAlchemy URL of the conversation store (sqlite:///build/tracker.db)
+#   TRACKER_STORE_URL           SQLAlchemy URL of the conversation store (store/url.py: build/tracker.db)
 #   KNOWLEDGE_DB_URL            SQLAlchemy URL of the knowledge base (sqlite:///build/knowledge.db)
 #   SCHOOL_NAME, COUNSELLOR_NAME, COUNSELLOR_EMAIL, COUNSELLOR_PHONE   the handoff's default contact
 #   INSIGHTS_MIN_STUDENTS, INSIGHTS_SECRET, INSIGHTS_TOKEN_SHA256, SCHOOL_TIMEZONE   the insights
@@ -52,7 +52,8 @@ export CORS_ORIGINS  # the channels check every request's Origin against the sam
 "$BIN/python" -m insights.page || exit 1  # a wrong INSIGHTS_* setting: one line, not a traceback in rasa.log
 LOG_DIR=${LOG_DIR:-build/logs}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://${ACTION_HOST}:${ACTION_PORT}/webhook}
-export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///build/tracker.db}
+TRACKER_STORE_URL=$("$BIN/python" -m store.url)  # as set, else the one default (store/url.py)
+export TRACKER_STORE_URL
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export SANIC_HOST=$ACTION_HOST
 export SANIC_BACKLOG=${SANIC_BACKLOG:-1024}  # rasa/core/run.py: the Rasa server's listen backlog

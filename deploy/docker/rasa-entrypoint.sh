@@ -19,7 +19,7 @@
 #   INSIGHTS_SECRET             the same on every replica (at least 32 characters)
 #
 # Arguments: options (starting with -) are added to `rasa run`; anything else is run instead of the
-# server, e.g. `python -m bot.purge --days 30` in the same image with the same settings.
+# server, e.g. `python -m store.purge --days 30` in the same image with the same settings.
 set -euo pipefail
 
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then

@@ -68,6 +68,7 @@ COPY components/ components/
 COPY insights/ insights/
 COPY knowledge/ knowledge/
 COPY schools/ schools/
+COPY store/ store/
 COPY credentials.yml config.yml endpoints.yml endpoints.redis.yml ./
 COPY --from=model /src/build/knowledge.db build/knowledge.db
 COPY --from=model /src/build/spacy_pipeline/ build/spacy_pipeline/

@@ -12,7 +12,8 @@ is silently gone. This store instead:
 - gives SQLite a write-ahead log and a busy timeout, so that two server processes can share
   one file.
 
-It is Rasa's `SQLTrackerStore` otherwise: same tables, same URL (`TRACKER_STORE_URL`).
+It is Rasa's `SQLTrackerStore` otherwise: same tables, same URL (`TRACKER_STORE_URL`, else store/url.py's
+default). endpoints.yml names it as `store.tracker_store.GuardedSQLTrackerStore`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from store.url import tracker_url
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, domain: Optional[Domain] = None, host: Optional[Text] = None,
                  event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
-        url = host or os.environ.get("TRACKER_STORE_URL") or "sqlite:///build/tracker.db"
+        url = host or tracker_url()
         if "://" not in url:
             raise ValueError(f"tracker_store url must be an SQLAlchemy URL, not {url!r}")
         engine_kwargs = create_engine_kwargs(url)
