@@ -103,7 +103,7 @@ $(POSTGRES):
 CLUSTER_DEPS := $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES)
 
 cluster: $(CLUSTER_DEPS) ## PostgreSQL, Redis, REPLICAS Rasa servers (2), two action servers and nginx with TLS, on loopback.
-	$(BIN)/python -m deploy.cluster --replicas $(REPLICAS)
+	$(BIN)/python -m harness.cluster --replicas $(REPLICAS)
 
 cluster-test: $(CLUSTER_DEPS) ## The cluster through nginx: context across replicas, a class of 200, a replica killed, PostgreSQL restarted, Redis down.
 	$(BIN)/python -m pytest tests/cluster -p no:cacheprovider

@@ -272,7 +272,7 @@ def district() -> Dict[str, Dict[str, Any]]:
 def district_lines(found: Dict[str, Dict[str, Any]]) -> List[str]:
     outcome = found.get("_outcome", {})
     lines = ["", "## A district's deployment: the loopback cluster and `make run` kept alive", "",
-             "The cluster of `make cluster` (deploy/cluster.py): nginx with TLS, two Rasa servers, two action "
+             "The cluster of `make cluster` (harness/cluster.py): nginx with TLS, two Rasa servers, two action "
              "servers, PostgreSQL and Redis, on this machine. Students are simulated over HTTPS through nginx; "
              "a student told politely to try again waits and asks again. \"Stored\" counts the user events "
              "PostgreSQL holds for each student, against the turns that student saw answered: a lost or doubled "

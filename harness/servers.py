@@ -15,7 +15,7 @@ from typing import Dict, List, Optional
 
 import requests
 
-from deploy.cluster import free_port  # noqa: F401  (the tests' and benchmarks' free ports)
+from harness.cluster import free_port  # noqa: F401  (the tests' and benchmarks' free ports)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"

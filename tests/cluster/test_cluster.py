@@ -15,8 +15,8 @@ from typing import List, Optional, Tuple
 import pytest
 import requests
 
-from deploy.cluster import Cluster
 from harness.classroom import ClassResult, run_class
+from harness.cluster import Cluster
 from harness.figures import record
 
 pytestmark = pytest.mark.cluster

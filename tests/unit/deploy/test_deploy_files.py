@@ -883,7 +883,7 @@ def test_nginx_accepts_the_template_filled_as_make_cluster_fills_it(tmp_path: Pa
         pytest.skip(f"{NGINX} is not installed: the template was checked by parsing only")
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed: no certificate for the server block")
-    from deploy.cluster import Cluster, Ports
+    from harness.cluster import Cluster, Ports
 
     cluster = Cluster(tmp_path, ports=Ports.free(2), say=lambda _: None)
     cluster.logs.mkdir(parents=True)

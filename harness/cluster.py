@@ -5,7 +5,9 @@ PostgreSQL holds the conversations, Redis the locks and the shared rate limit; N
 (deploy/supervise.py), which restarts a crashed one with a backoff; nginx in front terminates TLS on
 a self-signed certificate, upgrades WebSockets, spreads REST over the replicas and keeps socket.io
 clients on one (deploy/nginx/). The tests (`make cluster-test`) and the benchmark (`make bench`)
-start the same `Cluster` on free ports.
+start the same `Cluster` on free ports. It lives in harness/, not deploy/: it ships nowhere, it is what
+the tests and benchmarks stand on; it takes what ships (the supervisor, the nginx templates) from
+deploy/.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from store.events import user_events_by_sender
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"
-NGINX_DIR = Path(__file__).resolve().parent / "nginx"
+NGINX_DIR = PROJECT_DIR / "deploy" / "nginx"
 PG_USER = "postgres"  # Debian's: PostgreSQL refuses to run as root
 
 
@@ -245,7 +247,7 @@ class Cluster:
         temp = self.nginx_dir / "temp"
         temp.mkdir(exist_ok=True)
         main = self.nginx_dir / "nginx.conf"
-        main.write_text(f"""# Written by deploy/cluster.py; the server blocks come from deploy/nginx/*.template.
+        main.write_text(f"""# Written by harness/cluster.py; the server blocks come from deploy/nginx/*.template.
 worker_processes 2;
 pid {self.nginx_dir / 'nginx.pid'};
 error_log {self.logs / 'nginx-error.log'} warn;
@@ -307,6 +309,7 @@ http {{
         return {**env, **self.extra_env}
 
     def services(self) -> List[Service]:
+        """The action servers, then the Rasa replicas, each under the supervisor."""
         assert self.ports is not None
         env = self.environment()
         found = [Service(name=f"actions-{n + 1}", argv=[str(BIN / "python"), "-m", "actions", "--port", str(port)],
