@@ -1,2 +1,2 @@
-"""What ships: Dockerfiles, compose, manifests, nginx, systemd and the supervisor (supervise.py, run_local.py).
-The loopback cluster of the tests and benchmarks is harness/cluster.py."""
+"""What ships: Dockerfiles, compose, manifests, nginx, systemd, the supervisor (supervise.py, run_local.py)
+and the servers' command lines (command.py). The loopback cluster of the tests is harness/cluster.py."""

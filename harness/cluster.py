@@ -6,8 +6,8 @@ PostgreSQL holds the conversations, Redis the locks and the shared rate limit; N
 a self-signed certificate, upgrades WebSockets, spreads REST over the replicas and keeps socket.io
 clients on one (deploy/nginx/). The tests (`make cluster-test`) and the benchmark (`make bench`)
 start the same `Cluster` on free ports. It lives in harness/, not deploy/: it ships nowhere, it is what
-the tests and benchmarks stand on; it takes what ships (the supervisor, the nginx templates) from
-deploy/.
+the tests and benchmarks stand on; it takes what ships (the supervisor, the nginx templates, the
+command lines of deploy/command.py) from deploy/.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 from string import Template
 from typing import Callable, Dict, List, Optional
 
+from deploy.command import actions_run, rasa_run
 from deploy.supervise import Service, Supervisor, healthy
 from schools.file import SchoolsError
 from schools.file import load as load_schools
@@ -309,19 +310,18 @@ http {{
         return {**env, **self.extra_env}
 
     def services(self) -> List[Service]:
-        """The action servers, then the Rasa replicas, each under the supervisor."""
+        """The action servers, then the Rasa replicas, with the command lines every starter uses."""
         assert self.ports is not None
         env = self.environment()
-        found = [Service(name=f"actions-{n + 1}", argv=[str(BIN / "python"), "-m", "actions", "--port", str(port)],
+        found = [Service(name=f"actions-{n + 1}", argv=actions_run(port=port, python=str(BIN / "python")),
                          health_url=f"http://127.0.0.1:{port}/health", log=self.logs / f"actions-{n + 1}.log",
                          env={**env, "SANIC_HOST": "127.0.0.1"})
                  for n, port in enumerate(self.ports.actions)]
         for n, port in enumerate(self.ports.rasa):
             found.append(Service(
                 name=f"rasa-{n + 1}",
-                argv=[str(BIN / "rasa"), "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
-                      "--endpoints", "endpoints.redis.yml", "--credentials", "credentials.yml",
-                      "--interface", "127.0.0.1", "--port", str(port)],
+                argv=rasa_run(model=str(PROJECT_DIR / "models" / "current.tar.gz"), endpoints="endpoints.redis.yml",
+                              interface="127.0.0.1", port=port, rasa=str(BIN / "rasa")),
                 health_url=f"http://127.0.0.1:{port}/webhooks/health/", log=self.logs / f"rasa-{n + 1}.log", env=env))
         return found
 

@@ -90,7 +90,8 @@ EOF
 )
 
 echo "Starting the action server and the Rasa server (about 20 s)..."
-# The supervisor runs `$BIN/python -m actions --port $ACTION_PORT`, then `$BIN/rasa run --model $MODEL
+# The supervisor (deploy/run_local.py, with deploy/command.py's command lines, every starter's) runs
+# `$BIN/python -m actions --port $ACTION_PORT`, then `$BIN/rasa run --model $MODEL
 # --endpoints $ENDPOINTS --credentials credentials.yml --interface $RASA_HOST --port $RASA_PORT`
 # (no --cors: the channels answer CORS for the schools' origins themselves), into
 # $LOG_DIR/actions.log and $LOG_DIR/rasa.log; it waits for /health and

@@ -1044,6 +1044,8 @@ def test_rasa_image_has_what_the_server_reads_at_run_time() -> None:
     [entrypoint] = final.all("ENTRYPOINT")
     assert any(Path(src) == ENTRYPOINT.relative_to(ROOT) and dest == yaml.safe_load(entrypoint)[0]
                for origin, sources, dest in copies(final) if origin is None for src in sources)
+    assert "python -m deploy.command" in ENTRYPOINT.read_text(encoding="utf-8")
+    assert "deploy/command.py" in in_image, "the entrypoint builds `rasa run` with deploy/command.py"
 
 
 def test_actions_image_has_the_knowledge_base_and_the_lemma_table() -> None:
