@@ -127,6 +127,7 @@ def local(environ: Mapping[str, str]) -> Schools:
     origins = [o for o in (normalise_origin(w) for w in environ.get("CORS_ORIGINS", "").split()) if o]
 
     def setting(key: str, pattern: "re.Pattern[str]") -> Optional[str]:
+        """A setting checked like the file's field; a wrong one is left out, not shown."""
         return checked(environ.get(key, ""), pattern)
 
     token = environ.get("INSIGHTS_TOKEN_SHA256", "").strip().lower()

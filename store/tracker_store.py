@@ -99,6 +99,7 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         return True
 
     def _went_down(self, error: BaseException) -> None:
+        """Log an outage once, with the driver's reason, and remember it so that the next turn reconnects."""
         if self._available or not self._reported:  # once per outage, not once per turn
             logger.error(
                 "Cannot reach the conversation database %s (%s). Students get a 'please try "
@@ -108,10 +109,12 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         self._available = False
 
     def _ready(self) -> None:
+        """Reconnect if the database was down; a turn never runs against a store known to be unreachable."""
         if not self._available and not self._connect(log_failure=False):
             raise TrackerStoreUnavailable(self.where)
 
     async def _guarded(self, call: Any, *args: Any) -> Any:
+        """Run one of Rasa's store calls; a database error becomes TrackerStoreUnavailable for the channel."""
         self._ready()
         try:
             return await call(*args)
@@ -120,14 +123,18 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
             raise TrackerStoreUnavailable(self.where) from None
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """Rasa's retrieve, guarded."""
         return await self._guarded(super().retrieve, sender_id)
 
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """Rasa's retrieve_full_tracker, guarded."""
         return await self._guarded(super().retrieve_full_tracker, sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save, guarded: an unsaved turn is never answered as if it were saved."""
         await self._guarded(super().save, tracker)
 
     async def keys(self) -> Iterable[Text]:
+        """Rasa's keys, guarded."""
         return await self._guarded(super().keys)
 
