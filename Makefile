@@ -106,7 +106,7 @@ $(POSTGRES):
 CLUSTER_DEPS := $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES)
 
 cluster: $(CLUSTER_DEPS) ## PostgreSQL, Redis, REPLICAS Rasa servers (2), two action servers and nginx with TLS, on loopback.
-	$(BIN)/python -m deploy.cluster --replicas $(REPLICAS)
+	$(BIN)/python -m harness.cluster --replicas $(REPLICAS)
 
 cluster-test: $(CLUSTER_DEPS) ## The cluster through nginx: context across replicas, a class of 200, a replica killed, PostgreSQL restarted, Redis down.
 	$(BIN)/python -m pytest tests/cluster -p no:cacheprovider
@@ -174,7 +174,7 @@ audit-offline: | $(INSTALLED) ## The same check against a local checkout of pypa
 	$(BIN)/python -m scripts.audit_offline $(ADVISORY_DB)
 
 purge-conversations: | $(INSTALLED) ## Delete conversations idle for more than DAYS days (DAYS=30).
-	$(BIN)/python -m bot.purge --days $(DAYS)
+	$(BIN)/python -m store.purge --days $(DAYS)
 
 REPORT_WEEKS ?= 1
 report: $(KB_DB) | $(INSTALLED) ## What students asked in each of the last REPORT_WEEKS finished weeks (1); SCHOOL=id or name.

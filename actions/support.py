@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -12,10 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import borrowed_intro
 from actions.context import CHECKED, intent_name, knowledge_base, mentioned_occupations, say
-from bot.schools import EMAIL, PHONE, PLAIN  # the same checks as the schools file's
 from knowledge.query import KnowledgeBase
 from knowledge.search import Document, Hit, searcher
 from knowledge.vocabulary import REPLY_KIND_SLOT, UNSURE
+from schools.contact import Contact
 
 SUGGESTIONS = {
     "ask_overview": "What is this job?",
@@ -33,23 +31,10 @@ SUGGESTIONS = {
 }
 
 
-def _clean(value: Any, pattern: "re.Pattern[str]") -> Optional[str]:
-    if isinstance(value, str) and pattern.match(value.strip()):
-        return value.strip()
-    return None
-
-
-def counsellor_details(tracker: Tracker) -> Dict[str, Optional[str]]:
-    """The school's settings: from the widget's metadata, else the server's environment."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    if not isinstance(metadata, dict):
-        metadata = {}
-    return {
-        "school": _clean(metadata.get("school") or os.environ.get("SCHOOL_NAME"), PLAIN),
-        "name": _clean(metadata.get("counsellor_name") or os.environ.get("COUNSELLOR_NAME"), PLAIN),
-        "email": _clean(metadata.get("counsellor_email") or os.environ.get("COUNSELLOR_EMAIL"), EMAIL),
-        "phone": _clean(metadata.get("counsellor_phone") or os.environ.get("COUNSELLOR_PHONE"), PHONE),
-    }
+def counsellor_details(tracker: Tracker) -> Contact:
+    """The school's contact as the channel put it in the message's metadata, from the server's settings for
+    the page's school (bot/input.py, schools/): never re-derived here, and checked again before it is shown."""
+    return Contact.from_metadata((tracker.latest_message or {}).get("metadata"))
 
 
 class ActionCounsellor(Action):
@@ -61,9 +46,9 @@ class ActionCounsellor(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         details = counsellor_details(tracker)
-        who = details["name"] or "your careers counsellor"
-        where = f" at {details['school']}" if details["school"] else ""
-        contacts = [c for c in (details["email"], details["phone"]) if c]
+        who = details.name or "your careers counsellor"
+        where = f" at {details.school}" if details.school else ""
+        contacts = [c for c in (details.email, details.phone) if c]
         if contacts:
             text = (f"You can talk to {who}{where}: {' or '.join(contacts)}. "
                     "They can help with questions my sources can't answer.")

@@ -1,6 +1,6 @@
 """Throughput of 1, 2 and 3 Rasa replicas behind nginx, in one run -> docs/cluster.md (part of `make bench`).
 
-One loopback cluster (deploy/cluster.py) with three replicas is started once; nginx is reloaded to
+One loopback cluster (harness/cluster.py) with three replicas is started once; nginx is reloaded to
 send to the first 1, 2 or 3 of them, and the rounds are interleaved (1, 2, 3, 1, 2, 3, ...) so that the
 machine's noise falls on every count alike. Each round is a class of students, each holding a
 four-turn conversation with no pause, over HTTPS through nginx. Reported: answered turns per second,
@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-from deploy.cluster import Cluster
 from harness.classroom import run_class
+from harness.cluster import Cluster
 from harness.provenance import provenance, publish
 from harness.servers import PROJECT_DIR, rss_mb
 

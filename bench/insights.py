@@ -23,12 +23,12 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-from bot.schools import hash_token
 from harness.assistant import Assistant, start_assistant
 from harness.insights_data import busy_school, create_store
 from harness.provenance import provenance, publish
 from harness.servers import PROJECT_DIR, rss_mb
 from insights.counts import UTC, latest_week
+from schools.school import hash_token
 
 DOCS = PROJECT_DIR / "docs" / "insights.md"
 RESULTS = PROJECT_DIR / "build" / "insights-bench.json"

@@ -25,6 +25,7 @@ from harness.provenance import measured_at
 from harness.ratelimit import class_behind_one_address
 from harness.servers import PROJECT_DIR, Servers, free_port
 from harness.socketio import socket_exchange
+from store.events import count_events
 
 INPUTS: List[Tuple[str, Any]] = [
     ("empty message", {"message": ""}),
@@ -232,15 +233,11 @@ def write(inputs: List[Dict[str, Any]], fault_rows: List[Dict[str, str]], load: 
 
 def measure_load(servers: Servers) -> Dict[str, Any]:
     """A class at once, then the turns counted in the tracker store, so lost turns show."""
-    import sqlite3
-
     start = time.perf_counter()
     results = asyncio.run(run_class(servers.url))
     elapsed = time.perf_counter() - start
     latencies = sorted(t for r in results for t in r["latencies"])
-    with sqlite3.connect(servers.workdir / "tracker.db") as db:
-        lost = sum(6 - db.execute("select count(*) from events where sender_id = ? and type_name = 'user'",
-                                  (r["sender"],)).fetchone()[0] for r in results)
+    lost = sum(6 - count_events(servers.tracker_url, r["sender"], "user") for r in results)
     return {"students": STUDENTS, "messages": sum(r["turns"] for r in results),
             "errors": sum(len(r["errors"]) for r in results),
             "cross_talk": sum(1 for r in results for e in r["errors"] if e[1] == 200),
@@ -282,7 +279,7 @@ def district_lines(found: Dict[str, Dict[str, Any]]) -> List[str]:
     """The cluster tests' recorded figures as the page's district section, or 'not run'."""
     outcome = found.get("_outcome", {})
     lines = ["", "## A district's deployment: the loopback cluster and `make run` kept alive", "",
-             "The cluster of `make cluster` (deploy/cluster.py): nginx with TLS, two Rasa servers, two action "
+             "The cluster of `make cluster` (harness/cluster.py): nginx with TLS, two Rasa servers, two action "
              "servers, PostgreSQL and Redis, on this machine. Students are simulated over HTTPS through nginx; "
              "a student told politely to try again waits and asks again. \"Stored\" counts the user events "
              "PostgreSQL holds for each student, against the turns that student saw answered: a lost or doubled "

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from deploy.command import rasa_run
 from harness.servers import BIN, Servers, free_port, rss_mb, wait_until
 
 PLAIN = "plain response"
@@ -65,8 +66,8 @@ class StarterBot:
         start = time.monotonic()
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
-                [str(BIN / "rasa"), "run", "--model", str(self.model()), "--credentials", "credentials.yml",
-                 "--endpoints", "endpoints.yml", "--interface", "127.0.0.1", "--port", str(self.port)],
+                rasa_run(model=str(self.model()), endpoints="endpoints.yml", interface="127.0.0.1", port=self.port,
+                         rasa=str(BIN / "rasa")),
                 cwd=self.dir, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         wait_until(f"{self.url}/", self.process, timeout)
         while self._ready_count() <= ready_before:

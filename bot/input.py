@@ -4,7 +4,7 @@ They keep Rasa's URLs and events (`/webhooks/rest/webhook`, socket.io `user_utte
 any Rasa client works, and add what a public, student-facing server needs: well-formed
 requests only (4xx otherwise), a length cap, masking of contact details, checked
 `/intent{...}` payloads, a rate limit, and a polite reply instead of silence when
-something behind the channel fails. The school comes from the request's Origin (bot/schools.py):
+something behind the channel fails. The school comes from the request's Origin (schools/school.py):
 a page whose origin is no school's is refused on REST, socket.io polling and the WebSocket
 handshake alike, before anything is stored. A REST client may send a `message_id`, and send the
 same message again with `"retry": true` when it got no answer: a turn already stored is answered
@@ -37,12 +37,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import action_client, safeguarding, schools
+from bot import action_client, safeguarding
 from bot.keys import client_tag
 from bot.owners import Owners
 from bot.ratelimit import TOO_MANY_CONVERSATIONS, RateLimiter, request_address
 from bot.sanitize import MAX_REQUEST_BYTES, check_message, check_payload, valid_sender
-from bot.tracker_store import TrackerStoreUnavailable
+from schools.file import from_env as schools_from_env
+from schools.school import school_metadata
+from store.tracker_store import TrackerStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +147,7 @@ class _Guard:
         action_client.install()
         self.intents, self.entities = _domain_names()
         self.limiter = RateLimiter.from_env()
-        self.schools = schools.from_env()  # a wrong schools file stops the server here, with its error
+        self.schools = schools_from_env()  # a wrong schools file stops the server here, with its error
 
     async def refusal(self, sender: str, address: str) -> Optional[str]:
         """The polite reply when the rate limit refuses this message, else None."""
@@ -153,11 +155,6 @@ class _Guard:
         if verdict is None:
             return None
         return CONVERSATIONS_REPLY if verdict == TOO_MANY_CONVERSATIONS else RATE_REPLY
-
-    def school_of(self, origin: Optional[str]) -> Optional[schools.School]:
-        """The school of a request that `self.schools.allows`; without a schools file, the local one."""
-        found = self.schools.for_origin(origin) if origin else None
-        return found or (None if self.schools.configured else self.schools.schools[0])
 
     def _entity_ok(self, name: str, value: Any) -> bool:
         return name in self.entities and isinstance(value, str) and bool(ENTITY_VALUE.match(value))
@@ -236,7 +233,7 @@ class GuardedRestInput(RestInput, _Guard):
             text, reply = self.prepare(body.get("message"))
             if reply is not None:
                 return response.json([{"recipient_id": sender, "text": reply}])
-            metadata = schools.school_metadata(_metadata(body.get("metadata")), self.school_of(origin))
+            metadata = school_metadata(_metadata(body.get("metadata")), self.schools.for_request(origin))
             metadata["client_tag"] = client_tag(address)
             if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
                 return response.json([{"recipient_id": sender, "text": safeguarding.reply(metadata)}])
@@ -315,7 +312,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             origin = environ.get("HTTP_ORIGIN")
             if not self.schools.allows(origin):  # no Origin, with a schools file: no school's page
                 return False
-            school = self.school_of(origin)
+            school = self.schools.for_request(origin)
             request = environ.get("sanic.request")  # the real peer: REMOTE_ADDR is always 127.0.0.1 here
             await sio.save_session(sid, {"ip": request_address(request), "school": school.id if school else None,
                                          "app": getattr(request, "app", None)},
@@ -377,7 +374,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
                 await output.send_text_message(sender, reply)
                 return
             school = self.schools.by_id(session.get("school") or "")
-            metadata = schools.school_metadata(_metadata(data.get(self.metadata_key)), school)
+            metadata = school_metadata(_metadata(data.get(self.metadata_key)), school)
             metadata["client_tag"] = client_tag(session.get("ip", "unknown"))
             if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
                 await output.send_text_message(sender, safeguarding.reply(metadata))

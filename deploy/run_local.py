@@ -1,7 +1,7 @@
 """`make run`'s two servers under the supervisor (deploy/supervise.py); scripts/serve.sh execs this.
 
 serve.sh handles the settings and exports them; this builds the action server and the Rasa server
-from them, with the same command lines serve.sh used to run, starts both, prints serve.sh's ready
+from them, with the command lines of deploy/command.py (every starter's), starts both, prints serve.sh's ready
 message (READY_MESSAGE, with @SECONDS@ the seconds since serve.sh started), then restarts either
 server when it exits, saying why on stdout (the terminal of `make run`), until SIGINT (Ctrl-C),
 SIGTERM or SIGHUP stops both.
@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import List, Mapping, Optional
 
+from deploy.command import actions_run, rasa_run
 from deploy.supervise import Service, ServiceDidNotStart, Supervisor
 
 BIN = ".venv/bin"  # relative, as serve.sh runs from the project's directory
@@ -35,14 +36,14 @@ def services_from_env(env: Mapping[str, str]) -> List[Service]:
     log_dir = Path(env.get("LOG_DIR", "build/logs"))
     timeout = float(env.get("START_TIMEOUT", "240"))
     return [
-        Service("action server", [f"{BIN}/python", "-m", "actions", "--port", action_port],
+        Service("action server", actions_run(port=action_port, python=f"{BIN}/python"),
                 f"http://{action_host}:{action_port}/health", log_dir / "actions.log", ready_timeout=timeout),
         Service("Rasa server",
-                [f"{BIN}/rasa", "run", "--model", env.get("MODEL", "models/current.tar.gz"),
-                 "--endpoints", env.get("ENDPOINTS", "endpoints.yml"), "--credentials", "credentials.yml",
-                 # No --cors: Rasa's would grant every route, the insights page too; the channels answer
-                 # CORS themselves for the schools' origins (CORS_ORIGINS, or the schools file).
-                 "--interface", rasa_host, "--port", rasa_port],
+                # No --cors: Rasa's would grant every route, the insights page too; the channels answer
+                # CORS themselves for the schools' origins (CORS_ORIGINS, or the schools file).
+                rasa_run(model=env.get("MODEL", "models/current.tar.gz"),
+                         endpoints=env.get("ENDPOINTS", "endpoints.yml"), interface=rasa_host, port=rasa_port,
+                         rasa=f"{BIN}/rasa"),
                 # 200 once the model is loaded (bot/health.py); Rasa's own `/` answers before that.
                 f"http://{rasa_host}:{rasa_port}/webhooks/health/", log_dir / "rasa.log", ready_timeout=timeout),
     ]

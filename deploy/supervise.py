@@ -1,7 +1,7 @@
 """A small process supervisor: start services, wait until each answers, restart one that exits.
 
 `make run` (scripts/serve.sh, through deploy/run_local.py) runs the action server and the Rasa
-server under it, and deploy/cluster.py its replicas. What it does:
+server under it, and harness/cluster.py its replicas. What it does:
 
 - `start()` starts the services in order, each in its own process group (a kill of one never
   takes another down), and waits until each is ready (its `health_url` answers 200) before the

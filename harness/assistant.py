@@ -32,6 +32,11 @@ class Assistant:
         self.process = process  # scripts/serve.sh (the supervisor, deploy/run_local.py, once it execs)
         self.output = output if output is not None else []  # what it printed so far, still growing
 
+    @property
+    def tracker_url(self) -> str:
+        """The conversation store's URL, for store/events.py's readers."""
+        return f"sqlite:///{self.tracker_db}"
+
     def say(self, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None,
             origin: Optional[str] = None) -> List[Dict[str, Any]]:
         """POST to the REST channel; `origin` is the Origin header a browser would send from the page."""

@@ -1,30 +1,29 @@
 """A tracker store filled with a busy school's conversations, for the insights page's tests and benchmark.
 
-The rows are what Rasa's SQLTrackerStore writes (its own table, and each event's `as_dict()` as
-JSON), inserted in bulk: chatting 10,000 conversations through the model would take an hour, and
-the page reads only the store. Which intents, jobs, days and client addresses is drawn from a
-seeded generator. Every conversation has two turns or more, and each user event carries the
-`client_tag` the channels write (16 hex characters standing for a keyed hash of the address), so
-that the page counts them (it counts only conversations of 2+ messages, and shows a typed text only
-from 2+ addresses).
+The rows are what Rasa's SQLTrackerStore writes (store/events.py's `rows`: its own table, and each
+event's `as_dict()` as JSON), inserted in bulk through the store: chatting 10,000 conversations
+through the model would take an hour, and the page reads only the store. Which intents, jobs, days
+and client addresses is drawn from a seeded generator. Every conversation has two turns or more,
+and each user event carries the `client_tag` the channels write (16 hex characters standing for a
+keyed hash of the address), so that the page counts them (it counts only conversations of 2+
+messages, and shows a typed text only from 2+ addresses).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import random
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
-import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import TOPIC_BY_INTENT
+from store.events import copy_rows, insert, rows
 
 NOT_UNDERSTOOD = ["can you do my homework", "whats the wifi password", "tell me a joke", "who won the game",
                   "asdfgh", "is it going to rain tomorrow"]
@@ -46,33 +45,10 @@ def user_event(text: str, intent: str, when: float, school: Optional[Dict[str, s
     return UserUttered(text, intent=parse["intent"], parse_data=parse, timestamp=when, metadata=metadata)
 
 
-def rows(sender: str, events: List[Event]) -> List[Dict[str, Any]]:
-    """The `events` rows Rasa's SQLTrackerStore would write for these events."""
-    found = []
-    for event in events:
-        data = event.as_dict()
-        found.append({"sender_id": sender, "type_name": event.type_name, "timestamp": event.timestamp,
-                      "intent_name": data.get("parse_data", {}).get("intent", {}).get("name")
-                      if isinstance(event, UserUttered) else None,
-                      "action_name": None, "data": json.dumps(data)})
-    return found
-
-
 def create_store(url: str) -> None:
     """Let Rasa create its own table (and indexes) in the store."""
     store = SQLTrackerStore(Domain.empty(), host=url)
     store.engine.dispose()
-
-
-def insert(url: str, all_rows: List[Dict[str, Any]]) -> None:
-    engine = sa.create_engine(url)
-    try:
-        table = sa.Table("events", sa.MetaData(), autoload_with=engine)
-        with engine.begin() as connection:
-            for start in range(0, len(all_rows), 5000):
-                connection.execute(table.insert(), all_rows[start:start + 5000])
-    finally:
-        engine.dispose()
 
 
 def busy_school(url: str, school: Dict[str, str], conversations: int, days: int = 30, seed: int = 3211,
@@ -138,21 +114,7 @@ def typed_by(url: str, school: Dict[str, str], text: str, conversations: int, wh
 def copy_moved(source: str, target: str, senders: Sequence[str], seconds: float) -> int:
     """These conversations' rows, moved `seconds` earlier, into another store: a conversation held
     with the real servers this week, as if held in a finished week (only those are counted)."""
-    engine = sa.create_engine(source)
-    try:
-        table = sa.Table("events", sa.MetaData(), autoload_with=engine)
-        with engine.connect() as connection:
-            found = [dict(r._mapping) for r in connection.execute(
-                sa.select(table).where(table.c.sender_id.in_(list(senders))).order_by(table.c.id))]
-    finally:
-        engine.dispose()
-    for row in found:
-        row.pop("id", None)
-        row["timestamp"] = float(row["timestamp"]) - seconds
-        data = json.loads(row["data"] or "{}")
-        if isinstance(data.get("timestamp"), (int, float)):
-            data["timestamp"] -= seconds
-        row["data"] = json.dumps(data)
+    found = copy_rows(source, senders, earlier_by=seconds)
     create_store(target)
     insert(target, found)
     return len(found)

@@ -15,7 +15,8 @@ from typing import Dict, List, Optional
 
 import requests
 
-from deploy.cluster import free_port  # noqa: F401  (the tests' and benchmarks' free ports)
+from deploy.command import actions_run, rasa_run
+from harness.cluster import free_port  # noqa: F401  (the tests' and benchmarks' free ports)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"
@@ -115,22 +116,25 @@ class Servers:
         self.actions: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None
 
+    @property
+    def tracker_url(self) -> str:
+        """The conversation store's URL these servers were given, for store/events.py's readers."""
+        return self.env["TRACKER_STORE_URL"]
+
     def _start(self, args: List[str], log: str) -> subprocess.Popen:
         with open(self.workdir / log, "ab") as out:
             return subprocess.Popen(args, cwd=PROJECT_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
     def start_actions(self) -> float:
-        self.actions = self._start([str(BIN / "python"), "-m", "actions", "--port", str(self.action_port)],
-                                   "actions.log")
+        self.actions = self._start(actions_run(port=self.action_port, python=str(BIN / "python")), "actions.log")
         return wait_until(f"http://127.0.0.1:{self.action_port}/health", self.actions)
 
     def start_rasa(self, endpoints: str = "endpoints.yml", workers: int = 1) -> float:
         """Seconds until every one of `workers` processes has loaded the model and serves."""
         log = self.workdir / "rasa.log"
         ready_before = _count_ready(log)
-        self.rasa = self._start([str(BIN / "rasa"), "run", "--model", "models/current.tar.gz", "--endpoints",
-                                 endpoints, "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-                                 "--port", str(self.rasa_port)], "rasa.log")
+        self.rasa = self._start(rasa_run(model="models/current.tar.gz", endpoints=endpoints, interface="127.0.0.1",
+                                         port=self.rasa_port, rasa=str(BIN / "rasa")), "rasa.log")
         seconds = wait_until(f"{self.url}/", self.rasa)
         while _count_ready(log) - ready_before < workers:
             if self.rasa.poll() is not None or seconds > 300:

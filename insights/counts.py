@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from bot.sanitize import mask_personal_data
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import GAPS, TOPIC_BY_INTENT
+from store.events import turn_rows
 
 # What each topic or non-topic intent is called, in a counsellor's words: the topics table's rows.
 TOPIC_NAMES = {
@@ -290,29 +289,10 @@ def read_turns(url: str, first: float, last: float, zone: ZoneInfo, school_id: O
     """Each conversation's student turns between two instants, with the topic and job that each set
     (without `slots`: the turns alone, which is all the weekly trend needs).
 
-    With `school_id`, only the messages the server tagged with that school; a LIKE on the stored
-    JSON narrows the rows in the database, and every row is checked again here."""
-    engine = sa.create_engine(url)
-    try:
-        events = sa.Table("events", sa.MetaData(), autoload_with=engine)
-        columns = (events.c.sender_id, events.c.type_name, events.c.intent_name, events.c.timestamp, events.c.data)
-        in_time = (events.c.timestamp >= first, events.c.timestamp < last)
-        tagged = events.c.data.like(f'%"school_id": {json.dumps(school_id)}%') if school_id is not None else None
-        if slots:
-            users = sa.select(events.c.sender_id).where(events.c.type_name == "user", *in_time)
-            if tagged is not None:
-                users = users.where(tagged)
-            query = (sa.select(*columns)
-                     .where(events.c.sender_id.in_(users.distinct()), *in_time,
-                            events.c.type_name.in_(("user", "slot"))))
-        else:
-            query = sa.select(*columns).where(events.c.type_name == "user", *in_time)
-            if tagged is not None:
-                query = query.where(tagged)
-        with engine.connect() as connection:
-            return _turns(connection.execute(query.order_by(events.c.sender_id, events.c.id)), zone, school_id)
-    finally:
-        engine.dispose()
+    The rows come from store/events.py, the one reader of Rasa's table (none: nothing stored yet). With
+    `school_id`, only the messages the server tagged with that school: the store narrows the rows, and
+    every row is checked again here."""
+    return _turns(turn_rows(url, first, last, school_id, slots), zone, school_id)
 
 
 def _turns(rows: Iterable[Any], zone: ZoneInfo, school_id: Optional[str]) -> Dict[str, List[Turn]]:
@@ -367,10 +347,7 @@ def gather(url: str, week: Week, *, school_id: Optional[str] = None, school_name
         raise ValueError(f"{week.label} is not over yet: only finished weeks are counted")
     kb = kb or KnowledgeBase()
     found = Insights(start=week.monday, end=week.sunday, school=school_name or school_id, min_students=min_students)
-    try:
-        conversations = read_turns(url, *week.bounds(zone), zone, school_id)
-    except sa.exc.NoSuchTableError:  # nothing stored yet
-        return found
+    conversations = read_turns(url, *week.bounds(zone), zone, school_id)
     wanted = _wanted(school_id, school_name)
     for turns in conversations.values():
         for turn in _established(turns, wanted):
@@ -389,11 +366,8 @@ def weekly_conversations(url: str, weeks: Sequence[Week], *, school_id: Optional
     per_week: Dict[Week, Insights] = {w: Insights(start=w.monday, end=w.sunday, school=None,
                                                   min_students=min_students) for w in weeks}
     if weeks:
-        try:
-            found = read_turns(url, min(weeks).bounds(zone)[0], max(weeks).bounds(zone)[1], zone, school_id,
-                               slots=False)
-        except sa.exc.NoSuchTableError:
-            found = {}
+        found = read_turns(url, min(weeks).bounds(zone)[0], max(weeks).bounds(zone)[1], zone, school_id,
+                           slots=False)
         wanted = _wanted(school_id, school_name)
         for turns in found.values():
             by_week: Dict[Week, List[Turn]] = defaultdict(list)

@@ -31,15 +31,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import schools
 from bot.channels import PageChannel
 from bot.keys import secret
-from bot.purge import DEFAULT_URL
 from bot.ratelimit import request_address
 from insights import render
 from insights.counts import TREND_WEEKS, Week, latest_week, min_students_setting, page_data
 from insights.sessions import SESSION_SECONDS, Failures, Sessions
 from knowledge.query import KnowledgeBase
+from schools.file import SchoolsError, from_env
+from schools.school import School, normalise_origin
+from store.url import tracker_url
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ HEADERS = {
 WRONG_TOKEN = "That token is not right. Check it, or ask your IT team for a new one."
 TOO_MANY = "Too many wrong tokens from this network. Please wait 15 minutes and try again."
 NO_TOKENS = ("No school on this server has an insights token yet. Ask your IT team to add one "
-             "(python -m bot.schools --new-token).")
+             "(python -m schools --new-token).")
 
 
 def parse_week(args: Dict[str, Any], zone: Any, today: Optional[dt.date] = None) -> Tuple[Week, Optional[str]]:
@@ -102,8 +103,8 @@ def _same_origin(request: Request) -> bool:
     if not origin:
         return True
     scheme = "https" if _secure(request) else "http"
-    here = schools.normalise_origin(f"{scheme}://{request.headers.get('host', '')}")
-    return here is not None and schools.normalise_origin(origin) == here
+    here = normalise_origin(f"{scheme}://{request.headers.get('host', '')}")
+    return here is not None and normalise_origin(origin) == here
 
 
 def _no_cors(result: HTTPResponse) -> None:
@@ -122,10 +123,10 @@ class InsightsInput(PageChannel):
 
     def __init__(self) -> None:
         environ = dict(os.environ)
-        self.schools = schools.from_env(environ)  # a wrong file or setting stops the server with its reason
+        self.schools = from_env(environ)  # a wrong file or setting stops the server with its reason
         self.min_students = min_students_setting(environ)
         self.sessions = Sessions(secret(environ), self.schools, environ)
-        self.url = environ.get("TRACKER_STORE_URL") or DEFAULT_URL
+        self.url = tracker_url(environ)
         self.failures = Failures(environ)
         self.kb: Optional[KnowledgeBase] = None
 
@@ -143,7 +144,7 @@ class InsightsInput(PageChannel):
         if secure:
             morsel["secure"] = True
 
-    async def _counts(self, school: schools.School, week: Week, trend: bool = True) -> Dict[str, Any]:
+    async def _counts(self, school: School, week: Week, trend: bool = True) -> Dict[str, Any]:
         """One finished week of the school (and its 12 weeks' trend), counted in a worker thread."""
         if self.kb is None:
             self.kb = KnowledgeBase()
@@ -159,7 +160,7 @@ class InsightsInput(PageChannel):
         def cookie(request: Request) -> Optional[str]:
             return request.cookies.get(SECURE_COOKIE if _secure(request) else COOKIE)
 
-        async def signed_in(request: Request) -> Optional[schools.School]:
+        async def signed_in(request: Request) -> Optional[School]:
             return await self.sessions.signed_in(cookie(request))
 
         @page.middleware("response")
@@ -235,11 +236,11 @@ class InsightsInput(PageChannel):
 def check(environ: Dict[str, str]) -> Optional[str]:
     """What stops the page from starting, in one sentence (scripts/serve.sh asks before starting)."""
     try:
-        schools.from_env(environ)
+        from_env(environ)
         min_students_setting(environ)
         if environ.get("INSIGHTS_SECRET", "").strip() and len(environ["INSIGHTS_SECRET"].strip()) < 32:
             return "INSIGHTS_SECRET must be at least 32 characters"
-    except (schools.SchoolsError, ValueError) as error:
+    except (SchoolsError, ValueError) as error:
         return str(error)
     return None
 

@@ -19,19 +19,20 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
-from bot import schools
-from bot.purge import DEFAULT_URL
 from insights.counts import UTC, Insights, Week, gather, latest_week, min_students_setting, weeks_up_to
 from knowledge.query import KnowledgeBase, KnowledgeBaseMissing
+from schools.file import SchoolsError, from_env
+from schools.school import School, Schools
+from store.url import tracker_url
 
 
-def school_of(name_or_id: Optional[str]) -> Tuple[Optional[schools.School], Any]:
+def school_of(name_or_id: Optional[str]) -> Tuple[Optional[School], Any]:
     """A school of the schools file by id or name, and the time zone its weeks are counted in (for
     all schools, or a school known only by the name stored with its messages: the first school's)."""
     try:
-        known = schools.from_env()
-    except schools.SchoolsError:
-        known = schools.Schools([], configured=False)
+        known = from_env()
+    except SchoolsError:
+        known = Schools([], configured=False)
     wanted = (name_or_id or "").strip().casefold()
     school = next((s for s in known.schools if known.configured and wanted in (s.id, s.name.casefold())), None)
     return school, school.zone if school else known.schools[0].zone if known.schools else UTC
@@ -107,7 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="the last N finished weeks, Monday to Sunday, each counted separately (default 1)")
     parser.add_argument("--week", default=None, help="one finished week instead, like 2026-W47")
     parser.add_argument("--school", default=None, help="one school: its id or name (default: all)")
-    parser.add_argument("--url", default=os.environ.get("TRACKER_STORE_URL") or DEFAULT_URL,
+    parser.add_argument("--url", default=tracker_url(),
                         help="SQLAlchemy URL of the tracker store (default: $TRACKER_STORE_URL)")
     parser.add_argument("--json", action="store_true",
                         help="print JSON (a list, one object a week) instead of Markdown")

@@ -21,8 +21,8 @@ import time
 from collections import defaultdict, deque
 from typing import Any, Deque, Dict, Optional
 
-from bot import schools
 from bot.keys import derived
+from schools.school import School, Schools
 
 logger = logging.getLogger(__name__)
 
@@ -43,21 +43,21 @@ def _redis(environ: Dict[str, str]) -> Any:
 class Sessions:
     """Issues and reads the cookies; `revoke` ends one before its time."""
 
-    def __init__(self, key: bytes, known: schools.Schools, environ: Optional[Dict[str, str]] = None) -> None:
+    def __init__(self, key: bytes, known: Schools, environ: Optional[Dict[str, str]] = None) -> None:
         self.key, self.schools = derived(key, "insights-session"), known
         self.redis = _redis(dict(os.environ if environ is None else environ))
         self._revoked: Dict[str, float] = {}  # session id -> until when (without Redis)
 
-    def _mac(self, school: schools.School, expires: int, session_id: str) -> str:
+    def _mac(self, school: School, expires: int, session_id: str) -> str:
         message = f"{school.id}.{expires}.{session_id}.{school.token_sha256}".encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
-    def issue(self, school: schools.School, now: Optional[float] = None) -> str:
+    def issue(self, school: School, now: Optional[float] = None) -> str:
         expires = int((now or time.time()) + SESSION_SECONDS)
         session_id = secrets.token_urlsafe(16)  # URL-safe: never a "."
         return f"{school.id}.{expires}.{session_id}.{self._mac(school, expires, session_id)}"
 
-    def _parts(self, cookie: Optional[str], now: float) -> Optional[tuple[schools.School, int, str]]:
+    def _parts(self, cookie: Optional[str], now: float) -> Optional[tuple[School, int, str]]:
         """(school, expiry, session id) of a genuine, unexpired cookie whose school's token is unchanged."""
         if not cookie or len(cookie) > 300 or cookie.count(".") != 3:
             return None
@@ -71,12 +71,12 @@ class Sessions:
             return None
         return school, int(expires), session_id
 
-    def school(self, cookie: Optional[str], now: Optional[float] = None) -> Optional[schools.School]:
+    def school(self, cookie: Optional[str], now: Optional[float] = None) -> Optional[School]:
         """The school of a genuine cookie, not looking at revocations (see `signed_in`)."""
         found = self._parts(cookie, now or time.time())
         return found[0] if found else None
 
-    async def signed_in(self, cookie: Optional[str], now: Optional[float] = None) -> Optional[schools.School]:
+    async def signed_in(self, cookie: Optional[str], now: Optional[float] = None) -> Optional[School]:
         """The school of a genuine cookie that was not signed out."""
         now = now or time.time()
         found = self._parts(cookie, now)

@@ -20,7 +20,7 @@
 #                               their pages, their counsellors. Every other page is refused.
 #   CORS_ORIGINS                without SCHOOLS_FILE: space-separated origins allowed to call the server
 #                               from a browser (default: the server's own origin only; never "*")
-#   TRACKER_STORE_URL           SQLAlchemy URL of the conversation store (sqlite:///build/tracker.db)
+#   TRACKER_STORE_URL           SQLAlchemy URL of the conversation store (store/url.py: build/tracker.db)
 #   KNOWLEDGE_DB_URL            SQLAlchemy URL of the knowledge base (sqlite:///build/knowledge.db)
 #   SCHOOL_NAME, COUNSELLOR_NAME, COUNSELLOR_EMAIL, COUNSELLOR_PHONE   the handoff's default contact
 #   INSIGHTS_MIN_STUDENTS, INSIGHTS_SECRET, INSIGHTS_TOKEN_SHA256, SCHOOL_TIMEZONE   the insights
@@ -45,14 +45,15 @@ ACTION_PORT=${ACTION_PORT:-5055}
 MODEL=${MODEL:-models/current.tar.gz}
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${RASA_PORT} http://127.0.0.1:${RASA_PORT}"}
 if [ -n "${SCHOOLS_FILE:-}" ]; then  # the schools' pages, and only they, may call the server
-  "$BIN/python" -m bot.schools "$SCHOOLS_FILE" >/dev/null || exit 1
-  CORS_ORIGINS=$("$BIN/python" -m bot.schools --origins "$SCHOOLS_FILE")
+  "$BIN/python" -m schools "$SCHOOLS_FILE" >/dev/null || exit 1
+  CORS_ORIGINS=$("$BIN/python" -m schools --origins "$SCHOOLS_FILE")
 fi
-export CORS_ORIGINS  # the channels check every request's Origin against the same list (bot/schools.py)
+export CORS_ORIGINS  # the channels check every request's Origin against the same list (schools/)
 "$BIN/python" -m insights.page || exit 1  # a wrong INSIGHTS_* setting: one line, not a traceback in rasa.log
 LOG_DIR=${LOG_DIR:-build/logs}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://${ACTION_HOST}:${ACTION_PORT}/webhook}
-export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///build/tracker.db}
+TRACKER_STORE_URL=$("$BIN/python" -m store.url)  # as set, else the one default (store/url.py)
+export TRACKER_STORE_URL
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export SANIC_HOST=$ACTION_HOST
 export SANIC_BACKLOG=${SANIC_BACKLOG:-1024}  # rasa/core/run.py: the Rasa server's listen backlog
@@ -89,7 +90,8 @@ EOF
 )
 
 echo "Starting the action server and the Rasa server (about 20 s)..."
-# The supervisor runs `$BIN/python -m actions --port $ACTION_PORT`, then `$BIN/rasa run --model $MODEL
+# The supervisor (deploy/run_local.py, with deploy/command.py's command lines, every starter's) runs
+# `$BIN/python -m actions --port $ACTION_PORT`, then `$BIN/rasa run --model $MODEL
 # --endpoints $ENDPOINTS --credentials credentials.yml --interface $RASA_HOST --port $RASA_PORT`
 # (no --cors: the channels answer CORS for the schools' origins themselves), into
 # $LOG_DIR/actions.log and $LOG_DIR/rasa.log; it waits for /health and

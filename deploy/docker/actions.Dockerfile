@@ -45,8 +45,8 @@ COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY actions/ actions/
 COPY knowledge/ knowledge/
-# actions/support.py checks a counsellor's contact with bot/schools.py's checks.
-COPY bot/ bot/
+# actions/support.py checks a counsellor's contact, from the message's metadata, with schools/'s checks.
+COPY schools/ schools/
 COPY --from=assets /src/build/knowledge.db build/knowledge.db
 COPY --from=assets /src/build/spacy_pipeline/ build/spacy_pipeline/
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Start one Rasa server the way scripts/serve.sh does, for a container or a systemd unit: check the
-# settings first (each wrong one stops the start with one sentence, not a traceback), then
-# `exec rasa run` so that Rasa gets the signals. No --cors: Rasa's would answer CORS for every route,
-# the insights page's too; the channels answer it themselves for the schools' origins.
+# settings first (each wrong one stops the start with one sentence, not a traceback), then exec
+# `python -m deploy.command`, which builds the `rasa run` command line as every other starter does
+# (deploy/command.py) and execs it in turn, so that Rasa keeps this process and gets the signals.
+# No --cors: Rasa's would answer CORS for every route, the insights page's too; the channels answer
+# it themselves for the schools' origins.
 #
 # Run from the project directory (the image's WORKDIR /app, the unit's WorkingDirectory), or set
 # APP_DIR: SpacyNLP loads build/spacy_pipeline relative to it. `python` and `rasa` come from PATH.
@@ -19,7 +21,7 @@
 #   INSIGHTS_SECRET             the same on every replica (at least 32 characters)
 #
 # Arguments: options (starting with -) are added to `rasa run`; anything else is run instead of the
-# server, e.g. `python -m bot.purge --days 30` in the same image with the same settings.
+# server, e.g. `python -m store.purge --days 30` in the same image with the same settings.
 set -euo pipefail
 
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
@@ -63,7 +65,7 @@ if [ -n "${REDIS_PASSWORD:-}" ] && [ -n "${REDIS_URL:-}" ] && [[ "$REDIS_URL" !=
 fi
 
 if [ -n "${SCHOOLS_FILE:-}" ]; then  # the schools' pages, and only they, may call the server
-  python -m bot.schools "$SCHOOLS_FILE" >/dev/null || exit 1  # it names the school and the field
+  python -m schools "$SCHOOLS_FILE" >/dev/null || exit 1  # it names the school and the field
 elif [[ ! "${CORS_ORIGINS:-}" =~ [^[:space:]] ]]; then
   fail "set SCHOOLS_FILE (the schools this server serves) or CORS_ORIGINS (the origins of the pages)."
 fi
@@ -85,5 +87,5 @@ export RASA_TELEMETRY_ENABLED=${RASA_TELEMETRY_ENABLED:-false}
 export SQLALCHEMY_SILENCE_UBER_WARNING=${SQLALCHEMY_SILENCE_UBER_WARNING:-1}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
-exec rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$RASA_INTERFACE" --port "$RASA_PORT" "$@"
+exec python -m deploy.command --model "$MODEL" --endpoints "$ENDPOINTS" \
+  --interface "$RASA_INTERFACE" --port "$RASA_PORT" -- "$@"

@@ -67,10 +67,14 @@ COPY bot/ bot/
 COPY components/ components/
 COPY insights/ insights/
 COPY knowledge/ knowledge/
+COPY schools/ schools/
+COPY store/ store/
 COPY credentials.yml config.yml endpoints.yml endpoints.redis.yml ./
 COPY --from=model /src/build/knowledge.db build/knowledge.db
 COPY --from=model /src/build/spacy_pipeline/ build/spacy_pipeline/
 COPY --from=model /src/models/current.tar.gz models/current.tar.gz
+# The entrypoint starts `rasa run` through deploy/command.py, the one builder of its command line.
+COPY deploy/__init__.py deploy/command.py deploy/
 COPY --chmod=0755 deploy/docker/rasa-entrypoint.sh /usr/local/bin/rasa-entrypoint.sh
 
 # Everything above belongs to root and is read-only for the server. It writes only to /tmp (Rasa

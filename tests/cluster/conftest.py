@@ -1,4 +1,4 @@
-"""The loopback cluster of `make cluster` (deploy/cluster.py), started once for these tests on free ports."""
+"""The loopback cluster of `make cluster` (harness/cluster.py), started once for these tests on free ports."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from deploy.cluster import Cluster
+from harness.cluster import Cluster
 
 
 @contextlib.contextmanager

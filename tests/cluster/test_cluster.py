@@ -15,8 +15,8 @@ from typing import List, Optional, Tuple
 import pytest
 import requests
 
-from deploy.cluster import Cluster
 from harness.classroom import ClassResult, run_class
+from harness.cluster import Cluster
 from harness.figures import record
 
 pytestmark = pytest.mark.cluster
@@ -45,6 +45,24 @@ def access_log(cluster: Cluster) -> List[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
+def fields(line: str) -> Tuple[float, List[str], List[str], float, str]:
+    """(end, upstream addresses, their statuses, duration, client) of an access log line (log_format
+    assistant_noquery). A request nginx tried on a second replica lists both, as `a, b` and `502, 200`:
+    the comma's space splits them into several words, so each list runs on while its word ends in a comma."""
+    words = line.split()
+
+    def listed(at: int) -> Tuple[List[str], int]:
+        found = [words[at]]
+        while found[-1].endswith(","):
+            at += 1
+            found.append(words[at])
+        return [w.strip(",") for w in found], at + 1
+
+    addresses, at = listed(2)
+    statuses, at = listed(at)
+    return float(words[0]), addresses, statuses, float(words[at]), words[at + 1]
+
+
 def logged_upstream(cluster: Cluster, before: int) -> str:
     """The replica that took the REST request logged after line `before` (nginx writes the line just after
     it has sent the answer, so the client may read the log a moment too early)."""
@@ -52,7 +70,7 @@ def logged_upstream(cluster: Cluster, before: int) -> str:
     while time.monotonic() < deadline:
         found = [x for x in access_log(cluster)[before:] if "/webhooks/rest/webhook" in x]
         if found:
-            return found[0].split()[2]
+            return fields(found[0])[1][-1]
         time.sleep(0.05)
     raise AssertionError("nginx logged no REST request")
 
@@ -201,10 +219,9 @@ def test_a_replica_killed_under_load(cluster: Cluster) -> None:
     for line in access_log(cluster)[killed["lines"]:]:
         if "/webhooks/rest/webhook" not in line:
             continue
-        end, _, addresses, statuses, duration = line.split()[:5]
-        began = float(end) - float(duration)
-        hit_dead = any(a.strip(",") == dead and s.strip(",") in ("502", "504")
-                       for a, s in zip(addresses.split(","), statuses.split(","), strict=False))
+        end, addresses, statuses, duration, _ = fields(line)
+        began = end - duration
+        hit_dead = any(a == dead and s in ("502", "504") for a, s in zip(addresses, statuses, strict=False))
         if began >= killed["epoch"]:
             started_after += 1
             tried_dead += hit_dead
@@ -267,7 +284,7 @@ def test_socketio_through_nginx_websocket_and_sticky_polling(cluster: Cluster) -
     lines = [x for x in access_log(cluster)[before:] if "/socket.io/" in x]
     used = set()
     for cid, address in sessions.items():
-        replicas = {x.split()[2] for x in lines if x.split()[5] == address}
+        replicas = {fields(x)[1][-1] for x in lines if fields(x)[4] == address}
         assert len(replicas) == 1, f"the polling requests of {cid} went to {replicas}"
         used |= replicas
     record("cluster-socketio", {"websocket_answer": True, "polling_sessions": len(sessions),

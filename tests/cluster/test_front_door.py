@@ -18,9 +18,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from bot.input import CONVERSATIONS_REPLY, RATE_REPLY
-from bot.schools import hash_token
-from deploy.cluster import Cluster
+from harness.cluster import Cluster
 from harness.socketio import SocketClient
+from schools.school import hash_token
 from tests.cluster.conftest import started
 
 pytestmark = pytest.mark.cluster

@@ -9,8 +9,8 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from bot.schools import hash_token
 from harness.assistant import Assistant, AssistantDidNotStart, start_assistant
+from schools.school import hash_token
 
 SCHOOL = {
     "SCHOOL_NAME": "Hillside High",
@@ -40,7 +40,7 @@ def own_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistan
         yield running
 
 
-# A district's server: two schools in a schools file (bot/schools.py), whose pages are known only by
+# A district's server: two schools in a schools file (schools/), whose pages are known only by
 # their Origin. The hosts need not exist: the clients send the Origin header a browser would.
 HILLSIDE, RIDGEVIEW, FOREIGN = "https://hillside.example", "https://ridgeview.example", "http://evil.example"
 # Each school's insights token (the file holds only their hashes).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
 from typing import Any
@@ -16,6 +15,7 @@ from bot.input import RATE_REPLY
 from bot.sanitize import EMPTY_REPLY, TOO_LONG_REPLY
 from harness.assistant import Assistant
 from harness.socketio import socket_exchange
+from store.events import count_events, stored_data
 
 pytestmark = pytest.mark.e2e
 
@@ -129,16 +129,14 @@ def test_typed_payload_with_an_unknown_value_is_not_trusted(assistant: Assistant
 def test_the_tracker_store_survives_sql_like_text(assistant: Assistant) -> None:
     sender = who()
     post(assistant, {"sender": sender, "message": "'; DROP TABLE events; --"})
-    with sqlite3.connect(assistant.tracker_db) as db:
-        assert db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0] > 0
+    assert count_events(assistant.tracker_url, sender) > 0
 
 
 def test_contact_details_are_masked_before_they_are_stored(assistant: Assistant) -> None:
     sender = who()
     text = "i'm jo.doe@school.example, 07700 900123, what does a sonographer do"
     post(assistant, {"sender": sender, "message": text})
-    with sqlite3.connect(assistant.tracker_db) as db:
-        stored = " ".join(row[0] for row in db.execute("select data from events where sender_id = ?", (sender,)))
+    stored = " ".join(stored_data(assistant.tracker_url, sender))
     assert "jo.doe@school.example" not in stored and "07700 900123" not in stored
     assert "[email]" in stored and "[phone]" in stored
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ import requests
 from harness.assistant import Assistant
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import CAREER_ARTICLE
+from store.events import count_events, types_of
 
 pytestmark = pytest.mark.e2e
 
@@ -94,9 +94,8 @@ def test_counsellor_handoff_uses_the_configured_contact(assistant: Assistant) ->
 def test_conversations_are_kept_in_the_sql_tracker_store(assistant: Assistant) -> None:
     who = sender()
     assistant.say(who, "hi")
-    with sqlite3.connect(assistant.tracker_db) as db:
-        rows = db.execute("select type_name from events where sender_id = ?", (who,)).fetchall()
-    assert ("user",) in rows and ("bot",) in rows
+    types = types_of(assistant.tracker_url, who)
+    assert "user" in types and "bot" in types
 
 
 def post(assistant: Assistant, body: dict) -> requests.Response:
@@ -114,8 +113,5 @@ def test_a_retry_of_a_stored_turn_gets_its_answer_again_and_is_not_stored_twice(
     never_stored = post(assistant, {"sender": who, "message": "what about nuclear medicine?", "message_id": "m2",
                                     "retry": True}).json()
     assert "$70,180" in " ".join(m.get("text", "") for m in never_stored)  # a retry of a lost first try: answered
-    with sqlite3.connect(assistant.tracker_db) as db:
-        users = db.execute("select count(*) from events where sender_id = ? and type_name = 'user'",
-                           (who,)).fetchone()[0]
-    assert users == 2
+    assert count_events(assistant.tracker_url, who, "user") == 2
     assert post(assistant, {"sender": who, "message": "hi", "message_id": "<b>"}).status_code == 400

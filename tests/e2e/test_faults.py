@@ -17,6 +17,7 @@ import requests
 
 from bot.input import STORE_REPLY, TROUBLE_REPLY
 from harness.servers import PROJECT_DIR, Servers, free_port
+from store.events import count_events
 
 pytestmark = pytest.mark.e2e
 
@@ -69,9 +70,7 @@ def test_rasa_restart_keeps_slots_and_history(stack: Servers) -> None:
     stack.stop(stack.rasa)
     stack.start_rasa()
     assert "only a few states" in stack.say(who, "do they need a licence?")
-    with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        users = db.execute("select count(*) from events where sender_id = ? and type_name = 'user'", (who,))
-        assert users.fetchone()[0] == 2
+    assert count_events(stack.tracker_url, who, "user") == 2
 
 
 def test_locked_tracker_database_gives_a_polite_reply_and_saves_nothing_half_done(stack: Servers) -> None:
@@ -90,9 +89,7 @@ def test_locked_tracker_database_gives_a_polite_reply_and_saves_nothing_half_don
     assert "Cannot reach the conversation database" in log and "database is locked" in log
     assert "x-ray tech do" not in log  # the driver's reason is logged, never the SQL parameters
     assert "most states" in stack.say(who, "do x-ray techs need a license")
-    with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        users = db.execute("select count(*) from events where sender_id = ? and type_name = 'user'", (who,))
-        assert users.fetchone()[0] == 1  # only the turn that was answered
+    assert count_events(stack.tracker_url, who, "user") == 1  # only the turn that was answered
 
 
 def test_unreachable_tracker_database_at_start_up(stack: Servers, tmp_path: Path) -> None:
@@ -112,8 +109,7 @@ def test_unreachable_tracker_database_at_start_up(stack: Servers, tmp_path: Path
         assert response.status_code == 503 and response.json()[0]["text"] == STORE_REPLY
         missing.parent.mkdir()  # the database is back: no restart needed
         assert "gel" in second.say(who, "what does a sonographer do")
-        with sqlite3.connect(missing) as db:
-            assert db.execute("select count(*) from events where sender_id = ?", (who,)).fetchone()[0] > 0
+        assert count_events(second.tracker_url, who) > 0
     finally:
         second.stop(second.rasa)
 

@@ -61,7 +61,7 @@ def store(district: Assistant) -> Dict[str, Any]:
         district.say(sender, "what does a sonographer do", origin=HILLSIDE)
         district.say(sender, THIS_WEEK, origin=HILLSIDE)
         sent.append(sender)
-    url = f"sqlite:///{district.tracker_db}"
+    url = district.tracker_url
     hillside, ridgeview = latest_week(CHICAGO), latest_week(UTC)
     end_of = {zone: dt.datetime.combine(latest_week(zone).sunday, dt.time(23), zone).timestamp()
               for zone in (CHICAGO, UTC)}

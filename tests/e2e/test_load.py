@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from harness.assistant import Assistant
 from harness.load import STUDENTS, run_class
 from harness.servers import PROJECT_DIR
+from store.events import count_events
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +27,7 @@ def test_fifty_students_at_once(assistant: Assistant) -> None:
     elapsed = time.perf_counter() - start
     errors = [(r["sender"], e) for r in results for e in r["errors"]]
     latencies = sorted(t for r in results for t in r["latencies"])
-    with sqlite3.connect(assistant.tracker_db) as db:
-        stored = {r["sender"]: db.execute("select count(*) from events where sender_id = ? and type_name = 'user'",
-                                          (r["sender"],)).fetchone()[0] for r in results}
+    stored = {r["sender"]: count_events(assistant.tracker_url, r["sender"], "user") for r in results}
     lost = {sender: count for sender, count in stored.items() if count != 6}
     summary = {"students": STUDENTS, "messages": sum(r["turns"] for r in results), "errors": len(errors),
                "seconds": round(elapsed, 1), "p50_ms": round(latencies[len(latencies) // 2] * 1000),

@@ -4,7 +4,6 @@ The school, and its counsellor, come from the Origin, never from what the page s
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from typing import Optional
 
@@ -15,6 +14,7 @@ import websockets
 from bot.input import ORIGIN_REFUSED
 from harness.assistant import Assistant
 from harness.socketio import socket_exchange
+from store.events import count_events
 from tests.e2e.conftest import FOREIGN, HILLSIDE, RIDGEVIEW
 
 pytestmark = pytest.mark.e2e
@@ -46,8 +46,7 @@ async def websocket_opens(assistant: Assistant, origin: Optional[str]) -> bool:
 
 
 def stored(assistant: Assistant, sender: str) -> int:
-    with sqlite3.connect(assistant.tracker_db) as db:
-        return db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0]
+    return count_events(assistant.tracker_url, sender)
 
 
 def page_origin(assistant: Assistant) -> str:

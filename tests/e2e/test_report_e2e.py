@@ -52,7 +52,7 @@ def test_report_of_a_real_conversation(district: Assistant, tmp_path: Path) -> N
     for text in ("what does a sonographer do", "how much do they earn", "what about nuclear medicine?",
                  "how many hours a week do they work"):
         district.say(sender, text, metadata={"school": "Claimed School"}, origin=RIDGEVIEW)
-    live = f"sqlite:///{district.tracker_db}"
+    live = district.tracker_url
     today = dt.datetime.now(dt.timezone.utc).date()
     # Two weeks back is a finished week in every school's zone: one week back is not, early on a Monday (UTC)
     # for a school west of Greenwich ("Claimed School"'s report refused it then).

@@ -300,7 +300,7 @@ def test_the_input_takes_as_many_characters_as_the_server(assistant: Assistant, 
 
 def test_counsellor_details_come_from_the_server_not_the_page(assistant: Assistant, host: HostPages,
                                                               page: Page) -> None:
-    """Any page can write any name in its tag: the contact given is the server's (bot/schools.py)."""
+    """Any page can write any name in its tag: the contact given is the server's (schools/)."""
     tag = embed(assistant, **{"school": "Ridgeview Academy", "counsellor-name": "Mr Tom Lee",
                               "counsellor-email": "tom.lee@ridgeview.example", "counsellor-phone": "555-0199"})
     page.goto(host.add("counsellor.html", host_page(tag)))

@@ -365,7 +365,7 @@ def test_every_secret_reference_is_in_the_example_secret_with_placeholders() -> 
 
 
 def test_schools_configmap_is_a_valid_schools_file_mounted_where_schools_file_says(tmp_path: Path) -> None:
-    from bot.schools import load
+    from schools.file import load
 
     configmap = named("ConfigMap", "career-assistant-schools")
     rasa = named("Deployment", "career-assistant-rasa")
@@ -883,7 +883,7 @@ def test_nginx_accepts_the_template_filled_as_make_cluster_fills_it(tmp_path: Pa
         pytest.skip(f"{NGINX} is not installed: the template was checked by parsing only")
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed: no certificate for the server block")
-    from deploy.cluster import Cluster, Ports
+    from harness.cluster import Cluster, Ports
 
     cluster = Cluster(tmp_path, ports=Ports.free(2), say=lambda _: None)
     cluster.logs.mkdir(parents=True)
@@ -1044,6 +1044,8 @@ def test_rasa_image_has_what_the_server_reads_at_run_time() -> None:
     [entrypoint] = final.all("ENTRYPOINT")
     assert any(Path(src) == ENTRYPOINT.relative_to(ROOT) and dest == yaml.safe_load(entrypoint)[0]
                for origin, sources, dest in copies(final) if origin is None for src in sources)
+    assert "python -m deploy.command" in ENTRYPOINT.read_text(encoding="utf-8")
+    assert "deploy/command.py" in in_image, "the entrypoint builds `rasa run` with deploy/command.py"
 
 
 def test_actions_image_has_the_knowledge_base_and_the_lemma_table() -> None:
@@ -1052,7 +1054,8 @@ def test_actions_image_has_the_knowledge_base_and_the_lemma_table() -> None:
     copied = {dest.rstrip("/") for origin, _, dest in copies(final) if origin}
     assert {"build/knowledge.db", "build/spacy_pipeline"} <= copied  # knowledge/search.py reads its lemmas
     in_image = {src.rstrip("/") for origin, sources, _ in copies(final) if origin is None for src in sources}
-    assert {"actions", "knowledge", "bot"} <= in_image
+    assert {"actions", "knowledge", "schools"} <= in_image
+    assert "bot" not in in_image, "the action server reaches nothing of bot/"
     assert any("SANIC_HOST=0.0.0.0" in e for e in final.all("ENV")), "it would listen on 127.0.0.1 only"
     [command] = final.all("CMD")
     assert yaml.safe_load(command) == ["python", "-m", "actions", "--port", str(ACTIONS_PORT)]

@@ -11,17 +11,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import schools
 from bot.keys import secret
 from insights import render
 from insights.counts import Insights
 from insights.page import parse_week
 from insights.sessions import SESSION_SECONDS, Failures, Sessions
+from schools.file import parse
+from schools.school import hash_token, new_token
 
-TOKEN = schools.new_token()
-KNOWN = schools.parse({"schools": [
+TOKEN = new_token()
+KNOWN = parse({"schools": [
     {"id": "hillside", "name": "Hillside", "origins": ["https://h.example"],
-     "insights_token_sha256": schools.hash_token(TOKEN)},
+     "insights_token_sha256": hash_token(TOKEN)},
     {"id": "ridgeview", "name": "Ridgeview", "origins": ["https://r.example"]},  # no token: no page
 ]})
 
@@ -36,8 +37,8 @@ def test_a_cookie_names_its_school_only_while_genuine_and_fresh() -> None:
     assert sessions.school(f"{school_id}.{int(expires) + 99999}.{session_id}.{mac}", now=1001) is None  # longer
     assert sessions.school(f"{school_id}.{expires}.other.{mac}", now=1001) is None  # another session's MAC
     assert Sessions(b"x" * 32, KNOWN, {}).school(cookie, now=1001) is None  # another server's key
-    renewed = schools.parse({"schools": [{"id": "hillside", "name": "Hillside", "origins": ["https://h.example"],
-                                          "insights_token_sha256": schools.hash_token("new")}]})
+    renewed = parse({"schools": [{"id": "hillside", "name": "Hillside", "origins": ["https://h.example"],
+                                          "insights_token_sha256": hash_token("new")}]})
     assert Sessions(b"k" * 32, renewed, {}).school(cookie, now=1001) is None  # a new token signs everyone out
     for junk in (None, "", "a.b", "a.b.c", "a.b.c.d.e", "hillside.soon.x.y", "x" * 500):
         assert sessions.school(junk, now=1001) is None

@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from rasa.shared.core.events import SlotSet
 
-from harness.insights_data import create_store, insert, rows, user_event
+from harness.insights_data import create_store, user_event
 from insights import render
 from insights.counts import TOPIC_NAMES, Week, gather, page_data
 from insights.page import parse_week
 from insights.report import main
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import TOPIC_BY_INTENT
+from store.events import insert, rows
 
 UTC = ZoneInfo("UTC")
 HILLSIDE = {"school": "Hillside High School", "school_id": "hillside"}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
+import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.purge import main, purge
+from store.purge import main, purge
 
 DAY = 86_400
 
@@ -45,3 +47,18 @@ async def _append(store: SQLTrackerStore, sender: str, when: float) -> DialogueS
 def test_purge_cli_on_an_empty_store(tmp_path: Path, capsys) -> None:
     assert main(["--days", "30", "--url", f"sqlite:///{tmp_path / 'none.db'}"]) == 0
     assert "no conversations stored" in capsys.readouterr().err
+
+
+def test_purge_cli_deletes_and_says_how_many(tmp_path: Path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = SQLTrackerStore(Domain.empty(), host=url)
+    asyncio.run(store_conversation(store, "old", time.time() - 40 * DAY))
+    assert main(["--days", "30", "--url", url]) == 0
+    assert f"deleted 1 conversation(s) idle for more than 30 days from {url}" in capsys.readouterr().out
+
+
+def test_purge_cli_takes_the_store_s_url(monkeypatch, tmp_path: Path, capsys) -> None:
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    assert main(["--days", "30"]) == 0 and "elsewhere.db" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--days", "-1"])

@@ -5,7 +5,9 @@ PostgreSQL holds the conversations, Redis the locks and the shared rate limit; N
 (deploy/supervise.py), which restarts a crashed one with a backoff; nginx in front terminates TLS on
 a self-signed certificate, upgrades WebSockets, spreads REST over the replicas and keeps socket.io
 clients on one (deploy/nginx/). The tests (`make cluster-test`) and the benchmark (`make bench`)
-start the same `Cluster` on free ports.
+start the same `Cluster` on free ports. It lives in harness/, not deploy/: it ships nowhere, it is what
+the tests and benchmarks stand on; it takes what ships (the supervisor, the nginx templates, the
+command lines of deploy/command.py) from deploy/.
 """
 
 from __future__ import annotations
@@ -27,17 +29,20 @@ from pathlib import Path
 from string import Template
 from typing import Callable, Dict, List, Optional
 
-from bot.schools import SchoolsError
-from bot.schools import load as load_schools
+from deploy.command import actions_run, rasa_run
 from deploy.supervise import Service, Supervisor, healthy
+from schools.file import SchoolsError
+from schools.file import load as load_schools
+from store.events import user_events_by_sender
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"
-NGINX_DIR = Path(__file__).resolve().parent / "nginx"
+NGINX_DIR = PROJECT_DIR / "deploy" / "nginx"
 PG_USER = "postgres"  # Debian's: PostgreSQL refuses to run as root
 
 
 def free_port() -> int:
+    """A port free on loopback now, so that tests and benchmarks never collide with make cluster's."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -56,11 +61,13 @@ class Ports:
 
     @classmethod
     def free(cls, replicas: int, action_servers: int = 2) -> "Ports":
+        """Every port free, for tests and benchmarks that run beside other work."""
         return cls(free_port(), free_port(), free_port(), free_port(), [free_port() for _ in range(replicas)],
                    [free_port() for _ in range(action_servers)])
 
     @classmethod
     def default(cls, replicas: int, action_servers: int = 2) -> "Ports":
+        """Fixed ports, so that make cluster's demo URL stays the same between runs."""
         return cls(8443, 5155, 5433, 6380, [5105 + n for n in range(replicas)],
                    [5160 + n for n in range(action_servers)])
 
@@ -117,16 +124,19 @@ class Cluster:
 
     @property
     def url(self) -> str:
+        """nginx's HTTPS address: the cluster's one public door."""
         assert self.ports is not None
         return f"https://127.0.0.1:{self.ports.https}"
 
     @property
     def database_url(self) -> str:
+        """The PostgreSQL tracker store every replica shares."""
         assert self.ports is not None
         password = (self.root / "postgres" / "password").read_text().strip()
         return f"postgresql://rasa:{password}@127.0.0.1:{self.ports.postgres}/rasa"
 
     def replica_url(self, index: int) -> str:
+        """One Rasa server directly, past nginx, for the fault tests."""
         assert self.ports is not None
         return f"http://127.0.0.1:{self.ports.rasa[index]}"
 
@@ -162,10 +172,12 @@ class Cluster:
                        check=True, capture_output=True, cwd="/tmp")
 
     def postgres_running(self) -> bool:
+        """Whether PostgreSQL answers pg_ctl status (a run that was killed may have left it running)."""
         return subprocess.run(_as_postgres(_pg_bin("pg_ctl"), "-D", str(self.pg_data), "status"),
                               capture_output=True, cwd="/tmp").returncode == 0
 
     def start_postgres(self) -> None:
+        """Start PostgreSQL as its own user on this cluster's port, unless it already runs."""
         assert self.ports is not None
         if self.postgres_running():  # left from a run that was killed
             return
@@ -177,22 +189,13 @@ class Cluster:
                                     "-w", "-t", "60", "start"), check=True, capture_output=True, cwd="/tmp")
 
     def stop_postgres(self, mode: str = "fast") -> None:
+        """Stop PostgreSQL (the restart test uses it too)."""
         subprocess.run(_as_postgres(_pg_bin("pg_ctl"), "-D", str(self.pg_data), "-m", mode, "-w", "stop"),
                        capture_output=True, cwd="/tmp")
 
     def count_user_events(self, sender_prefix: str) -> Dict[str, int]:
         """User events per conversation whose sender id starts with the prefix, read from PostgreSQL."""
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(self.database_url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(sa.text(
-                    "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE :p "
-                    "GROUP BY sender_id"), {"p": sender_prefix + "%"})
-                return {sender: count for sender, count in rows}
-        finally:
-            engine.dispose()
+        return user_events_by_sender(self.database_url, sender_prefix)
 
     # --- Redis ---------------------------------------------------------------------------------
 
@@ -206,6 +209,7 @@ class Cluster:
         return path.read_text().strip()
 
     def start_redis(self) -> None:
+        """Redis for the lock store and the shared rate limit, with a password, nothing written to disk."""
         assert self.ports is not None
         # The password from a config on stdin, so that it is not on the command line for `ps` to show.
         self._redis = subprocess.Popen(
@@ -219,6 +223,7 @@ class Cluster:
         _wait_port(self.ports.redis, 20, "Redis")
 
     def stop_redis(self) -> None:
+        """Stop Redis (the Redis-down test uses it too)."""
         process = getattr(self, "_redis", None)
         if process is not None and process.poll() is None:
             process.terminate()
@@ -238,6 +243,7 @@ class Cluster:
 
     @property
     def certificate(self) -> Path:
+        """The self-signed certificate the clients must trust."""
         return self.root / "tls" / "cert.pem"
 
     def _nginx_config(self) -> Path:
@@ -254,7 +260,7 @@ class Cluster:
         temp = self.nginx_dir / "temp"
         temp.mkdir(exist_ok=True)
         main = self.nginx_dir / "nginx.conf"
-        main.write_text(f"""# Written by deploy/cluster.py; the server blocks come from deploy/nginx/*.template.
+        main.write_text(f"""# Written by harness/cluster.py; the server blocks come from deploy/nginx/*.template.
 worker_processes 2;
 pid {self.nginx_dir / 'nginx.pid'};
 error_log {self.logs / 'nginx-error.log'} warn;
@@ -273,6 +279,7 @@ http {{
         return main
 
     def start_nginx(self) -> None:
+        """Check the filled templates with nginx -t, then start nginx in front of the replicas."""
         assert self.ports is not None
         main = self._nginx_config()
         check = subprocess.run(["nginx", "-t", "-q", "-c", str(main), "-p", str(self.nginx_dir)],
@@ -285,6 +292,7 @@ http {{
         _wait_port(self.ports.https, 20, "nginx")
 
     def stop_nginx(self) -> None:
+        """Stop nginx gracefully, so that requests in flight finish."""
         process = getattr(self, "_nginx", None)
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGQUIT)  # graceful: finish the requests in flight
@@ -316,18 +324,18 @@ http {{
         return {**env, **self.extra_env}
 
     def services(self) -> List[Service]:
+        """The action servers, then the Rasa replicas, with the command lines every starter uses."""
         assert self.ports is not None
         env = self.environment()
-        found = [Service(name=f"actions-{n + 1}", argv=[str(BIN / "python"), "-m", "actions", "--port", str(port)],
+        found = [Service(name=f"actions-{n + 1}", argv=actions_run(port=port, python=str(BIN / "python")),
                          health_url=f"http://127.0.0.1:{port}/health", log=self.logs / f"actions-{n + 1}.log",
                          env={**env, "SANIC_HOST": "127.0.0.1"})
                  for n, port in enumerate(self.ports.actions)]
         for n, port in enumerate(self.ports.rasa):
             found.append(Service(
                 name=f"rasa-{n + 1}",
-                argv=[str(BIN / "rasa"), "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
-                      "--endpoints", "endpoints.redis.yml", "--credentials", "credentials.yml",
-                      "--interface", "127.0.0.1", "--port", str(port)],
+                argv=rasa_run(model=str(PROJECT_DIR / "models" / "current.tar.gz"), endpoints="endpoints.redis.yml",
+                              interface="127.0.0.1", port=port, rasa=str(BIN / "rasa")),
                 health_url=f"http://127.0.0.1:{port}/webhooks/health/", log=self.logs / f"rasa-{n + 1}.log", env=env))
         return found
 
@@ -353,6 +361,7 @@ http {{
             raise
 
     def stop(self) -> None:
+        """Everything, in the reverse order of start."""
         self._stop.set()
         self.stop_nginx()
         if self.supervisor is not None:
@@ -373,6 +382,7 @@ http {{
         return pid
 
     def healthy(self, index: int) -> bool:
+        """Whether one Rasa server has its model loaded."""
         return healthy(f"{self.replica_url(index)}/webhooks/health/")
 
     def tls_context(self) -> ssl.SSLContext:
@@ -381,6 +391,7 @@ http {{
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make cluster`: start everything on the default ports and wait for Ctrl-C or SIGTERM."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--replicas", type=int, default=int(os.environ.get("REPLICAS", "2")))
     parser.add_argument("--root", default=str(PROJECT_DIR / "build" / "cluster"))

@@ -12,7 +12,8 @@ is silently gone. This store instead:
 - gives SQLite a write-ahead log and a busy timeout, so that two server processes can share
   one file.
 
-It is Rasa's `SQLTrackerStore` otherwise: same tables, same URL (`TRACKER_STORE_URL`).
+It is Rasa's `SQLTrackerStore` otherwise: same tables, same URL (`TRACKER_STORE_URL`, else store/url.py's
+default). endpoints.yml names it as `store.tracker_store.GuardedSQLTrackerStore`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from store.url import tracker_url
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, domain: Optional[Domain] = None, host: Optional[Text] = None,
                  event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
-        url = host or os.environ.get("TRACKER_STORE_URL") or "sqlite:///build/tracker.db"
+        url = host or tracker_url()
         if "://" not in url:
             raise ValueError(f"tracker_store url must be an SQLAlchemy URL, not {url!r}")
         engine_kwargs = create_engine_kwargs(url)
@@ -96,6 +99,7 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         return True
 
     def _went_down(self, error: BaseException) -> None:
+        """Log an outage once, with the driver's reason, and remember it so that the next turn reconnects."""
         if self._available or not self._reported:  # once per outage, not once per turn
             logger.error(
                 "Cannot reach the conversation database %s (%s). Students get a 'please try "
@@ -105,10 +109,12 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         self._available = False
 
     def _ready(self) -> None:
+        """Reconnect if the database was down; a turn never runs against a store known to be unreachable."""
         if not self._available and not self._connect(log_failure=False):
             raise TrackerStoreUnavailable(self.where)
 
     async def _guarded(self, call: Any, *args: Any) -> Any:
+        """Run one of Rasa's store calls; a database error becomes TrackerStoreUnavailable for the channel."""
         self._ready()
         try:
             return await call(*args)
@@ -117,14 +123,18 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
             raise TrackerStoreUnavailable(self.where) from None
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """Rasa's retrieve, guarded."""
         return await self._guarded(super().retrieve, sender_id)
 
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """Rasa's retrieve_full_tracker, guarded."""
         return await self._guarded(super().retrieve_full_tracker, sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save, guarded: an unsaved turn is never answered as if it were saved."""
         await self._guarded(super().save, tracker)
 
     async def keys(self) -> Iterable[Text]:
+        """Rasa's keys, guarded."""
         return await self._guarded(super().keys)
 
