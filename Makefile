@@ -121,7 +121,7 @@ unit: $(KB_DB) $(GENERATED_NLU) $(SPACY_PIPELINE) | $(INSTALLED) ## pytest: buil
 	$(BIN)/python -m pytest tests/unit
 
 test-stories: $(MODEL) ## Conversation tests, end to end through NLU (rasa test core --e2e).
-	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
+	$(BIN)/python -m bot.rasa_patches test core --stories tests/test_stories.yml --model $(MODEL) \
 		--out results/stories --fail-on-prediction-errors --e2e --quiet
 
 test-nlu: $(MODEL) $(KB_DB) ## Held-out NLU against the gates of harness/gates.py.
@@ -135,7 +135,7 @@ test-sealed: $(MODEL) $(KB_DB) ## The sealed test set (tests/sealed/) against it
 
 test-conversations: $(MODEL) ## Held-out conversations (rasa test core --e2e) against their gate.
 	rm -rf results/conversations-holdout
-	$(BIN)/rasa test core --stories tests/test_conversations_holdout.yml --model $(MODEL) \
+	$(BIN)/python -m bot.rasa_patches test core --stories tests/test_conversations_holdout.yml --model $(MODEL) \
 		--out results/conversations-holdout --e2e --quiet > /dev/null
 	$(BIN)/python -m harness.gates conversations results/conversations-holdout
 

@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import action_client, safeguarding
+from bot import rasa_patches, safeguarding
 from bot.keys import client_tag
 from bot.owners import Owners
 from bot.ratelimit import TOO_MANY_CONVERSATIONS, RateLimiter, request_address
@@ -144,7 +144,7 @@ class _Guard:
     """What both channels share: checking a message and limiting the rate."""
 
     def __init__(self) -> None:
-        action_client.install()
+        rasa_patches.install()  # the servers' Rasa: checked, and the action client patched
         self.intents, self.entities = _domain_names()
         self.limiter = RateLimiter.from_env()
         self.schools = schools_from_env()  # a wrong schools file stops the server here, with its error
@@ -291,6 +291,11 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
         return True
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's SocketIOInput.blueprint rewritten (rasa/core/channels/socketio.py, lines 189-270 of Rasa
+        3.6.21; bot/rasa_patches.py checks that it is still there): the same events and payloads, plus an
+        Origin check per school, sessions owned by their connection, the message checks and rate limit,
+        and the `await` on enter_room that Rasa 3.6 forgets. It cannot be wrapped: the checks sit inside
+        its event handlers."""
         # Never []: python-engineio then checks no Origin at all. The callable refuses every origin
         # that is no school's, on the polling requests and the WebSocket handshake alike.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self._origin_allowed,

@@ -10,6 +10,9 @@ cold `rasa train` (docs/training-speed.md, `python -m bench.training_speed`). Th
 stateless: nothing is fitted but the model. The model is saved as plain arrays (numpy, no
 pickle): loading it takes milliseconds, where Rasa's skops file costs the server several seconds
 of start-up.
+
+The Rasa internals this relies on are listed in bot/rasa_patches.py, which checks at start-up that they
+still exist.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ Job names are found as the actions find them: the knowledge base's aliases exact
 project's spaCy pipeline, as the entity ruler has them) and misspellings through the one name
 resolver, so a name is masked the same way in training and at run time, whatever the training
 data's annotations say.
+
+The Rasa internals this relies on are listed in bot/rasa_patches.py, which checks at start-up that they
+still exist.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ is silently gone. This store instead:
 
 It is Rasa's `SQLTrackerStore` otherwise: same tables, same URL (`TRACKER_STORE_URL`, else store/url.py's
 default). endpoints.yml names it as `store.tracker_store.GuardedSQLTrackerStore`.
+
+The Rasa internals this relies on are listed in bot/rasa_patches.py, which checks at start-up that they
+still exist.
 """
 
 from __future__ import annotations
