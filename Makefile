@@ -111,8 +111,9 @@ cluster: $(CLUSTER_DEPS) ## PostgreSQL, Redis, REPLICAS Rasa servers (2), two ac
 cluster-test: $(CLUSTER_DEPS) ## The cluster through nginx: context across replicas, a class of 200, a replica killed, PostgreSQL restarted, Redis down.
 	$(BIN)/python -m pytest tests/cluster -p no:cacheprovider
 
-lint: | $(INSTALLED) ## ruff.
+lint: | $(INSTALLED) ## ruff, and the rooms' import contracts of pyproject.toml (import-linter): a broken one is named.
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 validate: $(GENERATED_NLU) | $(INSTALLED) ## rasa data validate, warnings are errors.
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
