@@ -18,6 +18,7 @@ from actions.context import (
     knowledge_base,
     mentioned_occupations,
     mentioned_other_jobs,
+    message_mentions,
     occupation_buttons,
     say,
     slot_occupation,
@@ -137,9 +138,9 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     if topic == "duties" and tracker is not None:  # each list is searched once
         group_duties = kb.fact(kb.group().id, topic)
         if group_duties is not None and fact.occupation_id not in (occupation_id, group_duties.occupation_id):
-            task = select_task(kb, group_duties, text, [occupation_id])
+            task = select_task(kb, group_duties, text, [occupation_id], message_mentions(tracker))
             fact = group_duties if task is not None else fact
-        task = task or select_task(kb, fact, text, [occupation_id])
+        task = task or select_task(kb, fact, text, [occupation_id], message_mentions(tracker))
     body = task_text(task) if task is not None else fact.text
     if fact.occupation_id != occupation_id:
         body = borrowed_intro(kb, occupation, fact) + "\n" + body
@@ -177,7 +178,8 @@ def radiation_yes_no(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
 
 def one_task(kb: KnowledgeBase, fact: FactInfo, tracker: Tracker, jobs: List[str]) -> str:
     """The fact's text; for a duties question about one item of its list, that item alone, introduced."""
-    task = select_task(kb, fact, (tracker.latest_message or {}).get("text"), jobs) if fact.topic == "duties" else None
+    text = (tracker.latest_message or {}).get("text")
+    task = select_task(kb, fact, text, jobs, message_mentions(tracker)) if fact.topic == "duties" else None
     return task_text(task) if task is not None else fact.text
 
 

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from knowledge.names import OCCUPATION, OTHER_JOB, Found
 from knowledge.query import FactInfo, KnowledgeBase, OtherJobInfo
 from knowledge.vocabulary import ANSWERED, NOT_COVERED, REPLY_KIND_SLOT
 
@@ -55,6 +56,24 @@ def mentioned_occupations(tracker: Tracker, kb: KnowledgeBase) -> List[str]:
         occupation_id = known_id(kb, entity.get("value"))
         if occupation_id and occupation_id not in found:
             found.append(occupation_id)
+    return found
+
+
+def message_mentions(tracker: Tracker) -> List[Found]:
+    """The job names in the latest message, with their spans, as the NLU found them (once per message):
+    what the search masks and reads, instead of looking for names in the text again."""
+    message = tracker.latest_message or {}
+    text = message.get("text")
+    if not isinstance(text, str):
+        return []
+    found: List[Found] = []
+    for entity in message.get("entities") or []:
+        if not isinstance(entity, dict) or entity.get("entity") not in (OCCUPATION, OTHER_JOB):
+            continue
+        start, end, value = entity.get("start"), entity.get("end"), entity.get("value")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text) \
+                and isinstance(value, str) and len(value) <= MAX_ENTITY_TEXT:
+            found.append(Found(start, end, text[start:end], entity["entity"], value))
     return found
 
 

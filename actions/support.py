@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import borrowed_intro
-from actions.context import CHECKED, intent_name, knowledge_base, mentioned_occupations, say
+from actions.context import CHECKED, intent_name, knowledge_base, mentioned_occupations, message_mentions, say
 from knowledge.query import KnowledgeBase
 from knowledge.search import Document, Hit, searcher
 from knowledge.vocabulary import REPLY_KIND_SLOT, UNSURE
@@ -90,7 +90,7 @@ class ActionFallback(Action):
             buttons = [{"title": SUGGESTIONS[n], "payload": f"/{n}{entity}"}
                        for n in ("ask_duties", "ask_salary", "ask_license")]
         buttons.append({"title": "What can you do?", "payload": "/help"})
-        hit = searcher(kb).answer(latest.get("text"), mentioned)
+        hit = searcher(kb).answer(latest.get("text"), message_mentions(tracker), mentioned)
         events = closest_answer(dispatcher, kb, hit) if hit is not None else None
         if events is not None:
             dispatcher.utter_message(text=OTHERWISE, buttons=buttons)

@@ -18,7 +18,6 @@ still exist.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any, Dict, List, Text, Tuple
 
@@ -57,19 +56,14 @@ def names_from_pipeline(pipeline_path: Path) -> Tuple[Dict[str, str], Dict[str, 
 
 
 class JobSpans:
-    """Where job names are in a text: exact aliases, longest first, then misspellings."""
+    """Where job names are in a text: the name resolver's one alias scanner, then misspellings."""
 
     def __init__(self, aliases: Dict[str, str], others: Dict[str, str]) -> None:
         self.names = Names(aliases, others)
-        self.kinds = {**{a: OTHER_JOB for a in others}, **{a: OCCUPATION for a in aliases}}
-        words = sorted(self.kinds, key=len, reverse=True)
-        self.exact = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])",
-                                re.IGNORECASE)
 
     def find(self, text: str) -> List[Tuple[int, int, str]]:
-        spans = [(m.start(), m.end(), self.kinds[m.group().lower()]) for m in self.exact.finditer(text)]
-        spans += [(f.start, f.end, f.kind) for f in self.names.find(text, [(s, e) for s, e, _ in spans])]
-        return sorted(spans)
+        """(start, end, kind) of each job name, in order: what the word counts see as one masked word."""
+        return [(f.start, f.end, f.kind) for f in self.names.mentions(text)]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
+from knowledge.names import Found
 from knowledge.query import KnowledgeBase
 from knowledge.search import THRESHOLD, Hit, Searcher, searcher
 from knowledge.vocabulary import TOPIC_BY_INTENT
@@ -67,10 +68,12 @@ class Judged:
     right: bool
 
 
-def nlu_jobs(kb: KnowledgeBase, prediction: Dict[str, Any]) -> List[str]:
-    """The occupation ids the NLU found, as actions.context.mentioned_occupations reads them."""
-    found = [kb.resolve(e[3]) for e in prediction.get("entities_found") or [] if e[0] == "occupation"]
-    return [j for j in dict.fromkeys(found) if j]
+def nlu_mentions(prediction: Dict[str, Any]) -> List[Found]:
+    """The job names the NLU found, with their spans, as actions.context.message_mentions reads them."""
+    text = prediction["text"]
+    return [Found(start, end, text[start:end], entity, value)
+            for entity, start, end, value in prediction.get("entities_found") or []
+            if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)]
 
 
 def is_right(kb: KnowledgeBase, prediction: Dict[str, Any], hit: Hit) -> bool:
@@ -88,7 +91,7 @@ def judge(search: Searcher, predictions: Iterable[Dict[str, Any]]) -> List[Judge
     kb = search.kb
     judged = []
     for p in predictions:
-        hit = search.search(p["text"], nlu_jobs(kb, p))
+        hit = search.search(p["text"], nlu_mentions(p))
         judged.append(Judged(p["text"], p["intent"], p.get("predicted") == FALLBACK, p["intent"] != OUT_OF_SCOPE,
                              hit, hit is not None and is_right(kb, p, hit)))
     return judged

@@ -130,6 +130,7 @@ class Names:
         self.cutoff = cutoff
         self.words = english_words() | {w for name in [*self.aliases, *self.others] for w in name.split()}
         self.group_words = frozenset(w for name in self.aliases for w in name.split())
+        self.max_words = max((len(n.split()) for n in [*self.aliases, *self.others]), default=1)
         self._by_initial: Dict[str, List[str]] = {}
         for name in [*self.aliases, *self.others]:
             if len(name) >= MIN_FUZZY_LENGTH:
@@ -219,6 +220,40 @@ class Names:
             phrase = " ".join(match.group().lower().replace("-", " ").split())
             found.append((match.start(), match.end(), self.others.get(phrase, UNLISTED_JOB)))
         return sorted(found)
+
+    def exact(self, text: str, taken: Sequence[Tuple[int, int]] = (), others: bool = True) -> List[Found]:
+        """Names typed exactly, longest first, outside the `taken` spans: the one alias scanner.
+
+        The entity ruler matches the same aliases (knowledge/build.py makes its patterns from them); the
+        job mask (components/job_mask.py) and the search over facts' texts (knowledge/search.py) call this.
+        `others=False` looks for the group's names only: a fact's "tell a doctor" is a word, not a job.
+        """
+        words = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
+        busy = list(taken)
+        found: List[Found] = []
+        for size in range(min(self.max_words, len(words)), 0, -1):
+            for first in range(len(words) - size + 1):
+                start, end = words[first][0], words[first + size - 1][1]
+                if any(start < b and a < end for a, b in busy):
+                    continue
+                typed = key(" ".join(w[2] for w in words[first:first + size]))
+                if typed in self.aliases:
+                    found.append(Found(start, end, text[start:end], OCCUPATION, self.aliases[typed]))
+                elif others and typed in self.others:
+                    found.append(Found(start, end, text[start:end], OTHER_JOB, self.others[typed]))
+                else:
+                    continue
+                busy.append((start, end))
+        return sorted(found, key=lambda f: f.start)
+
+    def mentions(self, text: str, others: bool = True) -> List[Found]:
+        """Every job name in a text, in order: exact names first, then misspellings in the rest.
+
+        For a text that the NLU has not read (training examples, facts); a message's names are NLU's entities.
+        """
+        exact = self.exact(text, others=others)
+        misspelt = [f for f in self.find(text, [(f.start, f.end) for f in exact]) if others or f.kind == OCCUPATION]
+        return sorted([*exact, *misspelt], key=lambda f: f.start)
 
     def find(self, text: str, taken: Sequence[Tuple[int, int]] = ()) -> List[Found]:
         """Misspelt job names in free text, longest first, outside the `taken` (start, end) spans.

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from knowledge.names import OCCUPATION, WORD, key
+from knowledge.names import OCCUPATION, Found
 from knowledge.query import PROJECT_DIR, FactInfo, KnowledgeBase
 from knowledge.vocabulary import GAPS
 
@@ -251,7 +251,6 @@ class Searcher:
     def __init__(self, kb: KnowledgeBase, lemma: Optional[Callable[[str], str]] = None) -> None:
         self.kb = kb
         self.lemma = lemma or load_lemmas()
-        self.max_alias_words = max((len(a.split()) for a in [*kb.names.aliases, *kb.names.others]), default=1)
         self.roots = [o.id for o in kb.occupations() if o.parent_id is None]
         self.documents = self._documents(kb, self.roots)
         fields = [self._fields(d) for d in self.documents]
@@ -299,45 +298,35 @@ class Searcher:
         lemmas = (token if token in UNANSWERED else self.lemma(token) for token in TOKEN.findall(text))
         return [w for w in lemmas if len(w) > 1 and (w not in STOP_WORDS or w in UNANSWERED)]
 
-    def read(self, text: str, others: bool = True) -> Query:
-        """The jobs a text names (exact names first, then misspellings) and its other words' lemmas.
-        `others=False` for the facts' own texts: their "tell a doctor" is a word, not a job asked about."""
-        names = self.kb.names
-        words = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
-        spans: List[Tuple[int, int]] = []
-        jobs: List[str] = []
-        outside: List[str] = []
-        for size in range(min(self.max_alias_words, len(words)), 0, -1):
-            for first in range(len(words) - size + 1):
-                start, end = words[first][0], words[first + size - 1][1]
-                if any(start < b and a < end for a, b in spans):
-                    continue
-                typed = key(" ".join(w[2] for w in words[first:first + size]))
-                if typed in names.aliases:
-                    jobs.append(names.aliases[typed])
-                elif others and typed in names.others:
-                    outside.append(names.others[typed])
-                else:
-                    continue
-                spans.append((start, end))
-        for found in names.find(text, spans):
-            if found.kind != OCCUPATION and not others:
-                continue
-            (jobs if found.kind == OCCUPATION else outside).append(found.id)
-            spans.append((found.start, found.end))
+    def read(self, text: str, others: bool = True, mentions: Optional[Sequence[Found]] = None) -> Query:
+        """The jobs a text names and its other words' lemmas. A message's names are the NLU's entities
+        (`mentions`: spans and ids, found once per message); a text the NLU has not read (a fact, a training
+        example) is scanned by the name resolver. `others=False` for the facts' own texts: their "tell a
+        doctor" is a word, not a job asked about."""
+        names = self.kb.names.mentions(text, others=others) if mentions is None else mentions
+        jobs = [m.id for m in names if m.kind == OCCUPATION]
+        outside = [m.id for m in names if m.kind != OCCUPATION]
+        spans = [(m.start, m.end) for m in names]
         rest = "".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(text))
         return Query(tuple(dict.fromkeys(jobs)), tuple(dict.fromkeys(outside)), tuple(self.lemmas(rest)))
 
-    def query(self, text: object, jobs: Iterable[str] = ()) -> Optional[Query]:
-        """The message as a query, or None for what is not a searchable text (a payload, too long, no text)."""
+    def query(self, text: object, mentions: Optional[Sequence[Found]] = None,
+              jobs: Iterable[str] = ()) -> Optional[Query]:
+        """The message as a query, or None for what is not a searchable text (a payload, too long, no text).
+
+        `mentions`: the job names the NLU found in it (its entities, as Found); None scans the text itself.
+        `jobs`: occupation ids the answer is about besides (the conversation's job).
+        """
         if not isinstance(text, str) or len(text) > MAX_TEXT or text.lstrip().startswith("/"):
             return None
-        read = self.read(re.sub(r"<[^>]{0,200}>", " ", text))
-        named = [j for j in jobs if isinstance(j, str) and self.kb.occupation(j) is not None]
-        query = Query(tuple(dict.fromkeys([*read.jobs, *named])), read.other_jobs, read.words)
-        if query.other_jobs:
+        if mentions is not None:
+            mentions = [m for m in mentions if 0 <= m.start < m.end <= len(text)
+                        and (m.kind != OCCUPATION or self.kb.occupation(m.id) is not None)]
+        read = self.read(re.sub(r"<[^>]{0,200}>", lambda m: " " * len(m.group()), text), mentions=mentions)
+        if read.other_jobs:
             return None  # "how much do radiologists earn": a job outside the group has none of these facts
-        return query
+        named = [j for j in jobs if isinstance(j, str) and self.kb.occupation(j) is not None]
+        return Query(tuple(dict.fromkeys([*read.jobs, *named])), read.other_jobs, read.words)
 
     def _weights(self, words: Iterable[str]) -> Dict[str, float]:
         """The message's words, weighted by TF-IDF; a word no document has weighs the most."""
@@ -379,16 +368,17 @@ class Searcher:
             return 0 if owner in self.roots else 1
         return min((self.kb.lineage(job).index(owner) for job in jobs if owner in self.kb.lineage(job)), default=99)
 
-    def search(self, text: object, jobs: Iterable[str] = ()) -> Optional[Hit]:
+    def search(self, text: object, mentions: Optional[Sequence[Found]] = None,
+               jobs: Iterable[str] = ()) -> Optional[Hit]:
         """The best document for `text` and how sure that is, or None when nothing matches at all.
 
         A document's coverage is how much of the message it explains; the score is the best
         topic's coverage minus the best coverage of any other topic, so a message that two topics
         explain equally well ("how much per hour": pay, or working hours?) scores 0. Within the
-        topic, the named job's own fact comes before an ancestor's. `jobs` adds occupation ids
-        that the NLU found. A task that is not clearly the one asked about gives way to its list.
+        topic, the named job's own fact comes before an ancestor's. `mentions` are the job names the
+        NLU found, `jobs` the conversation's. A task that is not clearly the one asked about gives way to its list.
         """
-        query = self.query(text, jobs)
+        query = self.query(text, mentions, jobs)
         if query is None:
             return None
         weights = self._weights(query.words)
@@ -403,14 +393,16 @@ class Searcher:
             best = Document(best.occupation_id, best.topic, best.fact.text, best.source_ids, best.fact)
         return Hit(best, round(ranked[0][0] - RIVAL_WEIGHT * runner_up, 4), query.jobs)
 
-    def answer(self, text: object, jobs: Iterable[str] = (), threshold: float = THRESHOLD) -> Optional[Hit]:
+    def answer(self, text: object, mentions: Optional[Sequence[Found]] = None, jobs: Iterable[str] = (),
+               threshold: float = THRESHOLD) -> Optional[Hit]:
         """The best document when it scores at least `threshold`: what the fallback may say."""
-        hit = self.search(text, jobs)
+        hit = self.search(text, mentions, jobs)
         return hit if hit is not None and hit.score >= threshold else None
 
-    def task(self, text: object, jobs: Iterable[str] = ()) -> Optional[Document]:
+    def task(self, text: object, mentions: Optional[Sequence[Found]] = None,
+             jobs: Iterable[str] = ()) -> Optional[Document]:
         """The one numbered task (of a duties list in these jobs' lineage) that `text` clearly asks about."""
-        query = self.query(text, jobs)
+        query = self.query(text, mentions, jobs)
         if query is None:
             return None
         weights = self._weights(query.words)
@@ -445,12 +437,13 @@ def searcher(kb: KnowledgeBase) -> Searcher:
         return _cached[1]
 
 
-def select_task(kb: KnowledgeBase, fact: FactInfo, text: object, jobs: Iterable[str] = ()) -> Optional[Document]:
+def select_task(kb: KnowledgeBase, fact: FactInfo, text: object, jobs: Iterable[str] = (),
+                mentions: Optional[Sequence[Found]] = None) -> Optional[Document]:
     """The one item of `fact`'s numbered list (the group's eight tasks) that `text` clearly asks about, if any.
 
     "Who stores the radioactive waste?" gets task 8 instead of all eight; "what do they do?" gets
     None, and so does a fact that is not a list.
     """
-    task = searcher(kb).task(text, jobs)
+    task = searcher(kb).task(text, mentions, jobs)
     return task if task is not None and task.fact == fact else None
 

@@ -19,7 +19,7 @@ RANKING = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_salary", "
 
 async def test_a_clear_question_gets_the_closest_fact_with_its_source(kb: KnowledgeBase) -> None:
     job = named(kb, "nuclear medicine technologist")
-    tracker = make_tracker("nlu_fallback", [occupation(job)], ranking=RANKING,
+    tracker = make_tracker("nlu_fallback", [occupation(job, "nuclear medicine technologist")], ranking=RANKING,
                            text="income of a nuclear medicine technologist")
     messages, slots = await run_action(ActionFallback(), tracker)
     fact = kb.fact(job, "salary")

@@ -143,3 +143,28 @@ def test_an_unlisted_tech_phrase_is_another_job(names: Names, text: str, phrase:
 ])
 def test_group_words_misspellings_and_passing_words_are_no_unlisted_job(names: Names, text: str) -> None:
     assert names.professions(text) == []
+
+
+def test_exact_names_longest_first_and_outside_jobs_on_request() -> None:
+    """The one alias scanner: what the job mask and the search over facts use, on the ruler's aliases."""
+    names = Names({"nuclear medicine": "nm", "nuclear medicine technologist": "nmt", "radiology": "rt"},
+                  {"radiology doctor": "radiologist"})
+    found = names.exact("are Nuclear Medicine techs like a radiology doctor")
+    assert [(f.text, f.kind, f.id) for f in found] == [("Nuclear Medicine", "occupation", "nm"),
+                                                        ("radiology doctor", "other_job", "radiologist")]
+    found = names.exact("a nuclear medicine technologist and a radiology doctor, not radiology")
+    assert [(f.text, f.kind, f.id) for f in found] == [
+        ("nuclear medicine technologist", "occupation", "nmt"), ("radiology doctor", "other_job", "radiologist"),
+        ("radiology", "occupation", "rt")]
+    # without outside jobs, the group's name inside one is found ("tell a radiology doctor" in a fact)
+    assert [f.id for f in names.exact("ask a radiology doctor", others=False)] == ["rt"]
+    assert names.exact("ask the nuclear medicine tech", taken=[(8, 24)]) == []
+
+
+def test_mentions_are_exact_names_then_misspellings() -> None:
+    names = Names({"sonographer": "s", "radiographer": "r"}, {"radiologist": "radiologist"})
+    found = names.mentions("a sonografer or a radiographer or a radiologest")
+    assert [(f.text, f.kind, f.id) for f in found] == [("sonografer", "occupation", "s"),
+                                                        ("radiographer", "occupation", "r"),
+                                                        ("radiologest", "other_job", "radiologist")]
+    assert [f.id for f in names.mentions("a sonografer or a radiologest", others=False)] == ["s"]

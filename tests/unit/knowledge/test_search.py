@@ -7,6 +7,7 @@ from typing import Any, List
 
 import pytest
 
+from knowledge.names import Found
 from knowledge.query import KnowledgeBase
 from knowledge.search import LOOKUPS, THRESHOLD, Searcher, _murmur64, load_lemmas, searcher, select_task
 from tests.unit.trackers import named
@@ -95,11 +96,27 @@ def test_a_job_outside_the_group_gets_nothing(kb: KnowledgeBase) -> None:
     assert searcher(kb).search("how much do radiologists earn") is None
 
 
-def test_the_nlu_jobs_count_too(kb: KnowledgeBase) -> None:
+def test_the_conversations_jobs_count_too(kb: KnowledgeBase) -> None:
     job = named(kb, "sonographer")
-    hit = searcher(kb).answer("what do they earn", [job])
+    hit = searcher(kb).answer("what do they earn", jobs=[job])
     assert hit is not None and hit.document.occupation_id == job
-    assert searcher(kb).answer("what do they earn", ["not_a_job", 7]) is not None  # unknown ids are ignored
+    assert searcher(kb).answer("what do they earn", jobs=["not_a_job", 7]) is not None  # unknown ids are ignored
+
+
+def test_a_messages_names_are_the_nlus_not_found_again(kb: KnowledgeBase) -> None:
+    """The NLU's entities decide which jobs a message names: the search neither adds nor drops one."""
+    text = "income of a sonographer"
+    start = text.index("sonographer")
+    nlu = [Found(start, len(text), "sonographer", "occupation", named(kb, "sonographer"))]
+    hit = searcher(kb).answer(text, nlu)
+    assert hit is not None and hit.document.occupation_id == named(kb, "sonographer")
+    # the NLU read "nuclear medicine physician" as a job outside the group: no fact of the group's is given
+    text = "income of a nuclear medicine physician"
+    outside = [Found(12, len(text), text[12:], "other_job", "other_health_technician")]
+    assert searcher(kb).answer(text, outside) is None
+    assert searcher(kb).search(text, []) is not None  # with no names, the words alone are searched
+    # a span outside the text (a stale entity) is ignored, never an error
+    assert searcher(kb).answer("income", [Found(40, 50, "x", "occupation", named(kb, "sonographer"))]) is not None
 
 
 @pytest.mark.parametrize("value", BAD_INPUTS)
