@@ -67,6 +67,7 @@ class JobSpans:
                                 re.IGNORECASE)
 
     def find(self, text: str) -> List[Tuple[int, int, str]]:
+        """Where to mask: (start, end, kind) of each exact alias, then of each misspelling outside those."""
         spans = [(m.start(), m.end(), self.kinds[m.group().lower()]) for m in self.exact.finditer(text)]
         spans += [(f.start, f.end, f.kind) for f in self.names.find(text, [(s, e) for s, e, _ in spans])]
         return sorted(spans)
@@ -78,6 +79,7 @@ class JobMaskedCountVectors(CountVectorsFeaturizer):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
+        """Rasa's settings plus where the entity ruler's patterns, the job names, are."""
         return {**CountVectorsFeaturizer.get_default_config(), "pipeline_path": "build/spacy_pipeline"}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
