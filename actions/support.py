@@ -41,10 +41,12 @@ class ActionCounsellor(Action):
     """Hands over to a person: the contact that the school configured, or where to find one."""
 
     def name(self) -> Text:
+        """The name the domain and the rules call this action by."""
         return "action_counsellor"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """A student who asks for a person gets their school's counsellor, never an invented one."""
         details = counsellor_details(tracker)
         who = details.name or "your careers counsellor"
         where = f" at {details.school}" if details.school else ""
@@ -72,10 +74,12 @@ class ActionFallback(Action):
     """
 
     def name(self) -> Text:
+        """The name the domain and the rules call this action by."""
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """A message NLU is unsure of gets the closest fact or a choice of questions, never a guess."""
         kb = knowledge_base()
         latest = tracker.latest_message or {}
         ranking = latest.get("intent_ranking") or []

@@ -89,9 +89,11 @@ class PageChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """credentials.yml opens these channels without settings, so there is nothing to read."""
         return cls()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
+        """None: nothing is ever sent through a page, so Rasa has no output channel here."""
         return None
 
 
@@ -101,6 +103,7 @@ class WidgetInput(PageChannel):
 
     @classmethod
     def name(cls) -> Text:
+        """The URL prefix: the schools' script tags load /webhooks/widget/widget.js."""
         return "widget"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -24,9 +24,11 @@ class HealthInput(PageChannel):
 
     @classmethod
     def name(cls) -> Text:
+        """The URL prefix: the probes of deploy/ and the supervisor ask /webhooks/health/."""
         return "health"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The one GET route; `on_new_message` is never used, as no message comes this way."""
         health = Blueprint("health_webhook", __name__)
 
         @health.route("/", methods=["GET"], strict_slashes=False)

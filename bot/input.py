@@ -176,9 +176,11 @@ class GuardedRestInput(RestInput, _Guard):
 
     @classmethod
     def name(cls) -> Text:
+        """Rasa's REST channel's own name, so every REST client keeps /webhooks/rest/webhook."""
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's REST routes, every message checked (origin, body, rate, text, safeguarding) before Rasa sees it."""
         webhook = Blueprint("guarded_rest_webhook", __name__)
         webhook.listener("before_server_start")(lambda app, _loop: _limit_request_size(app))
 
@@ -269,6 +271,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
 
     @classmethod
     def name(cls) -> Text:
+        """Rasa's socket.io channel's own name, as this channel stands in for it (routes under /webhooks/socketio/)."""
         return "socketio"
 
     def _origin_allowed(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> bool:

@@ -45,6 +45,7 @@ def secret(environ: Mapping[str, str]) -> bytes:
 
 
 def derived(key: bytes, purpose: str) -> bytes:
+    """A key of its own per purpose, so that a value made for one use never passes for another's."""
     return hmac.new(key, f"career-assistant:{purpose}".encode(), hashlib.sha256).digest()
 
 

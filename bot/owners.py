@@ -60,6 +60,7 @@ class Owners:
             self._release = self.redis.register_script(RELEASE)
 
     def holder(self, sid: str) -> str:
+        """A connection's name across replicas: its socket id alone may be another process's too."""
         return f"{self.instance}:{sid}"
 
     async def claim(self, session_id: str, sid: str) -> bool:
@@ -86,6 +87,7 @@ class Owners:
         return await self.claim(session_id, sid)
 
     async def release(self, session_id: str, sid: str) -> None:
+        """Give the session up (its connection closed or left it), so that another connection may resume it."""
         me = self.holder(sid)
         if self.redis is None:
             with self._lock:

@@ -88,12 +88,15 @@ class RateLimiter:
         return self.refusal(sender, ip)
 
     async def check(self, sender: str, ip: str) -> bool:
+        """The verdict as a yes or no, as RedisRateLimiter.check gives it, so that either limiter fits a caller."""
         return await self.verdict(sender, ip) is None
 
     def allow(self, sender: str, ip: str) -> bool:
+        """The same yes or no without awaiting, for synchronous callers (the unit tests count with it)."""
         return self.refusal(sender, ip) is None
 
     def refusal(self, sender: str, ip: str) -> Optional[str]:
+        """Count the message if it may go on, else say which budget refuses it (TOO_FAST first)."""
         now = self.clock()
         with self._lock:
             if len(self._hits) + len(self._seen) > MAX_KEYS:
@@ -177,9 +180,11 @@ class RedisRateLimiter:
         self._warned = False
 
     async def check(self, sender: str, ip: str) -> bool:
+        """The verdict as a yes or no, for callers that need not say why (harness/ratelimit.py's class)."""
         return await self.verdict(sender, ip) is None
 
     async def verdict(self, sender: str, ip: str) -> Optional[str]:
+        """RateLimiter's verdict counted across every process, or in this one while Redis is away."""
         from redis.exceptions import RedisError
 
         keys = [f"{self.prefix}:s:{sender}", f"{self.prefix}:i:{ip[:64]}", f"{self.prefix}:c:{ip[:64]}"]

@@ -85,4 +85,5 @@ def check_message(raw: Any) -> Checked:
 
 
 def valid_sender(sender: Any) -> bool:
+    """Whole-string check of an id that becomes a tracker key and a log field: no newline slips by."""
     return isinstance(sender, str) and SENDER.fullmatch(sender) is not None

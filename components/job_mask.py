@@ -72,6 +72,7 @@ class JobMaskedCountVectors(CountVectorsFeaturizer):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
+        """Rasa's settings plus where the entity ruler's patterns, the job names, are."""
         return {**CountVectorsFeaturizer.get_default_config(), "pipeline_path": "build/spacy_pipeline"}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

@@ -47,6 +47,7 @@ class OccupationEntities(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
+        """Where the job names are, and how close a misspelling must be to count."""
         return {"pipeline_path": "build/spacy_pipeline", "cutoff": CUTOFF}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -57,6 +58,7 @@ class OccupationEntities(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "OccupationEntities":
+        """Rasa's graph builds the component through this; it has nothing to train or store."""
         return cls(config)
 
     def resolve(self, value: Any) -> Optional[str]:
@@ -68,6 +70,7 @@ class OccupationEntities(GraphComponent):
         return self.names.classify(value)
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """Settle each message's job entities before the fallback classifier reads them."""
         for message in messages:
             self._process(message)
         return messages

@@ -148,10 +148,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
+        """Rasa's settings plus the package that holds the model."""
         return {**DenseFeaturizer.get_default_config(), "package": PACKAGE}
 
     @staticmethod
     def required_packages() -> List[Text]:
+        """What Rasa checks is installed before it trains: the model runs on these, not PyTorch."""
         return ["tokenizers", "safetensors"]
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
@@ -161,11 +163,13 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
+        """Rasa's Featurizer requires it; the one setting, the package, is checked on loading."""
         pass
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
+        """Rasa's graph builds the component through this, named after its node."""
         return cls(config, execution_context.node_name)
 
     def _featurize(self, messages: List[Message]) -> None:
@@ -181,10 +185,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             self.add_features_to_message(None, vectors[index:index + 1], TEXT, messages[index])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """The training examples get the features the messages will get, so the classifier learns on what it sees."""
         self._featurize([m for m in training_data.training_examples if m.get(TEXT)])
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """Each message gets its sentence feature before the intent classifier reads it."""
         self._featurize(messages)
         return messages
 

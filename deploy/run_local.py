@@ -50,6 +50,7 @@ def services_from_env(env: Mapping[str, str]) -> List[Service]:
 
 
 def main() -> int:
+    """`make run`: keep both servers up until a stop signal; exit 128 + the signal, or 1 when one failed."""
     begun = time.monotonic()
     offset = int(os.environ.pop("SERVE_SECONDS", "0") or 0)  # not passed on to the servers
     ready_message = os.environ.pop("READY_MESSAGE", "The assistant is ready (@SECONDS@ s).")

@@ -36,6 +36,7 @@ def rss_mb(pid: int) -> float:
 
 
 def children(pid: int) -> List[int]:
+    """Every descendant of a process, so that rss_mb counts the workers a server forks too."""
     found: List[int] = []
     try:
         for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
@@ -91,6 +92,7 @@ class Redis:
         return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port), "REDIS_PASSWORD": "", "REDIS_URL": self.url}
 
     def stop(self) -> None:
+        """Stop the throw-away server, so that no test leaves a redis-server behind."""
         self.process.terminate()
         self.process.wait(timeout=10)
 
@@ -126,6 +128,7 @@ class Servers:
             return subprocess.Popen(args, cwd=PROJECT_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
     def start_actions(self) -> float:
+        """Seconds until the action server answers: what the benchmark reports and the tests wait for."""
         self.actions = self._start(actions_run(port=self.action_port, python=str(BIN / "python")), "actions.log")
         return wait_until(f"http://127.0.0.1:{self.action_port}/health", self.actions)
 
@@ -145,6 +148,7 @@ class Servers:
 
     @staticmethod
     def stop(process: Optional[subprocess.Popen]) -> None:
+        """Terminate one server, killing it after 30 s, so a fault test can take it away and go on."""
         if process is not None and process.poll() is None:
             process.terminate()
             try:
@@ -153,6 +157,7 @@ class Servers:
                 process.kill()
 
     def stop_all(self) -> None:
+        """Stop the Rasa server first, then the action server, so that no process outlives a test."""
         self.stop(self.rasa)
         self.stop(self.actions)
 

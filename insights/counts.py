@@ -87,6 +87,7 @@ class Week:
 
     @classmethod
     def of(cls, day: dt.date) -> "Week":
+        """The week a day falls in, so that every count is filed under one whole ISO week."""
         year, number, _ = day.isocalendar()
         return cls(year, number)
 
@@ -103,17 +104,21 @@ class Week:
 
     @property
     def monday(self) -> dt.date:
+        """The week's first day, from which its bounds and its place in a trend are worked out."""
         return dt.date.fromisocalendar(self.year, self.number, 1)
 
     @property
     def sunday(self) -> dt.date:
+        """The week's last day, for the period as a counsellor reads it."""
         return self.monday + dt.timedelta(days=6)
 
     @property
     def label(self) -> str:
+        """`2026-W47`: how the page's week picker, the report and the CSV's file name name a week."""
         return f"{self.year}-W{self.number:02d}"
 
     def shift(self, weeks: int) -> "Week":
+        """The week `weeks` before or after, so a trend never does week-number arithmetic across years."""
         return Week.of(self.monday + dt.timedelta(weeks=weeks))
 
     def bounds(self, zone: ZoneInfo) -> Tuple[float, float]:
@@ -158,6 +163,7 @@ class Tally:
     addresses: Dict[Any, Set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, key: Any, sender: str, address: Optional[str] = None) -> None:
+        """Count one message under `key`, remembering its conversation and, when known, its address."""
         self.messages[key] += 1
         self.students[key].add(sender)
         if address:  # a missing tag is an unknown address: it never helps reach MIN_ADDRESSES
@@ -209,14 +215,17 @@ class Insights:
 
     @property
     def week(self) -> Week:
+        """The ISO week these counts are of, for the labels of the page and the report."""
         return Week.of(self.start)
 
     @property
     def exact(self) -> bool:
+        """True in the maintainer's view (K = 1), where nothing is hidden or rounded."""
         return self.min_students <= 1
 
     @property
     def conversations(self) -> int:
+        """The established conversations of the week, behind the page's total."""
         return len(self.all_students)
 
     def shown(self, conversations: int) -> bool:

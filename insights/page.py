@@ -119,6 +119,7 @@ class InsightsInput(PageChannel):
 
     @classmethod
     def name(cls) -> Text:
+        """The URL prefix: the counsellors' page is at /webhooks/insights/."""
         return "insights"
 
     def __init__(self) -> None:

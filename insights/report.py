@@ -103,6 +103,7 @@ def chosen_weeks(weeks: int, week: Optional[str], zone: Any) -> List[Week]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make report`: each week's counts, as Markdown or JSON; 1 when the knowledge base or store cannot be read."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--weeks", type=int, default=1,
                         help="the last N finished weeks, Monday to Sunday, each counted separately (default 1)")

@@ -53,6 +53,7 @@ class Sessions:
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
     def issue(self, school: School, now: Optional[float] = None) -> str:
+        """A new signed cookie after a right token, so the counsellor does not retype it all working day."""
         expires = int((now or time.time()) + SESSION_SECONDS)
         session_id = secrets.token_urlsafe(16)  # URL-safe: never a "."
         return f"{school.id}.{expires}.{session_id}.{self._mac(school, expires, session_id)}"
@@ -135,6 +136,7 @@ class Failures:
             self.seen.pop(next(iter(self.seen)))
 
     async def blocked(self, address: str, now: float) -> bool:
+        """Whether this address has used up its wrong tokens, so that guessing one stays slow."""
         if self.redis is not None:
             from redis.exceptions import RedisError
 

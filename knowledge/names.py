@@ -104,6 +104,7 @@ def key(text: str) -> str:
 
 
 def found_spans(found: Sequence[Tuple[int, int, str]]) -> List[Tuple[int, int]]:
+    """The spans of what was found so far, so that later matches never overlap earlier ones."""
     return [(start, end) for start, end, _ in found]
 
 

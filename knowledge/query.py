@@ -217,9 +217,11 @@ class KnowledgeBase:
         return self._other_jobs.get(text) or self._other_jobs.get(self._other_aliases.get(key(text), ""))
 
     def other_jobs(self) -> List[OtherJobInfo]:
+        """Every job outside the group, for the tests that go through them all."""
         return list(self._other_jobs.values())
 
     def occupation(self, occupation_id: str) -> Optional[OccupationInfo]:
+        """One occupation by id, None for an unknown one, so a stale id never raises in an action."""
         return self._occupations.get(occupation_id)
 
     def occupations(self) -> List[OccupationInfo]:
@@ -263,9 +265,11 @@ class KnowledgeBase:
         return chain
 
     def fact(self, occupation_id: str, topic: str) -> Optional[FactInfo]:
+        """The job's own fact on a topic, never an ancestor's: find_fact is the one that borrows."""
         return self._facts.get((occupation_id, topic))
 
     def facts(self) -> List[FactInfo]:
+        """Every fact, for the answers that look through them all (a topic's sources, a credit's topics)."""
         return list(self._facts.values())
 
     def find_fact(self, occupation_id: str, topic: str) -> Optional[FactInfo]:
@@ -300,12 +304,14 @@ class KnowledgeBase:
                     None)
 
     def figure(self, occupation_id: str, topic: str = "salary") -> Optional[FigureInfo]:
+        """The job's own figure on a topic, never a parent's, so no number is given for the wrong job."""
         found = self.fact(occupation_id, topic)
         if found is None:
             return None
         return next((f for f in found.figures if f.occupation_id == occupation_id), None)
 
     def gap(self, topic: str) -> Optional[GapInfo]:
+        """What the sources do not say on a topic (gaps.yml), so the answer can say so plainly."""
         return self._gaps.get(topic)
 
     def all_sources(self) -> List[str]:
@@ -321,4 +327,5 @@ class KnowledgeBase:
         return [self._credits[i] for i in dict.fromkeys(ids) if isinstance(i, str) and i in self._credits]
 
     def all_credits(self) -> List[CreditInfo]:
+        """Every credit, so that each one a reply may name can be checked."""
         return list(self._credits.values())

@@ -52,6 +52,7 @@ def build_pipeline() -> Language:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """`make spacy`: build the pipeline and save it where config.yml's SpacyNLP loads it; 1 on a bad knowledge base."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
