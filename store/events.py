@@ -112,28 +112,26 @@ def user_events_by_sender(url: str, sender_prefix: str) -> Dict[str, int]:
             return {sender: int(count) for sender, count in connection.execute(query)}
 
 
-def types_of(url: str, sender: str) -> List[str]:
-    """The type of each event one conversation has stored, in order ("user", "bot", "action"...)."""
+def _column_of(url: str, sender: str, column: str) -> List[Any]:
+    """One column of each stored event of one conversation, in the order they were stored."""
     with engine_for(url) as engine:
         try:
             events = table(engine)
         except sa.exc.NoSuchTableError:
             return []
-        query = sa.select(events.c.type_name).where(events.c.sender_id == sender).order_by(events.c.id)
+        query = sa.select(events.c[column]).where(events.c.sender_id == sender).order_by(events.c.id)
         with engine.connect() as connection:
             return [row[0] for row in connection.execute(query)]
 
 
+def types_of(url: str, sender: str) -> List[str]:
+    """The type of each event one conversation has stored, in order ("user", "bot", "action"...)."""
+    return [str(t) for t in _column_of(url, sender, "type_name")]
+
+
 def stored_data(url: str, sender: str) -> List[str]:
     """Each stored event of one conversation as the JSON text the database holds (what masking must reach)."""
-    with engine_for(url) as engine:
-        try:
-            events = table(engine)
-        except sa.exc.NoSuchTableError:
-            return []
-        query = sa.select(events.c.data).where(events.c.sender_id == sender).order_by(events.c.id)
-        with engine.connect() as connection:
-            return [row[0] or "" for row in connection.execute(query)]
+    return [d or "" for d in _column_of(url, sender, "data")]
 
 
 def rows(sender: str, events: Iterable[Any]) -> List[Dict[str, Any]]:
