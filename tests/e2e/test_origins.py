@@ -113,3 +113,30 @@ async def test_a_student_in_danger_is_pointed_to_their_schools_counsellor(distri
                                                                       "message": "my dad keeps hitting me"})],
                                      expect=1, origin=HILLSIDE)
     assert any("ada.park@hillside.example" in r.get("text", "") for r in received), received
+
+
+def cors_headers(response: requests.Response) -> dict:
+    """Each CORS header of a response with every value it was sent with: a browser refuses a second one."""
+    raw = response.raw.headers
+    return {name: raw.getlist(name) for name in {k for k in raw.keys() if k.lower().startswith("access-control-")}}
+
+
+@pytest.mark.parametrize("server", ["district", "assistant"])
+def test_each_cors_header_is_sent_once_on_every_channel(server: str, request: pytest.FixtureRequest) -> None:
+    """What a browser checks for a school's page: REST (preflight and post) and socket.io polling (open and
+    post), on a district's server (a schools file) and a local one (CORS_ORIGINS)."""
+    district: Assistant = request.getfixturevalue(server)
+    origin = HILLSIDE if server == "district" else page_origin(district)
+    preflight = requests.options(f"{district.url}/webhooks/rest/webhook", timeout=10, headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    posted = rest(district, who(), origin)
+    opened = polling(district, origin)
+    assert opened.status_code == 200, opened.text
+    sid = opened.text[opened.text.index("{"):].split('"sid":"')[1].split('"')[0]
+    connected = requests.post(f"{district.url}/socket.io/?EIO=4&transport=polling&sid={sid}", data="40",
+                              headers={"Origin": origin, "Content-Type": "text/plain;charset=UTF-8"}, timeout=10)
+    for name, response in (("REST preflight", preflight), ("REST post", posted), ("socket.io open", opened),
+                           ("socket.io post", connected)):
+        headers = cors_headers(response)
+        assert headers.get("Access-Control-Allow-Origin") == [origin], (name, headers)
+        assert all(len(values) == 1 for values in headers.values()), (name, headers)
