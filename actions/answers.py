@@ -137,10 +137,11 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     task = None
     if topic == "duties" and tracker is not None:  # each list is searched once
         group_duties = kb.fact(kb.group().id, topic)
+        mentions = message_mentions(tracker)
         if group_duties is not None and fact.occupation_id not in (occupation_id, group_duties.occupation_id):
-            task = select_task(kb, group_duties, text, [occupation_id], message_mentions(tracker))
+            task = select_task(kb, group_duties, text, [occupation_id], mentions)
             fact = group_duties if task is not None else fact
-        task = task or select_task(kb, fact, text, [occupation_id], message_mentions(tracker))
+        task = task or select_task(kb, fact, text, [occupation_id], mentions)
     body = task_text(task) if task is not None else fact.text
     if fact.occupation_id != occupation_id:
         body = borrowed_intro(kb, occupation, fact) + "\n" + body
