@@ -33,7 +33,7 @@ REPLICAS ?= 2
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations test-development test-sealed e2e widget-docs eval bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e widget-docs eval bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -134,6 +134,9 @@ test-development: $(MODEL) $(KB_DB) ## The second development set (tests/develop
 test-sealed: $(MODEL) $(KB_DB) ## The sealed test set (tests/sealed/) against its gates: figures only, never its texts.
 	$(BIN)/python -m harness.gates sealed $(MODEL)
 
+test-discovery: $(MODEL) $(KB_DB) ## Finding a job: the discovery development set and the sealed one against their gates.
+	$(BIN)/python -m harness.gates discovery $(MODEL)
+
 test-conversations: $(MODEL) ## Held-out conversations (rasa test core --e2e) against their gate.
 	rm -rf results/conversations-holdout
 	$(BIN)/python -m bot.rasa_patches test core --stories tests/test_conversations_holdout.yml --model $(MODEL) \
@@ -146,7 +149,7 @@ e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real 
 widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/screenshots and docs/widget-metrics.json (the browser tests, writing into docs/).
 	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py tests/e2e/test_insights.py
 
-test: lint validate unit test-stories test-nlu test-conversations test-development test-sealed e2e cluster-test ## Everything, on a trained model.
+test: lint validate unit test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e cluster-test ## Everything, on a trained model.
 	@echo "make test: all checks passed"
 
 eval: $(MODEL) $(KB_DB) ## Candidate pipelines side by side on the clean held-out data -> docs/evaluation.md.

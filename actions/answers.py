@@ -73,6 +73,10 @@ class ActionAnswer(Action):
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[str]) -> List[Dict[Text, Any]]:
     """The answer on `topic` for the job named or in context; no topic keeps the last one ("what about ...?")."""
+    from actions.discover import answers_pending_question, continue_discovery  # discover builds on compare
+
+    if answers_pending_question(tracker):  # "a degree is fine" after "how long do you want to study?"
+        return continue_discovery(dispatcher, tracker)
     kb = knowledge_base()
     last_topic = tracker.get_slot("topic")
     if not isinstance(last_topic, str):  # slots can hold anything a client sent

@@ -12,7 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import RANKED_TOPICS
 from actions.compare import asked_topics, compare, question_text
 from actions.context import capitalised, knowledge_base, mentioned_occupations, mentioned_other_jobs, say
+from actions.discover import answers_pending_question, continue_discovery
 from actions.forms import across_jobs, elsewhere, other_place
+from knowledge.discovery import ANY, discovery
 from knowledge.query import KnowledgeBase, OtherJobInfo
 from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, OUTSIDE
 
@@ -33,6 +35,9 @@ class ActionTitles(Action):
         ranked = [t for t in asked_topics(text) if t in RANKED_TOPICS]
         if not named and ranked and across_jobs(tracker, named):  # "which job in the group pays the most?"
             return [SlotSet("topic", "compare")] + compare(dispatcher, kb, [o.id for o in kb.featured()], ranked, text)
+        wants = discovery().stated(text)
+        if not named and (answers_pending_question(tracker) or any(s.stance != ANY for s in wants)):
+            return continue_discovery(dispatcher, tracker)  # "is there a job that deals with sleep?"
         events: List[Dict[Text, Any]] = [SlotSet("topic", "titles")]
         place = elsewhere(tracker)
         if place is not None:  # "mri tech jobs in toronto": the sources cover the US and Pakistan's list only

@@ -27,6 +27,7 @@ FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE_REPLY = "out_of_scope"  # the kind of utter_out_of_scope's reply (a response, not an action)
 CHAT = "chat"  # greetings, thanks, help and the counsellor's details: no answer and no refusal
 SLOTS = ("occupation", "topic", "sources_shown", REPLY_KIND_SLOT)
+LAST_EVENTS = "__last_events"  # kept beside the slots: the previous turn's action and slot events, as a tracker has
 
 
 @dataclass
@@ -46,11 +47,15 @@ def tracker(message: Dict[str, Any], slots: Optional[Dict[str, Any]] = None, sen
     """A rasa_sdk tracker whose latest message is `message` (text, intent, entities, ranking, metadata)."""
     from rasa_sdk import Tracker
 
+    slots = dict(slots or {})
+    events = [{"event": "user", "text": ""}] + list(slots.pop(LAST_EVENTS, None) or [])
+    events.append({"event": "action", "name": "action_listen"})
+    events.append({"event": "user", "text": message.get("text"), "parse_data": message})
     return Tracker.from_dict({
         "sender_id": sender,
-        "slots": {**{name: None for name in SLOTS}, **(slots or {})},
+        "slots": {**{name: None for name in SLOTS}, **slots},
         "latest_message": message,
-        "events": [],
+        "events": events,
         "paused": False,
         "followup_action": None,
         "active_loop": {},
@@ -120,14 +125,17 @@ class Dialogue:
         if action in self.actions:
             dispatcher = CollectingDispatcher()
             events = await self.actions[action].run(dispatcher, tracker(message, slots), {})
-            replies = [m.get("text") or "" for m in dispatcher.messages]
+            replies = [m.get("text") or self.responses.get(m.get("response") or "", "") for m in dispatcher.messages]
             set_now = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+            slots[LAST_EVENTS] = [{"event": "action", "name": action}] + [e for e in events if e.get("event") == "slot"]
             slots.update({k: v for k, v in set_now.items() if k != REPLY_KIND_SLOT})
             kind = set_now.get(REPLY_KIND_SLOT) or CHAT
         else:
             replies = [self.responses.get(action, "")]
             kind = OUT_OF_SCOPE_REPLY if intent == "out_of_scope" else CHAT
-        return Turn(text, intent, list(message.get("entities") or []), action, replies, kind, dict(slots))
+            slots[LAST_EVENTS] = [{"event": "action", "name": action}]
+        shown = {k: v for k, v in slots.items() if k != LAST_EVENTS}
+        return Turn(text, intent, list(message.get("entities") or []), action, replies, kind, shown)
 
 
 async def _chat(model: Path) -> None:

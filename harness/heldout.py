@@ -33,6 +33,9 @@ SEALED = "sealed"
 # The second development set (tests/development/): written blind like the sealed set, in its format; read freely.
 DEVELOPMENT_MESSAGES = PROJECT_DIR / "tests" / "development" / "messages.yml"
 DEVELOPMENT_CONVERSATIONS = PROJECT_DIR / "tests" / "development" / "conversations.yml"
+DISCOVERY_MESSAGES = PROJECT_DIR / "tests" / "discovery" / "messages.yml"
+DISCOVERY_CONVERSATIONS = PROJECT_DIR / "tests" / "discovery" / "conversations.yml"
+SEALED_DISCOVERY = PROJECT_DIR / "tests" / "discovery_sealed"
 SIMILARITY = 0.85
 JOB = "#"  # what every job name becomes, so that "what does a [x] do" matches "what does a [y] do"
 
@@ -131,6 +134,16 @@ def development_texts() -> List[Text]:
     return set_texts(DEVELOPMENT_MESSAGES, DEVELOPMENT_CONVERSATIONS, "development")
 
 
+def discovery_texts() -> List[Text]:
+    """The discovery development set's messages and turns (tests/discovery/)."""
+    return set_texts(DISCOVERY_MESSAGES, DISCOVERY_CONVERSATIONS, "discovery")
+
+
+def sealed_discovery_texts() -> List[Text]:
+    """The sealed discovery set's (tests/discovery_sealed/); `where` begins "sealed", so its texts are never shown."""
+    return set_texts(SEALED_DISCOVERY / "messages.yml", SEALED_DISCOVERY / "conversations.yml", f"{SEALED} discovery")
+
+
 @lru_cache(maxsize=None)
 def _matcher(b: str) -> difflib.SequenceMatcher:
     """One matcher per training text: difflib indexes its second sequence, so that work is done once."""
@@ -174,9 +187,9 @@ def training_texts() -> List[Text]:
 
 
 def held_out_texts() -> List[Text]:
-    """The development sets' texts and the sealed set's."""
+    """The development sets' texts, the discovery set's and the sealed set's."""
     return (nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS) + development_texts()
-            + sealed_texts())
+            + discovery_texts() + sealed_texts() + sealed_discovery_texts())
 
 
 def main(argv: Optional[List[str]] = None) -> int:

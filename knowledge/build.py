@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
-from knowledge import models
+from knowledge import discovery, models
 from knowledge.names import OTHER_JOB, REFERENCE
 from knowledge.query import database_url
 from knowledge.vocabulary import (
@@ -194,6 +194,10 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             raise KnowledgeError("facts.yml", entry, f"licence facts need `states`, one of {LICENCE_STATES}")
 
     _check_radiation_jobs(facts)
+    try:  # what discovery ties to each job must be that job's own facts
+        discovery.check(discovery.read(directory / "discovery.yml"), occupation_ids, seen, TOPICS)
+    except discovery.DiscoveryError as error:
+        raise KnowledgeError("discovery.yml", "discovery", str(error)) from None
 
     for index, gap in enumerate(gaps):
         entry = f"gap {gap.get('topic') or index + 1}"

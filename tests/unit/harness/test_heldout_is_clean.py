@@ -18,8 +18,10 @@ from harness.heldout import (
     copies,
     copy_of,
     development_texts,
+    discovery_texts,
     make_text,
     nlu_texts,
+    sealed_discovery_texts,
     sealed_texts,
     training_texts,
 )
@@ -36,6 +38,21 @@ def test_the_second_development_set_coincides_with_training_no_more_than_recorde
     found = copies(development_texts(), training_texts())
     assert len(found) <= DEVELOPMENT_COINCIDING_AT_MOST, "\n".join(
         f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
+
+
+# The discovery sets (tests/discovery/, tests/discovery_sealed/), written blind the same way: short answers
+# ("yes", "thanks") and guided-path replies coincide with training texts written before the sets existed.
+DISCOVERY_COINCIDING_AT_MOST = 55
+SEALED_DISCOVERY_COINCIDING_AT_MOST = 57
+
+
+def test_the_discovery_sets_coincide_with_training_no_more_than_recorded() -> None:
+    found = copies(discovery_texts(), training_texts())
+    assert len(found) <= DISCOVERY_COINCIDING_AT_MOST, "\n".join(
+        f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
+    sealed = copies(sealed_discovery_texts(), training_texts())
+    assert len(sealed) <= SEALED_DISCOVERY_COINCIDING_AT_MOST, "\n".join(
+        f"{c.held_out.where} ({c.rule})" for c in sealed)
 
 
 def test_the_sealed_set_coincides_with_training_no_more_than_recorded() -> None:

@@ -1,0 +1,309 @@
+"""Finding a job to ask about: a student says what they like or dislike, or answers a few guided questions,
+and gets the group's jobs whose work, as the sources describe it, goes with that, each with the fact that says so.
+
+The sources describe each job's work, never anyone's personality: an answer says what each job involves and
+where the sources cannot tell the jobs apart (all three work with patients), never that a job "suits" someone.
+The preferences and their reasons live in knowledge/discovery.yml; this turns them into an answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Set, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.compare import and_list, qualifiers
+from actions.context import capitalised, intent_name, knowledge_base, mentioned_occupations, mentioned_other_jobs, say
+from knowledge.discovery import ANY, DISLIKE, LIKE, Discovery, Preference, Reason, Stated, Step, discovery
+from knowledge.query import FactInfo, KnowledgeBase
+from knowledge.vocabulary import CLASSIFICATION
+
+PREFERENCES_SLOT = "preferences"  # what the student has said so far, as values ("machines", "not_radiation")
+STEP_SLOT = "discovery_step"  # the guided question just asked, so that a typed "both" or "no" answers it
+PREFERENCE_ENTITY = "preference"  # what the guided path's buttons send
+EXPLORE_ACTION = "action_explore_jobs"
+MAX_VALUES = 32  # a slot longer than this came from a malformed client
+AGAIN = {"title": "Find a job in this field", "payload": "/explore_jobs"}
+OFFER = "So, going by my sources:"  # the line that names the jobs an answer offers
+
+
+class ActionExploreJobs(Action):
+    """What jobs fit what the student said; then the next guided question, or buttons for the jobs."""
+
+    def name(self) -> Text:
+        """The name the domain and the rules call this action by."""
+        return EXPLORE_ACTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """A message with no preference starts over; one with preferences adds to what was said before."""
+        found = discovery()
+        kb = knowledge_base()
+        others = mentioned_other_jobs(tracker, kb)
+        if others and not mentioned_occupations(tracker, kb):  # "i like people, should i be a nurse instead"
+            from actions.answers import other_job_note  # answers hands pending guided answers back to here
+
+            return other_job_note(dispatcher, kb, others, [AGAIN])
+        new = stated_now(tracker, found)
+        pending = found.step(just_asked(tracker))
+        if pending is not None and not any(s.preference in pending.preferences for s in new):
+            new += [Stated(p, ANY) for p in pending.preferences]  # "both honestly", "whatever": no preference
+        return explore(dispatcher, tracker, found, new)
+
+
+class ActionYesNo(Action):
+    """A yes or a no: the answer to a guided question that asked one, else the usual short reply."""
+
+    def name(self) -> Text:
+        """The name the domain and the rules call this action by."""
+        return "action_yes_no"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """"No" to "Are you OK with radiation?" is a preference; "no" after anything else is "no problem"."""
+        found = discovery()
+        yes = intent_name(tracker) == "affirm"
+        pending = found.step(just_asked(tracker))
+        values = (pending.yes if yes else pending.no) if pending is not None else ()
+        if values:
+            return explore(dispatcher, tracker, found, [s for v in values if (s := found.parse(v)) is not None])
+        if pending is not None:  # "yes" to "patients or machines?": ask again, with its buttons
+            ask(dispatcher, pending)
+            return [SlotSet(STEP_SLOT, pending.id)]
+        dispatcher.utter_message(response="utter_affirm" if yes else "utter_deny")
+        return []
+
+
+MAX_ANSWER_WORDS = 8  # a typed answer to a guided question is short ("mostly machines", "a degree is fine")
+
+
+def answers_pending_question(tracker: Tracker) -> bool:
+    """True when the message answers the guided question just asked, whatever intent it was read as:
+    "mostly machines" after "patients or machines?" is no question about equipment."""
+    found = discovery()
+    step = found.step(just_asked(tracker))
+    text = (tracker.latest_message or {}).get("text")
+    if step is None or not isinstance(text, str) or len(text.split()) > MAX_ANSWER_WORDS:
+        return False
+    return any(s.preference in step.preferences for s in stated_now(tracker, found))
+
+
+def continue_discovery(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Answer the guided question that the message answers (see answers_pending_question)."""
+    return explore(dispatcher, tracker, discovery(), stated_now(tracker, discovery()))
+
+
+def stated_now(tracker: Tracker, found: Discovery) -> List[Stated]:
+    """The preferences of the latest message: a button's values, else the ones its words state."""
+    message = tracker.latest_message or {}
+    sent = [found.parse(e.get("value")) for e in message.get("entities") or []
+            if isinstance(e, dict) and e.get("entity") == PREFERENCE_ENTITY]
+    if any(sent):
+        return [s for s in sent if s is not None]
+    return found.stated(message.get("text"))
+
+
+def just_asked(tracker: Tracker) -> Optional[str]:
+    """The guided question the assistant asked right before this message, or None.
+
+    The step slot is kept across turns, so only a value set since the previous message counts.
+    """
+    seen_message = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event") if isinstance(event, dict) else None
+        if kind == "user":
+            if seen_message:
+                return None
+            seen_message = True
+        elif kind == "slot" and seen_message and event.get("name") == STEP_SLOT:
+            value = event.get("value")
+            return value if isinstance(value, str) else None
+    return None
+
+
+def remembered(tracker: Tracker, found: Discovery) -> List[Stated]:
+    """What the student said in earlier turns, from the slot; anything malformed is dropped."""
+    values = tracker.get_slot(PREFERENCES_SLOT)
+    if not isinstance(values, list):
+        return []
+    return [s for v in values[:MAX_VALUES] if (s := found.parse(v)) is not None]
+
+
+def merged(before: Sequence[Stated], now: Sequence[Stated]) -> List[Stated]:
+    """Earlier preferences, each replaced by a newer word on it ("actually radiation is fine")."""
+    kept = {s.preference: s for s in before}
+    for stated in now:
+        kept.pop(stated.preference, None)
+        kept[stated.preference] = stated
+    return list(kept.values())
+
+
+def explore(dispatcher: CollectingDispatcher, tracker: Tracker, found: Discovery,
+            new: List[Stated]) -> List[Dict[Text, Any]]:
+    """Answer for everything said so far, then ask the next guided question or offer the fitting jobs."""
+    kb = knowledge_base()
+    if not new:  # "help me choose": start over, with the jobs the sources describe and the first question
+        events = overview(dispatcher, kb)
+        return events + [SlotSet(PREFERENCES_SLOT, [])] + ask_next(dispatcher, found, [], [])
+    wants = merged(remembered(tracker, found), new)
+    body, fits, facts, sources = fitting(kb, found, wants, {s.preference for s in new})
+    events = say(dispatcher, kb, body, sources, facts=facts)
+    events.append(SlotSet(PREFERENCES_SLOT, [s.value for s in wants]))
+    if len(fits) == 1:
+        events.append(SlotSet("occupation", fits[0]))  # "what does that one earn?" follows on
+    return events + ask_next(dispatcher, found, wants, fits)
+
+
+def ask_next(dispatcher: CollectingDispatcher, found: Discovery, wants: Sequence[Stated],
+             fits: Sequence[str]) -> List[Dict[Text, Any]]:
+    """The first guided question not yet answered; when all are, buttons to ask about each fitting job."""
+    settled = {s.preference for s in wants}
+    step = next((s for s in found.steps if not settled & set(s.preferences)), None)
+    if step is not None:
+        ask(dispatcher, step)
+        return [SlotSet(STEP_SLOT, step.id)]
+    kb = knowledge_base()
+    buttons = [{"title": f"About {o.plural}", "payload": f'/ask_overview{{"occupation": "{o.id}"}}'}
+               for o in (kb.occupation(i) for i in fits[:4]) if o is not None]
+    buttons.append({**AGAIN, "title": "Start again"})
+    dispatcher.utter_message(text="Want to know more about one of them?", buttons=buttons)
+    return [SlotSet(STEP_SLOT, None)]
+
+
+def ask(dispatcher: CollectingDispatcher, step: Step) -> None:
+    """A guided question with its buttons, each sending its preference values."""
+    buttons = [{"title": title, "payload": "/explore_jobs" + preference_payload(values)}
+               for title, values in step.buttons]
+    dispatcher.utter_message(text=step.question, buttons=buttons)
+
+
+def preference_payload(values: Sequence[str]) -> str:
+    """`{"preference": [...]}` as Rasa's payload syntax reads it (one entity per value)."""
+    quoted = ", ".join(f'"{v}"' for v in values)
+    return f'{{"{PREFERENCE_ENTITY}": [{quoted}]}}'
+
+
+def overview(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> List[Dict[Text, Any]]:
+    """The jobs the article describes, each in a sentence of its own fact, and how many more titles there are."""
+    facts = [f for o in kb.featured() if (f := kb.fact(o.id, "overview")) is not None]
+    lines = ["My sources describe three jobs in detail:" if len(facts) == 3 else "My sources describe these jobs:"]
+    lines += [f"• {fact.text}" for fact in facts]
+    others = [o for o in kb.occupations() if not o.featured and o.id != kb.group().id]
+    lines.append(f"The classification lists {len(others)} more job titles; ask me for the list to see them all. "
+                 "I can help you find one that goes with what you like.")
+    return say(dispatcher, kb, "\n".join(lines), [kb.source_for_role(CLASSIFICATION).id], facts=facts)
+
+
+def fitting(kb: KnowledgeBase, found: Discovery, wants: Sequence[Stated],
+            now: Set[str]) -> Tuple[str, List[str], List[FactInfo], List[str]]:
+    """The answer's body, the ids of the jobs that fit, the facts used and the sources named without a fact.
+
+    Everything said so far narrows the jobs; only what this message said is explained again (`now`).
+    """
+    featured = [o.id for o in kb.featured()]
+    facts: List[FactInfo] = []
+    sources: List[str] = []
+    lines: List[str] = []
+    chosen: List[str] = []  # jobs a liked preference ties to
+    ruled_out: List[str] = []
+    for stated in wants:
+        preference = found.preferences[stated.preference]
+        said = stated.preference in now
+        if stated.stance == LIKE:
+            lines += liked(kb, preference, facts, sources) if said else []
+            if preference.jobs and not preference.same_for_all:
+                chosen += [r.occupation for r in preference.jobs if r.occupation not in chosen]
+        elif stated.stance == DISLIKE:
+            lines += disliked(kb, preference, facts) if said else []
+            if preference.rules_out:
+                ruled_out += [r.occupation for r in preference.jobs]
+    fits = [o for o in (chosen or featured) if o not in ruled_out]
+    if not lines:  # only "doesn't mind": nothing narrows the jobs down
+        lines.append("That doesn't rule any job out.")
+    if fits and (chosen or ruled_out):  # something narrowed the jobs down: name them
+        names = [kb.occupation(o).plural for o in fits if kb.occupation(o) is not None]
+        lines.append(f"{OFFER} {and_list(names)}.")
+        explained = {f.occupation_id for f in facts}  # a job named without a reason here cites what it is
+        facts += [f for o in fits if o not in explained and (f := kb.fact(o, "overview")) is not None]
+    elif not fits:
+        lines.append("None of the jobs my sources describe fits all of that.")
+    return "\n".join(lines), fits, facts, sources
+
+
+def liked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo], sources: List[str]) -> List[str]:
+    """What the sources tie to a liked preference: the jobs and their reasons, a ranking, or their silence."""
+    lines: List[str] = []
+    if preference.ranked_by:
+        return ranked(kb, preference, facts)
+    if preference.silent:
+        lines.append(preference.silent)
+        facts += [f for r in preference.silent_facts if (f := kb.fact(r.occupation, r.fact or "")) is not None]
+    if preference.same_for_all and preference.jobs:
+        if preference.each:
+            lines += [reason_line(kb, r, preference, facts, sources) for r in preference.jobs]
+        else:  # one sentence for all, citing each job's fact
+            lines.append(f"{capitalised(preference.name)}: {preference.summary}, so my sources can't tell "
+                         "the jobs apart on it.")
+            facts += [f for r in preference.jobs if (f := kb.fact(r.occupation, r.fact or "")) is not None]
+    elif preference.jobs:
+        lines.append(f"{capitalised(preference.name)}:")
+        lines += [reason_line(kb, r, preference, facts, sources) for r in preference.jobs]
+    return lines
+
+
+def disliked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo]) -> List[str]:
+    """Which jobs the sources describe without it, and which they tie to it (left out)."""
+    if preference.same_for_all and preference.summary:  # "i don't want to deal with people": all three do
+        facts += [f for r in preference.jobs if (f := kb.fact(r.occupation, r.fact or "")) is not None]
+        return [f"{capitalised(preference.name)}: {preference.summary}, so none of them avoids it."]
+    lines: List[str] = []
+    if not preference.rules_out:
+        return lines
+    lines.append(f"Without {preference.name}:")
+    if preference.without:
+        lines += [reason_line(kb, r, preference, facts, []) for r in preference.without]
+    left = [f"{kb.occupation(r.occupation).plural} ({r.text})" for r in preference.jobs
+            if r.text and kb.occupation(r.occupation) is not None and r.fact]
+    facts += [f for r in preference.jobs if r.fact and (f := kb.fact(r.occupation, r.fact)) is not None]
+    if left:
+        lines.append(f"Left out, because of {preference.name}: " + "; ".join(left) + ".")
+    return lines
+
+
+def ranked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo]) -> List[str]:
+    """The jobs in order of their own figures (pay): computed from the facts, never typed."""
+    topic = preference.ranked_by or ""
+    figured = [(f, o) for o in kb.featured() if (f := kb.figure(o.id, topic)) is not None]
+    figured.sort(key=lambda pair: -pair[0].value)
+    facts += [fact for _, o in figured if (fact := kb.fact(o.id, topic)) is not None]
+    if not figured:
+        return [f"My sources give no figures for {preference.name}."]
+    kinds = {qualifiers(f) for f, _ in figured}
+    label = f" ({kinds.pop()})" if len(kinds) == 1 else ""
+    return [f"{capitalised(preference.name)}: pay{label}, highest first:"] + [
+        f"• {capitalised(o.plural)}: ${f.value:,}" for f, o in figured]
+
+
+def reason_line(kb: KnowledgeBase, reason: Reason, preference: Preference, facts: List[FactInfo],
+                sources: List[str]) -> str:
+    """"• Sonographers: they run the ultrasound machine", citing the job's fact; a listed title says so."""
+    occupation = kb.occupation(reason.occupation)
+    name = capitalised(occupation.plural if occupation else reason.occupation)
+    if reason.fact is not None:
+        fact = kb.fact(reason.occupation, reason.fact)
+        if fact is not None:
+            facts.append(fact)
+        text = reason.text or (fact.text if fact else "")
+        return f"• {name}: {text}" + (" (that link is my reading, not the sources')" if reason.reading else "")
+    sources.append(kb.source_for_role(CLASSIFICATION).id)
+    titles = "; ".join(f"“{t}”" for t in (occupation.source_titles if occupation else ()))
+    return (f"• {name}: the classification lists {titles}. That it has to do with {preference.name} is my "
+            "reading of the name: my sources don't describe the work.")
+
+
+def offered_line(text: str) -> str:
+    """The jobs an answer offers, as its offer line names them ('' when it offers none)."""
+    line = next((line for line in text.splitlines() if line.startswith(OFFER)), "")
+    return line[len(OFFER):]

@@ -1,0 +1,289 @@
+"""What a student says they like or dislike, and which of the group's jobs the sources tie to it
+(knowledge/discovery.yml).
+
+The file is checked against the occupations and facts when the knowledge base is built (`check`), and
+read as it is at run time, like places.yml: it is small and changes with the knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+import yaml
+
+DISCOVERY = Path(__file__).with_name("discovery.yml")
+MAX_TEXT = 1000  # a longer message is read in its first part only
+LIKE, DISLIKE, ANY = "like", "dislike", "any"
+NOT_PREFIX, ANY_PREFIX = "not_", "any_"  # how a button says "would rather not" and "doesn't mind"
+NUMBER = re.compile(r"\d")
+
+# Just before a word: "no radiation", "not into x-rays", "i don't want radiation", "i hate needles".
+NEGATION_BEFORE = re.compile(
+    r"\b(?:no|not|without|never|nothing|avoid|avoiding|hate|dislike|against|less|zero|none|"
+    r"don'?t|dont|do not|doesn'?t|does not|won'?t|wouldn'?t|isn'?t|aren'?t|can'?t|cannot|"
+    r"rather not|scared of|afraid of|away from|stay away|nope|hates|hated|can'?t stand|cant stand|not into|"
+    r"not interested in|not a fan of)\b(?:\W+\w+){0,5}\W*$", re.IGNORECASE)
+NEGATION_ANYWHERE = re.compile(
+    r"\b(?:no|not|without|never|avoid|hate|dislike|don'?t|dont|do not|rather not|scared of|afraid of)\b",
+    re.IGNORECASE)
+NEUTRAL_BEFORE_ANYWHERE = re.compile(r"\b(?:don'?t|dont|do not|wouldn'?t) mind\b|\bidc\b|\bdon'?t care\b",
+                                     re.IGNORECASE)
+# Just before a word, and winning over a negation: "i don't mind radiation", "not scared of x-rays".
+NEUTRAL_BEFORE = re.compile(
+    r"\b(?:(?:don'?t|dont|do not|wouldn'?t|would not) mind|fine with|ok(?:ay)? with|cool with|happy with|"
+    r"comfortable with|no problem with|not (?:scared|afraid|worried|bothered) (?:of|about|by)|"
+    r"doesn'?t matter|don'?t care about|dont care about|do not care about|idc about|idc|ok w|okay w|fine w|"
+    r"whatever about)\b(?:\W+\w+){0,2}\W*$", re.IGNORECASE)
+# Just after a word: "radiation is fine", "x-rays don't bother me" (neither); "radiation scares me" (no).
+NEUTRAL_AFTER = re.compile(
+    r"^\W*(?:is|are|'s|s|would be|will be)?\s*(?:fine|ok|okay|alright|all right|no problem|cool|not a problem)\b|"
+    r"^\W*(?:doesn'?t|does not|don'?t|do not) (?:bother|scare|worry)|"
+    r"^\W*(?:is|are|'s)?\s*(?:isn'?t|is not|not|aren'?t)\s+(?:a big deal|that important|important|a priority|"
+    r"everything|my priority)", re.IGNORECASE)
+NEGATION_AFTER = re.compile(
+    r"^\W*(?:is|are)?\s*(?:not for me|scares? me|freaks? me out|worries me|is scary|no thanks|no way|"
+    r"please no|pls no|nope|no|nah)\b|"
+    r"^\W*(?:\w+\W+){0,2}(?:is|are|seems?|sounds?|looks?)\s+(?:so |way too |too |really |kinda |a bit )*"
+    r"(?:boring|complicated|hard|depressing|emotional|sad|scary|gross|creepy|dull)\b|"
+    r"^\W*(?:\w+\W+){0,1}makes? me (?:squeamish|sick|nervous|uncomfortable|anxious|sad)|"
+    r"^\W*(?:and )?(?:i'?m|im|i am) not (?:ok|okay|fine|cool|comfortable) with (?:that|it|this)", re.IGNORECASE)
+# Where a clause ends, so that "i like machines but not radiation" keeps the "not" with radiation only;
+# "and"/"or" only join the parts of one clause ("i hate needles and radiation").
+CLAUSE = re.compile(r"[.,;!?]|\b(?:but|although|though|however|actually|instead)\b", re.IGNORECASE)
+JOIN = re.compile(r"\b(?:and|or|nor|&)\b", re.IGNORECASE)
+FILLER = re.compile(r"^(?:\W|\b(?:also|even|any|the|a|an|with|of|too|either)\b)*$", re.IGNORECASE)
+
+
+class DiscoveryError(ValueError):
+    """discovery.yml does not fit the knowledge it points at: the build stops with the entry named."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one job goes with a preference: the topic of the job's own fact that backs it, in short words."""
+
+    occupation: str
+    fact: Optional[str]
+    text: Optional[str]
+    reading: bool  # the link is our reading of the job's listed title, not the sources' words
+
+
+@dataclass(frozen=True)
+class Preference:
+    """One thing a student may like or dislike, with the jobs the sources tie to it."""
+
+    id: str
+    name: str
+    words: Tuple[str, ...]
+    against: Tuple[str, ...]
+    jobs: Tuple[Reason, ...]
+    without: Tuple[Reason, ...]
+    same_for_all: bool
+    summary: Optional[str]  # for a same_for_all preference: one sentence for all the jobs
+    each: bool  # every job's reason even so (what each training needs)
+    silent: Optional[str]
+    silent_facts: Tuple[Reason, ...]
+    ranked_by: Optional[str]
+
+    @property
+    def rules_out(self) -> bool:
+        """A dislike rules jobs out only where the file names the jobs without it (radiation): "no heart"
+        does not rule out sonographers, only some of whom specialise in it."""
+        return bool(self.without)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of the guided path, the preferences it settles, and its buttons (title, values)."""
+
+    id: str
+    question: str
+    preferences: Tuple[str, ...]
+    buttons: Tuple[Tuple[str, Tuple[str, ...]], ...]
+    yes: Tuple[str, ...]  # what a typed "yes" to a yes/no question means (`any_radiation`); () for the others
+    no: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A preference as a message states it: liked, disliked, or "doesn't mind" (ANY)."""
+
+    preference: str
+    stance: str
+
+    @property
+    def value(self) -> str:
+        """The form a button and the slot keep it in: `radiation`, `not_radiation`, `any_radiation`."""
+        return {LIKE: "", DISLIKE: NOT_PREFIX, ANY: ANY_PREFIX}[self.stance] + self.preference
+
+
+@dataclass(frozen=True, eq=False)
+class Discovery:
+    """The preferences and the guided path, with the one scanner that finds preferences in a message."""
+
+    preferences: Dict[str, Preference]
+    steps: Tuple[Step, ...]
+    ignore: Tuple[str, ...] = ()  # phrases that hide a preference's word ("15 years old")
+
+    def parse(self, value: object) -> Optional[Stated]:
+        """A slot or button value (`not_radiation`) as a Stated; None for anything unknown."""
+        if not isinstance(value, str):
+            return None
+        for prefix, stance in ((NOT_PREFIX, DISLIKE), (ANY_PREFIX, ANY), ("", LIKE)):
+            if value.startswith(prefix) and value[len(prefix):] in self.preferences:
+                return Stated(value[len(prefix):], stance)
+        return None
+
+    def stated(self, text: object) -> List[Stated]:
+        """The preferences a message states, in the order it states them; the last word on one wins."""
+        if not isinstance(text, str) or text.startswith("/"):
+            return []
+        text = text[:MAX_TEXT]
+        found: Dict[str, Stated] = {}
+        last_end: Dict[str, int] = {}
+        for start, end, preference, opposite in self._matches(text):
+            if preference in last_end and not CLAUSE.search(text[last_end[preference]:start]):
+                continue  # "don't want years at uni": the clause's first word on it says how
+            stance = _stance(text[:start], text[end:], {w for w, _, _ in self.words})
+            if opposite:  # "not years of university" is a short training; "a degree is fine" doesn't mind
+                stance = LIKE if stance == DISLIKE else ANY
+                if stance == ANY and preference in found:
+                    continue  # "no quick certificate, i want a proper degree": the first word stands
+            found.pop(preference, None)
+            found[preference] = Stated(preference, stance)
+            last_end[preference] = end
+        return list(found.values())
+
+    def _matches(self, text: str) -> List[Tuple[int, int, str, bool]]:
+        """Every word of a preference in the text, longest first, none overlapping."""
+        taken: Set[int] = set()
+        for phrase in self.ignore:
+            for match in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE):
+                taken |= set(range(match.start(), match.end()))
+        matches = []
+        for word, preference, opposite in self.words:
+            for match in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE):
+                span = set(range(match.start(), match.end()))
+                if span & taken:
+                    continue
+                taken |= span
+                matches.append((match.start(), match.end(), preference, opposite))
+        return sorted(matches)
+
+    @cached_property
+    def words(self) -> Tuple[Tuple[str, str, bool], ...]:
+        """(word, preference, opposite) for every word, longest first, so "helping people" beats "people"."""
+        words = [(w, p.id, False) for p in self.preferences.values() for w in p.words]
+        words += [(w, p.id, True) for p in self.preferences.values() for w in p.against]
+        return tuple(sorted(words, key=lambda item: (-len(item[0]), item[0])))
+
+    def step(self, step_id: object) -> Optional[Step]:
+        """The guided question with this id, or None."""
+        return next((s for s in self.steps if s.id == step_id), None)
+
+
+def _stance(before: str, after: str, words: Set[str]) -> str:
+    """Liked, disliked or neither, from the words around a preference in its own clause.
+
+    A bare list after a negation goes on negating ("no needles or radiation", "i hate needles and
+    radiation"), but not after a negated preference joined by "and" ("no radiation and short training").
+    """
+    clause_start = max((m.end() for m in CLAUSE.finditer(before)), default=0)
+    clause = before[clause_start:]
+    after = CLAUSE.split(after, maxsplit=1)[0]
+    joins = list(JOIN.finditer(clause))
+    own = clause[joins[-1].end():] if joins else clause
+    if NEUTRAL_BEFORE.search(own) or NEUTRAL_AFTER.search(after):
+        return ANY
+    if NEGATION_BEFORE.search(own) or NEGATION_AFTER.search(after):
+        return DISLIKE
+    if joins and FILLER.match(own):
+        previous = clause[joins[-2].end() if len(joins) > 1 else 0:joins[-1].start()]
+        if NEUTRAL_BEFORE_ANYWHERE.search(previous):  # "i don't mind machines or people"
+            return ANY
+        negated = NEGATION_ANYWHERE.search(previous)
+        names_one = any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", previous, re.IGNORECASE) for w in words)
+        if negated and (joins[-1].group(0).lower() != "and" or not names_one):
+            return DISLIKE
+    return LIKE
+
+
+def _reasons(items: Any) -> Tuple[Reason, ...]:
+    return tuple(Reason(str(i["occupation"]), i.get("fact"), i.get("text"), bool(i.get("reading")))
+                 for i in items or [])
+
+
+def read(path: Path = DISCOVERY) -> Discovery:
+    """Read discovery.yml; a missing key or a malformed entry raises DiscoveryError with the entry named."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    preferences: Dict[str, Preference] = {}
+    try:
+        for item in data["preferences"]:
+            preference = Preference(
+                str(item["id"]), str(item["name"]), tuple(str(w).lower() for w in item["words"]),
+                tuple(str(w).lower() for w in item.get("against") or []), _reasons(item.get("jobs")),
+                _reasons(item.get("without")), bool(item.get("same_for_all")), item.get("summary"),
+                bool(item.get("each")),
+                " ".join(str(item["silent"]).split()) if item.get("silent") else None,
+                _reasons(item.get("silent_facts")), item.get("ranked_by"))
+            if preference.id in preferences:
+                raise DiscoveryError(f"preference {preference.id}: a second entry with this id")
+            preferences[preference.id] = preference
+        steps = tuple(Step(str(s["id"]), str(s["question"]), tuple(s["preferences"]),
+                           tuple((str(b["title"]), tuple(b["preference"])) for b in s["buttons"]),
+                           tuple(s.get("on_yes") or ()), tuple(s.get("on_no") or ()))
+                      for s in data["steps"])
+    except (KeyError, TypeError) as error:
+        raise DiscoveryError(f"discovery.yml: a required key is missing or malformed ({error})") from None
+    return Discovery(preferences, steps, tuple(str(w).lower() for w in data.get("ignore") or []))
+
+
+@lru_cache(maxsize=1)
+def discovery() -> Discovery:
+    """The process-wide discovery data, read on first use (never at import time)."""
+    return read()
+
+
+def check(found: Discovery, occupations: Dict[str, Dict[str, Any]], facts: Iterable[Tuple[str, str]],
+          topics: Iterable[str]) -> None:
+    """Every reason points at a job of the group and at a fact of that job's own; no reason states a number
+    (figures come from facts); every word names one preference; each step's buttons send known values."""
+    have = set(facts)
+    owners: Dict[str, str] = {}
+    for preference in found.preferences.values():
+        entry = f"preference {preference.id}"
+        if not preference.words:
+            raise DiscoveryError(f"{entry}: needs `words`")
+        if preference.same_for_all and not (preference.summary or preference.each):
+            raise DiscoveryError(f"{entry}: a same_for_all preference needs a `summary`, or `each: true`")
+        if NUMBER.search(preference.summary or ""):
+            raise DiscoveryError(f"{entry}: a number in a reason; figures come from the facts")
+        if not (preference.jobs or preference.silent or preference.ranked_by):
+            raise DiscoveryError(f"{entry}: needs `jobs`, `silent` or `ranked_by`")
+        if preference.ranked_by is not None and preference.ranked_by not in topics:
+            raise DiscoveryError(f"{entry}: ranked_by `{preference.ranked_by}` is no topic")
+        for word in (*preference.words, *preference.against):
+            if owners.setdefault(word, preference.id) != preference.id:
+                raise DiscoveryError(f"{entry}: the word `{word}` is also one of `{owners[word]}`")
+        for reason in (*preference.jobs, *preference.without, *preference.silent_facts):
+            if reason.occupation not in occupations:
+                raise DiscoveryError(f"{entry}: unknown occupation `{reason.occupation}`")
+            if reason.fact is not None and (reason.occupation, reason.fact) not in have:
+                raise DiscoveryError(f"{entry}: {reason.occupation} has no `{reason.fact}` fact of its own")
+            if reason.fact is None and not reason.reading and reason in preference.jobs:
+                raise DiscoveryError(f"{entry}: {reason.occupation} needs a `fact`, or `reading: true` for a "
+                                     "link read from its listed title")
+            if NUMBER.search(reason.text or "") or NUMBER.search(preference.silent or ""):
+                raise DiscoveryError(f"{entry}: a number in a reason; figures come from the facts")
+    for step in found.steps:
+        for preference_id in step.preferences:
+            if preference_id not in found.preferences:
+                raise DiscoveryError(f"step {step.id}: unknown preference `{preference_id}`")
+        for title, values in (*step.buttons, ("yes", step.yes or ("any_" + step.preferences[0],)),
+                              ("no", step.no or ("any_" + step.preferences[0],))):
+            if not values or any(found.parse(v) is None for v in values):
+                raise DiscoveryError(f"step {step.id}: `{title}` sends an unknown value")
