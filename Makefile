@@ -143,7 +143,7 @@ test-conversations: $(MODEL) ## Held-out conversations (rasa test core --e2e) ag
 		--out results/conversations-holdout --e2e --quiet > /dev/null
 	$(BIN)/python -m harness.gates conversations results/conversations-holdout
 
-e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real servers over REST and socket.io, faults, load, two processes, the widget in Chromium.
+e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real servers over REST and socket.io, faults, load, two processes, the widget and rasa-webchat in Chromium, socket.io-client in Node.
 	$(BIN)/python -m pytest tests/e2e
 
 widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/screenshots and docs/widget-metrics.json (the browser tests, writing into docs/).

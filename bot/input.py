@@ -61,6 +61,9 @@ ORIGIN_REFUSED = ("This page is not one of the schools this assistant serves, so
                   "Ask your school's IT team to add the page's address to the assistant's schools file.")
 ENTITY_VALUE = re.compile(r"^[A-Za-z0-9 _\-]{1,64}$")
 MAX_METADATA_CHARS = 2000
+# rasa-webchat's key for a page's metadata in user_uttered. Rasa 3.6's channel reads only its `metadata_key`
+# ("metadata" by default, what the project's widget sends), so without this a webchat's customData was dropped.
+WEBCHAT_METADATA_KEY = "customData"
 DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
 
@@ -92,6 +95,13 @@ def _metadata(value: Any) -> Dict[str, Any]:
     if not isinstance(value, dict) or len(json.dumps(value, default=str)) > MAX_METADATA_CHARS:
         return {}
     return {str(k)[:64]: v for k, v in value.items() if isinstance(v, str) and len(v) <= 200}
+
+
+def _socket_metadata(data: Dict[str, Any], key: str) -> Dict[str, Any]:
+    """The page's metadata of a socket.io message: under the channel's `metadata_key`, else under rasa-webchat's
+    `customData`, so that both the widget and an unchanged rasa-webchat reach Rasa with no credentials change."""
+    found = data.get(key)
+    return _metadata(data.get(WEBCHAT_METADATA_KEY) if found is None else found)
 
 
 def replay(events: List[Event], message_id: str) -> Optional[List[BotUttered]]:
@@ -382,7 +392,7 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
                 await output.send_text_message(sender, reply)
                 return
             school = self.schools.by_id(session.get("school") or "")
-            metadata = school_metadata(_metadata(data.get(self.metadata_key)), school)
+            metadata = school_metadata(_socket_metadata(data, self.metadata_key), school)
             metadata["client_tag"] = client_tag(session.get("ip", "unknown"))
             if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
                 await output.send_text_message(sender, safeguarding.reply(metadata))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
@@ -94,3 +96,56 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+class HostPages:
+    """A threaded http.server on the allowed second origin (`assistant.page_port`, on the local server's
+    CORS_ORIGINS): a school's pages, each with its own headers, and the scripts they load."""
+
+    def __init__(self, port: int) -> None:
+        self.origin = f"http://127.0.0.1:{port}"
+        pages: Dict[str, Tuple[bytes, Dict[str, str]]] = {}
+        self.pages = pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                page = pages.get(self.path.split("?")[0])
+                if page is None:
+                    self.send_error(404)
+                    return
+                body, headers = page
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def add(self, name: str, body: str | bytes, headers: Optional[Dict[str, str]] = None,
+            content_type: str = "text/html; charset=utf-8") -> str:
+        """Serve `body` at /name (an HTML page unless `content_type` says otherwise); its URL."""
+        data = body.encode() if isinstance(body, str) else body
+        self.pages[f"/{name}"] = (data, {"Content-Type": content_type, **(headers or {})})
+        return f"{self.origin}/{name}"
+
+    def close(self) -> None:
+        """Stop serving (the session's end)."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def host(assistant: Assistant) -> Iterator[HostPages]:
+    """One server of host pages for the whole session: its port is the assistant's one second origin."""
+    pages = HostPages(assistant.page_port)
+    yield pages
+    pages.close()

@@ -1,7 +1,9 @@
-"""A socket.io client that nobody here wrote, against the real servers: python-socketio's AsyncClient, as a
-page of a school would use any standard socket.io client. It speaks long-polling here: its WebSocket transport
-needs aiohttp's ClientWSTimeout (aiohttp 3.10), and Rasa 3.6 pins aiohttp 3.9; the project's own client
-(harness/socketio.py) and the widget cover the WebSocket.
+"""Socket.io clients that nobody here wrote, against the real servers, as a school's page would use any
+standard socket.io client: python-socketio's AsyncClient, and the npm package socket.io-client in Node
+(tests/e2e/node/socketio_client.mjs, pinned in package.json; `npm ci` installs it). python-socketio speaks
+long-polling here: its WebSocket transport needs aiohttp's ClientWSTimeout (aiohttp 3.10), and Rasa 3.6 pins
+aiohttp 3.9; socket.io-client covers the WebSocket, after an upgrade from polling and on its own.
+rasa-webchat, in a browser, is tests/e2e/test_webchat.py.
 
 Rasa's socket.io conventions hold: `session_request` answered by `session_confirm`, `user_uttered` with the
 message and `customData`, `bot_uttered` with `quick_replies` for buttons, and the session kept when the
@@ -11,13 +13,19 @@ page reloads and asks for it again.
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import socketio
 
 from harness.assistant import Assistant
-from tests.e2e.conftest import HILLSIDE
+from harness.servers import PROJECT_DIR
+from store.events import stored_data
+from tests.e2e.conftest import FOREIGN, HILLSIDE
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +99,63 @@ async def test_python_socketio_client_from_a_foreign_page_is_refused(district: A
     page = Page("https://not-a-school.example")
     with pytest.raises(socketio.exceptions.ConnectionError):
         await page.open(district.url)
+
+
+# --- socket.io-client (npm) in Node ----------------------------------------------------------------
+
+NODE_CLIENT = Path(__file__).parent / "node" / "socketio_client.mjs"
+# What the project's widget sends with every message (bot/static/widget-messages.js), and what rasa-webchat's
+# README puts in customData: the server keeps `language`, and replaces the school's keys with its own.
+CUSTOM_DATA = {"language": "en", "school": "Hillside High School", "counsellor_name": "Ms Ada Park",
+               "counsellor_email": "someone@evil.example"}
+
+
+def node_client(**options: Any) -> Dict[str, Any]:
+    """One page load by socket.io-client in Node; what it printed. A timeout or a surprise exits non-zero,
+    and fails the test with what the script said."""
+    node = shutil.which("node")
+    if node is None or not (PROJECT_DIR / "node_modules" / "socket.io-client").is_dir():
+        pytest.fail("Node.js and `npm ci` (socket.io-client) are needed: apt-get install nodejs npm; npm ci")
+    done = subprocess.run([node, str(NODE_CLIENT), json.dumps({"timeoutMs": WAIT * 1000, **options})],
+                          cwd=PROJECT_DIR, capture_output=True, text=True, timeout=4 * WAIT)
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr}{done.stdout}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    """The replies' texts in one string, to look for words in."""
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def stored_metadata(assistant: Assistant, sender: str) -> List[Dict[str, Any]]:
+    """The metadata of each stored message of the student's: what Rasa kept of the page's customData."""
+    events = [json.loads(data) for data in stored_data(assistant.tracker_url, sender)]
+    return [e.get("metadata") or {} for e in events if e.get("event") == "user"]
+
+
+def test_socketio_client_in_node_upgrades_to_websocket_and_keeps_its_session(district: Assistant) -> None:
+    first = node_client(url=district.url, origin=HILLSIDE, transports=["polling", "websocket"],
+                        questions=["hi", "what does a sonographer do"], customData=CUSTOM_DATA)
+    assert first["transports"] == ["polling", "websocket"] and first["final_transport"] == "websocket", first
+    greeting, answer = first["answers"]
+    buttons = [q for r in greeting for q in r.get("quick_replies") or []]
+    assert [b["title"] for b in buttons][:1] == ["What does a sonographer do?"], greeting
+    assert all(b.get("payload", "").startswith("/") for b in buttons), greeting
+    assert "patient" in texts(answer) and "Source" in texts(answer), answer
+    session = first["session_id"]
+    kept = stored_metadata(district, session)
+    assert kept and all(m.get("language") == "en" for m in kept), kept  # customData reached Rasa's metadata
+    assert all(m.get("school_id") == "hillside" and m.get("counsellor_email") == "ada.park@hillside.example"
+               for m in kept), kept  # the school is the Origin's, never the page's word
+    # The page reloads, WebSocket only this time, and asks for its stored session: the conversation goes on.
+    again = node_client(url=district.url, origin=HILLSIDE, transports=["websocket"], sessionId=session,
+                        questions=["and how much do they earn"], customData=CUSTOM_DATA)
+    assert again["transports"] == ["websocket"] and again["session_id"] == session, again
+    assert "$" in texts(again["answers"][0]), again  # the sonographer's pay, from the context
+
+
+@pytest.mark.parametrize("transports", [["polling", "websocket"], ["websocket"]])
+def test_socketio_client_in_node_from_a_foreign_page_is_refused(district: Assistant, transports: List[str]) -> None:
+    refused = node_client(url=district.url, origin=FOREIGN, transports=transports, questions=["hi"],
+                          expectRefused=True)
+    assert refused["refused"] and refused["error"], refused

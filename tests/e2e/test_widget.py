@@ -15,10 +15,8 @@ import json
 import os
 import re
 import statistics
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,7 +28,7 @@ from bot.sanitize import MAX_MESSAGE_CHARS
 from harness.assistant import Assistant
 from harness.provenance import measured_at
 from harness.servers import PROJECT_DIR, free_port
-from tests.e2e.conftest import SCHOOL
+from tests.e2e.conftest import SCHOOL, HostPages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -44,55 +42,7 @@ XSS = "<img src=x onerror=window.__xss=1>"
 expect.set_options(timeout=15_000)
 
 
-# --- Fixtures: the browser, and host pages on a second origin -------------------------------------
-
-class HostPages:
-    """A threaded http.server on the allowed second origin; each page has its own headers."""
-
-    def __init__(self, port: int) -> None:
-        self.origin = f"http://127.0.0.1:{port}"
-        pages: Dict[str, tuple] = {}
-        self.pages = pages
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                page = pages.get(self.path.split("?")[0])
-                if page is None:
-                    self.send_error(404)
-                    return
-                body, headers = page
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def add(self, name: str, body: str, headers: Optional[Dict[str, str]] = None) -> str:
-        self.pages[f"/{name}"] = (body.encode(), headers or {})
-        return f"{self.origin}/{name}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture(scope="session")
-def host(assistant: Assistant) -> Iterator[HostPages]:
-    pages = HostPages(assistant.page_port)
-    yield pages
-    pages.close()
-
+# --- Fixtures: the browser's contexts (the host pages on a second origin are conftest.py's `host`) ---
 
 def new_context(browser: Browser, **options: Any) -> BrowserContext:
     options.setdefault("viewport", {"width": 1280, "height": 800})

@@ -42,6 +42,7 @@ from bot.input import (
     _limit_request_size,
     _metadata,
     _school_of_conversation,
+    _socket_metadata,
     handle_once,
     replay,
 )
@@ -180,6 +181,18 @@ def test_each_channel_sets_the_limit_before_the_server_starts(channel: type) -> 
 ])
 def test_only_a_small_flat_mapping_of_short_strings_goes_through(sent: Any, kept: Dict[str, Any]) -> None:
     assert _metadata(sent) == kept
+
+
+@pytest.mark.parametrize(("data", "kept"), [
+    ({"metadata": {"school": "Hillside"}}, {"school": "Hillside"}),  # the project's widget
+    ({"customData": {"language": "en"}}, {"language": "en"}),  # rasa-webchat
+    ({"metadata": {"school": "Hillside"}, "customData": {"language": "en"}}, {"school": "Hillside"}),
+    ({"metadata": "{not json", "customData": {"language": "en"}}, {}),  # the channel's key, even when bad
+    ({}, {}),
+])
+def test_socketio_metadata_is_the_channel_s_key_else_rasa_webchat_s(data: Dict[str, Any],
+                                                                     kept: Dict[str, Any]) -> None:
+    assert _socket_metadata(data, "metadata") == kept
 
 
 def test_the_metadata_size_limit_is_on_the_whole_mapping() -> None:
