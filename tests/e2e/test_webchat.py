@@ -113,7 +113,7 @@ def test_rasa_webchat_on_a_school_page_answers_offers_buttons_and_keeps_its_sess
     chat.launcher.click()
     chat.wait_for_bot("What would you like to know?", 0)  # initPayload /greet: connected and answered
     expect(chat.replies).to_have_text(["What does a sonographer do?", "How much do they earn?",
-                                       "Do I need a licence?"])
+                                       "Do I need a licence?", "Help me find a job"])
     before = chat.bot.count()
     chat.replies.filter(has_text="What does a sonographer do?").click()  # the button's payload
     chat.wait_for_bot("gel", before)
