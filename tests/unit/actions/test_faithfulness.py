@@ -705,7 +705,7 @@ async def test_no_job_without_radiation_gets_radiation_protection_as_its_own(kb:
     protection = [f for f in kb.facts() if f.radiation == RADIATION_PROTECTION]
     assert protection and all(kb.find_fact(o.id, f.topic) != f for o in without for f in protection)
     group_safety = kb.fact(kb.group().id, "safety")
-    assert group_safety is not None and "For the jobs in this group that use radiation" in group_safety.text
+    assert group_safety is not None and "Some jobs in this group use radiation" in group_safety.text
     claims = [sentence for f in protection for sentence in sentences(f.text)]
     questions = ["Is it safe for pregnant women?", "do they use radiation", "radiation exposure?", "is it safe",
                  "do they wear lead aprons", "how much radiation do they get"]
