@@ -270,7 +270,7 @@ def lacking_lines(kb: KnowledgeBase, occupations: List[OccupationInfo], topics: 
         what = and_list(labels)
         if described:
             result.append(f"The sources give {what} only for {and_list(described)}. "
-                          f"{capitalised(and_list(lacking))} {'is' if len(lacking) == 1 else 'are'} not among them.")
+                          f"{capitalised(and_list(lacking))} are not among them.")
         else:
             result.append(f"The sources give no {what} for {' or '.join(lacking)}.")
     return result

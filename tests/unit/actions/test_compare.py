@@ -98,7 +98,7 @@ async def test_a_job_without_figures_is_compared_as_not_given(kb: KnowledgeBase)
     text, sources = await ask(kb, "who gets paid the most", (bare.id, paid.id))
     assert f"{NOT_GIVEN} vs ${figure.value:,}" in text
     described = [o.plural for o in kb.occupations() if kb.figure(o.id) is not None]
-    assert f"only for {', '.join(described[:-1])} and {described[-1]}. {capitalised(bare.plural)} is not among them." \
+    assert f"only for {', '.join(described[:-1])} and {described[-1]}. {capitalised(bare.plural)} are not among them." \
         in text
     assert "have the highest" not in text  # one figure is no ranking
     assert set(bare.source_ids) <= set(sources)

@@ -73,7 +73,7 @@ FRAMING = [
     r"• {NAME}:( not given)?",
     r"Of (these|those the sources give figures for), {NAMES} have the (highest|lowest) {STAT} pay \({PAY}\)\.",
     r"The sources give {LABELS} only for {NAMES}\.",
-    r"{NAMES} (is|are) not among them\.",
+    r"{NAMES} are not among them\.",
     r"The sources give no {LABELS} for {NAME}( or {NAME})*\.",
     r"Yes\.",
     r"{NAME} belongs to group 3211, {GROUP}\.",
@@ -391,7 +391,7 @@ def check_compare(kb: KnowledgeBase, text: str) -> None:
             assert claimed == {i for i, f in figures.items() if f.value == best}, f"wrong {extreme.group(3)}: {text}"
             assert extreme.group(5) == f"{best:,}" and {f.statistic for f in figures.values()} == {extreme.group(4)}
             assert (extreme.group(1) == "these") == (len(figures) == len(jobs)), text
-        only = (re.fullmatch(r"The sources give (.+?) only for (.+)\. (.+) (?:is|are) not among them\.", line)
+        only = (re.fullmatch(r"The sources give (.+?) only for (.+)\. (.+) are not among them\.", line)
                 or re.fullmatch(r"The sources give no (.+?)() for (.+)\.", line))
         if only:
             topics = [t for label in re.split(r", | and ", only.group(1))
