@@ -6,15 +6,16 @@ target (95 % of the texts, tests/unit/harness/test_readability.py holds it). A h
 would drift, so they are read where they live: domain.yml's responses (every variation, and the buttons),
 the knowledge base that knowledge/build.py builds (facts, their brief comparison values, gaps, the notes on
 jobs outside the group), the bot's own replies (bot/), and the actions themselves, run on that knowledge
-base for every job, topic, comparison and kind of question (CASES): what they add around the facts
-(framing, comparison rows, source lines) is cut out of each reply and scored on its own, once per template
+base for every job, topic, comparison and kind of question (cases()): what they add around the facts
+(framing, comparison rows' labels, source lines) is cut out of each reply and scored on its own, once per template
 (the same words for another job are one text). Whole replies are scored too, for information.
 
-A job title is a long word that no plain rewrite can shorten ("diagnostic medical sonographer" is 10
-syllables), so each text also gets a second grade with every job title, title as the classification
-spells it, field and source name counted as one short word (`plain_grade`). The gate is on the grade as
-said; the second grade only shows how much of a text's grade its names are. A text under MIN_WORDS words
-is listed apart, not scored: the formula's sentence length means little there.
+A job title is a long word that no plain rewrite can shorten ("diagnostic medical sonographer" is 11
+syllables), and a list of them is hard to read whatever the sentence around it. So each text also gets a
+second grade with every job title, title as the classification spells it, field and source name counted as
+one short word (`plain_grade`): the wording around the names, which a rewrite can change. The gate is on
+that grade; the grade as said is reported beside it, so what the names cost stays in view. A text under
+MIN_WORDS words is listed apart, not scored: the formula's sentence length means little there.
 
     python -m harness.readability [--out docs/readability.md]
 """
@@ -108,6 +109,19 @@ class Report:
     def above(self) -> List[Scored]:
         """The scored texts above the target grade, worst first."""
         return [s for s in self.scored if s.grade > GRADE_TARGET]
+
+
+def verdict(report: Report, shown: int = 10) -> Optional[str]:
+    """None when the target is met; else the share and the worst texts, to rewrite (the gate's message)."""
+    share = report.share(plain=True)
+    if share >= SHARE_TARGET:
+        return None
+    worst = sorted(report.scored, key=lambda s: (-s.plain_grade, s.said.text))[:shown]
+    listing = "\n".join(f"  {s.plain_grade:5.1f} (as said {s.grade:5.1f}) {s.said.kind}, {s.said.where}: "
+                        f"{_cell(s.said.text)}" for s in worst)
+    return (f"{_percent(share)} of {len(report.scored)} scored texts are at grade {GRADE_TARGET:g} or below with "
+            f"names as one word ({_percent(report.share())} as said), under the target {SHARE_TARGET:.0%}. "
+            f"Rewrite the worst in short sentences and common words, keeping every fact:\n{listing}")
 
 
 def grade(text: str) -> float:
@@ -368,12 +382,15 @@ def kb_spans(kb: Any) -> List[str]:
 
 
 def pieces(text: str, spans: Sequence[str]) -> Iterator[Tuple[str, str]]:
-    """A reply's own words: (kind, piece) for each source line, and for each line of framing once the
-    knowledge base's texts are cut out."""
+    """A reply's own words: (kind, piece) for each source line, each comparison row's label, and each line of
+    framing once the knowledge base's texts are cut out."""
     body: List[str] = []
     for line in text.splitlines():
+        row = ROW.match(line)
         if SOURCE_LINE.match(line):
             yield SOURCE, line.strip()
+        elif row:  # a comparison's row is a table's, not a sentence: its values are briefs, figures, state words
+            yield FRAMING, row.group(1).strip()
         else:
             body.append(line)
     rest = "\n".join(body)
@@ -474,7 +491,9 @@ def document(report: Report, measured: str) -> str:
         "sources questions, the counsellor with and without a contact, and the fallback's search. What the "
         "actions add around the facts is cut out of each reply and scored on its own: framing sentences "
         f"({counts[FRAMING]}) and source lines ({counts[SOURCE]}). A template said for several jobs or values is "
-        "one text; the variant with the highest grade stands for it (the `variants` column).",
+        "one text; the variant with the highest grade stands for it (the `variants` column). A comparison's rows "
+        "(\"• Pay (...): $54,620 vs not given\") are a table, not sentences: a row's label is framing, and its "
+        "values are the knowledge base's briefs (scored above), figures and state words.",
         f"- The bot's own replies ({counts[BOT]}): an empty or too long message, the safeguarding reply, and the "
         "fault replies of `bot/input.py`.",
         "",
@@ -544,8 +563,7 @@ def main(argv: Optional[Iterable[str]] = None) -> None:
     print(f"{_percent(report.share())} of {len(report.scored)} scored texts at grade {GRADE_TARGET:g} or below "
           f"({_percent(report.share(plain=True))} with names as one word), {len(report.short)} too short; "
           f"{args.out.relative_to(PROJECT_DIR) if args.out.is_relative_to(PROJECT_DIR) else args.out}")
-    for s in report.above():
-        print(f"  {s.grade:5.1f} ({s.plain_grade:5.1f}) {s.said.kind}, {s.said.where}: {_cell(s.said.text, 120)}")
+    print(verdict(report) or f"the target is met: at least {SHARE_TARGET:.0%} at grade {GRADE_TARGET:g} or below")
 
 
 if __name__ == "__main__":
