@@ -435,7 +435,16 @@ def measure(kb: Any = None) -> Report:
             action_texts(kb, messages, names):
         scored.setdefault((s.said.kind, s.said.text), s)  # a button in domain.yml and an action's is one text
     whole = sorted({m["text"] for _, m in messages if m.get("text")})
-    return Report(list(scored.values()), [score(Said("reply", "actions/", t), names) for t in whole], count)
+    replies_scored = [Scored(Said("reply", "actions/", t), word_count(t), grade(as_lines(t)), grade(names.plain(
+        as_lines(t)))) for t in whole]
+    return Report(list(scored.values()), replies_scored, count)
+
+
+def as_lines(text: str) -> str:
+    """A reply as the chat shows it, each line a unit: a line without a full stop (a row, a heading, a source line)
+    gets one, so that the formula does not read a comparison's rows as one long sentence."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(line if line[-1] in ".!?" else line + "." for line in lines)
 
 
 # --- the document -------------------------------------------------------------------------------------------
@@ -458,6 +467,7 @@ def document(report: Report, measured: str) -> str:
     within = len(scored) - len(report.above())
     counts = {k: sum(1 for s in report.texts if s.said.kind == k) for k in KINDS}
     replies_within = sum(1 for r in report.replies if r.grade <= GRADE_TARGET)
+    replies_plain = sum(1 for r in report.replies if r.plain_grade <= GRADE_TARGET)
     lines = [
         "# Readability: every text the assistant can say",
         "",
@@ -542,7 +552,11 @@ def document(report: Report, measured: str) -> str:
         "",
         f"{replies_within} of {len(report.replies)} distinct replies of the actions "
         f"({_percent(replies_within / len(report.replies) if report.replies else 1)}) are at grade "
-        f"{GRADE_TARGET:g} or below as a whole, source line included. The ten hardest:",
+        f"{GRADE_TARGET:g} or below as a whole, source line included, and {replies_plain} "
+        f"({_percent(replies_plain / len(report.replies) if report.replies else 1)}) with names as one word. Each "
+        "line is read as a sentence (a row or a heading without a full stop gets one, as the chat shows it on a "
+        "line of its own). A whole reply names its jobs and sources again and again, and a comparison lists "
+        "them: the names, not the wording, are most of what is hard in it. The ten hardest as said:",
         "",
         "| grade | names as one word | words | reply |",
         "|---:|---:|---:|---|",
