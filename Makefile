@@ -33,7 +33,7 @@ REPLICAS ?= 2
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e widget-docs eval bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e widget-docs eval readability bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -152,8 +152,11 @@ widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/scree
 test: lint validate unit test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e cluster-test ## Everything, on a trained model.
 	@echo "make test: all checks passed"
 
-eval: $(MODEL) $(KB_DB) ## Candidate pipelines side by side on the clean held-out data -> docs/evaluation.md.
+eval: $(MODEL) $(KB_DB) readability ## Candidate pipelines side by side on the clean held-out data -> docs/evaluation.md; readability too.
 	$(BIN)/python -m bench.evaluate
+
+readability: $(KB_DB) $(SPACY_PIPELINE) | $(INSTALLED) ## Every text the assistant can say, scored (textstat's Flesch-Kincaid grade), worst first -> docs/readability.md.
+	$(BIN)/python -m harness.readability
 
 reliability: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
 	$(BIN)/python -m bench.reliability

@@ -200,8 +200,8 @@ def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo
     label = TOPIC_LABELS[fact.topic]
     if fact.occupation_id != kb.group().id and kb.grouping_is_reading(occupation.id):
         return (f"The sources don't cover {label} for {occupation.plural} specifically. They list "
-                f"{occupation.plural} in group 3211 without saying more; taking them as {owner.plural} "
-                f"is my reading of the title, not the sources', so this is about {owner.plural}:")
+                f"{occupation.plural} in group 3211 and say no more. I take them as {owner.plural}: that "
+                f"is my reading of the title, not the sources'. So this is about {owner.plural}:")
     if fact.occupation_id != kb.group().id:
         return (f"The sources don't cover {label} for {occupation.plural} specifically. "
                 f"{capitalised(occupation.plural)} come under {owner.plural}, so this is about {owner.plural}:")
@@ -267,6 +267,6 @@ def answer_gap(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
             if fact is not None and fact.occupation_id == occupation_id:
                 body += f"\nWhat they do say: {fact.text}"
                 sources, used = [], [fact]
-    body += "\nYour school counsellor can help you find up-to-date information."
+    body += "\nYour school counsellor can help you find information that is up to date."
     buttons = [{"title": "Talk to my counsellor", "payload": "/ask_counsellor"}]
     return say(dispatcher, kb, body, sources, buttons, label=CHECKED, facts=used)

@@ -269,7 +269,8 @@ def lacking_lines(kb: KnowledgeBase, occupations: List[OccupationInfo], topics: 
     for (described, lacking), labels in lines.items():
         what = and_list(labels)
         if described:
-            result.append(f"The sources give {what} only for {and_list(described)}, not for {' or '.join(lacking)}.")
+            result.append(f"The sources give {what} only for {and_list(described)}. "
+                          f"{capitalised(and_list(lacking))} are not among them.")
         else:
             result.append(f"The sources give no {what} for {' or '.join(lacking)}.")
     return result

@@ -172,4 +172,5 @@ def credit_overview(kb: KnowledgeBase, credit: CreditInfo) -> str:
     topics = list(dict.fromkeys(f.topic for f in kb.facts() if credit.id in f.attribution))
     labels = [TOPIC_LABELS[t] for t in topics]
     what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-    return f"{capitalised(_holder(kb, credit))} credits some of what it says about {what} to {_credit_name(credit)}."
+    return (f"{capitalised(_holder(kb, credit))} credits some of its facts to {_credit_name(credit)}. "
+            f"They are about {what}.")

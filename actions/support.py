@@ -64,7 +64,7 @@ class ActionCounsellor(Action):
 CLOSEST = "Here is the closest thing my sources say"
 NOT_SURE = "Sorry, I'm not sure what you mean. Did you mean one of these?"
 OTHERWISE = "If you meant something else, try one of these:"
-COUNSELLOR_NOTE = "Your school counsellor can help you find up-to-date information."
+COUNSELLOR_NOTE = "Your school counsellor can help you find information that is up to date."
 
 
 class ActionFallback(Action):

@@ -70,17 +70,17 @@ def asked_member(text: str) -> Optional[str]:
 
 def deny_unlisted(dispatcher: CollectingDispatcher, kb: KnowledgeBase, name: str) -> List[Dict[Text, Any]]:
     """A name that is no title of the group: a plain no, and that the sources describe only the group's jobs."""
-    body = (f"No, as far as my sources go: “{name}” isn't one of the titles Pakistan's classification lists for "
-            f"group 3211 ({kb.group().plural}), so my sources don't describe that job. Ask me for the list of "
-            "titles to see the jobs they do cover.")
+    body = (f"No, as far as my sources go. Pakistan's classification doesn't list “{name}” as a title in group "
+            f"3211 ({kb.group().plural}). So my sources don't describe that job. Ask me for the list of titles to "
+            "see the jobs they do cover.")
     return say(dispatcher, kb, body, [kb.source_for_role(CLASSIFICATION).id], kind=OUTSIDE)
 
 
 def deny_title(dispatcher: CollectingDispatcher, kb: KnowledgeBase, job: OtherJobInfo) -> List[Dict[Text, Any]]:
     """A job outside the group, asked about as a member: a plain no and what the sources say of it (for a
     name that could be either, its note says which is which), never the whole list."""
-    body = (f"No. That isn't one of the titles Pakistan's classification lists for group 3211 "
-            f"({kb.group().plural}). {job.note}")
+    body = (f"No. That title isn't in group 3211 ({kb.group().plural}). Pakistan's classification doesn't "
+            f"list it. {job.note}")
     sources = [kb.source_for_role(CLASSIFICATION).id] + [s for s in job.source_ids
                                                          if s != kb.source_for_role(CLASSIFICATION).id]
     return say(dispatcher, kb, body, sources, kind=OUTSIDE)

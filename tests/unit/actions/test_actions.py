@@ -219,7 +219,7 @@ async def test_compare_a_title_without_figures_says_not_given(kb: KnowledgeBase)
     bare, job = only_listed(kb, "salary"), paid(kb)[0]
     tracker = make_tracker("compare_occupations", [occupation(bare.id), occupation(job.id)])
     text = text_of((await run_action(ActionCompare(), tracker))[0])
-    assert f"not given vs {pay(kb, job.id)}" in text and f"not for {bare.plural}" in text
+    assert f"not given vs {pay(kb, job.id)}" in text and f"{capitalised(bare.plural)} are not among them" in text
 
 
 async def test_titles_list_and_membership(kb: KnowledgeBase) -> None:

@@ -98,7 +98,8 @@ async def test_a_job_without_figures_is_compared_as_not_given(kb: KnowledgeBase)
     text, sources = await ask(kb, "who gets paid the most", (bare.id, paid.id))
     assert f"{NOT_GIVEN} vs ${figure.value:,}" in text
     described = [o.plural for o in kb.occupations() if kb.figure(o.id) is not None]
-    assert f"only for {', '.join(described[:-1])} and {described[-1]}, not for {bare.plural}." in text
+    assert f"only for {', '.join(described[:-1])} and {described[-1]}. {capitalised(bare.plural)} are not among them." \
+        in text
     assert "have the highest" not in text  # one figure is no ranking
     assert set(bare.source_ids) <= set(sources)
 
@@ -151,8 +152,8 @@ async def test_the_comparison_check_catches_a_wrong_only_for_line(kb: KnowledgeB
     bare = job_without(kb, "salary")
     text, _ = await ask(kb, "compare pay", (bare.id, paid_jobs(kb)[0][0].id))
     described = [o.plural for o in kb.occupations() if kb.figure(o.id) is not None]
-    listed = f"only for {', '.join(described[:-1])} and {described[-1]},"
+    listed = f"only for {', '.join(described[:-1])} and {described[-1]}."
     assert listed in text
-    wrong = text.replace(listed, f"only for {described[0]},")  # leaves out jobs the sources do describe
+    wrong = text.replace(listed, f"only for {described[0]}.")  # leaves out jobs the sources do describe
     with pytest.raises(AssertionError, match="salary"):
         check_compare(kb, wrong)

@@ -47,8 +47,9 @@ from tests.unit.trackers import make_tracker, named, occupation, run_action
 FRAMING = [
     r"The sources don't (cover|give) {LABEL} for {NAME}( specifically)?\.",
     r"{NAME} come under {NAME}, so this is about {NAME}:",
-    r"They list {NAME} in group 3211 without saying more; taking them as {NAME} is my reading of the title, "
-    r"not the sources', so this is about {NAME}:",
+    r"They list {NAME} in group 3211 and say no more\.",
+    r"I take them as {NAME}: that is my reading of the title, not the sources'\.",
+    r"So this is about {NAME}:",
     r"What they say about the {LABEL} of {NAME} doesn't carry over to {NAME}\.",
     r"I take it as a kind of {NAME}: that is my reading of the title, not the sources'\.",
     r"What they do:",
@@ -56,7 +57,8 @@ FRAMING = [
     r"For comparison, this is what they say about other jobs in the group:",
     r"The sources don't say anything about the {LABEL} of {NAME}\.",
     r"They only list {NAME} as one of the job titles in group 3211\.",
-    r"Your school counsellor (may be able to help you find out more|can help you find up-to-date information)\.",
+    r"Your school counsellor (may be able to help you find out more|can help you find information that is up to "
+    r"date)\.",
     r"Which job would you like to know more about\?",
     r"Would you like to hear about one of the jobs that is in the group\?",
     r"It depends on the job\.",
@@ -70,7 +72,8 @@ FRAMING = [
     r"• Education: {EDUCATION}( vs {EDUCATION})*",
     r"• {NAME}:( not given)?",
     r"Of (these|those the sources give figures for), {NAMES} have the (highest|lowest) {STAT} pay \({PAY}\)\.",
-    r"The sources give {LABELS} only for {NAMES}, not for {NAME}( or {NAME})*\.",
+    r"The sources give {LABELS} only for {NAMES}\.",
+    r"{NAMES} are not among them\.",
     r"The sources give no {LABELS} for {NAME}( or {NAME})*\.",
     r"Yes\.",
     r"{NAME} belongs to group 3211, {GROUP}\.",
@@ -86,7 +89,8 @@ FRAMING = [
     r"• “{SOURCE}”(, by {AUTHOR})?, {PUBLISHED} \({SCOPE}(, figures for {YEAR})?\)\.",
     r"My information on {LABEL} comes from:",
     r"{HOLDER} says it got some or all of that from {CREDIT}\.",
-    r"{HOLDER} credits some of what it says about {LABELS} to {CREDIT}\.",
+    r"{HOLDER} credits some of its facts to {CREDIT}\.",
+    r"They are about {LABELS}\.",
     r"“{SOURCE}” is by {AUTHOR} \({PUBLISHER}\)\.",
     r"“{SOURCE}” names no author; it is published by {PUBLISHER}\.",
     r"“{SOURCE}” doesn't say when it was published, so I don't know\.",
@@ -292,7 +296,8 @@ def check_job(kb: KnowledgeBase, text: str, job: str) -> None:
             owner, about = kb.occupation(fact.occupation_id), kb.occupation(job)
             assert owner is not None and about is not None
             under = f"come under {owner.plural}, so this is about {owner.plural}:"
-            reading = f"taking them as {owner.plural} is my reading of the title, not the sources', so this is about"
+            reading = (f"I take them as {owner.plural}: that is my reading of the title, not the sources'. "
+                       "So this is about")
             if kb.grouping_is_reading(job):  # no source files it there: the answer must say it is a reading
                 assert under not in body, f"{job} 'comes under' {owner.id}, which no source says: {text}"
             is_reading = kb.grouping_is_reading(job)
@@ -386,13 +391,14 @@ def check_compare(kb: KnowledgeBase, text: str) -> None:
             assert claimed == {i for i, f in figures.items() if f.value == best}, f"wrong {extreme.group(3)}: {text}"
             assert extreme.group(5) == f"{best:,}" and {f.statistic for f in figures.values()} == {extreme.group(4)}
             assert (extreme.group(1) == "these") == (len(figures) == len(jobs)), text
-        only = (re.fullmatch(r"The sources give (.+?) only for (.+), not for (.+)\.", line)
+        only = (re.fullmatch(r"The sources give (.+?) only for (.+)\. (.+) are not among them\.", line)
                 or re.fullmatch(r"The sources give no (.+?)() for (.+)\.", line))
         if only:
             topics = [t for label in re.split(r", | and ", only.group(1))
                       for t, name in TOPIC_LABELS.items() if name == label]
             described = {o.plural for o in _names(only.group(2), r", | and ", by_plural)} if only.group(2) else set()
-            without = _names(only.group(3), " or ", by_plural)
+            without = _names(only.group(3), r", | and | or ", {**by_plural, **{capitalised(p): o for p, o in
+                                                                     by_plural.items()}})
             for topic in topics:
                 assert described == {o.plural for o in kb.occupations()
                                      if o.id != kb.group().id and own_fact(kb, o, topic)}, f"{topic}: {text}"
@@ -705,7 +711,7 @@ async def test_no_job_without_radiation_gets_radiation_protection_as_its_own(kb:
     protection = [f for f in kb.facts() if f.radiation == RADIATION_PROTECTION]
     assert protection and all(kb.find_fact(o.id, f.topic) != f for o in without for f in protection)
     group_safety = kb.fact(kb.group().id, "safety")
-    assert group_safety is not None and "For the jobs in this group that use radiation" in group_safety.text
+    assert group_safety is not None and "Some jobs in this group use radiation" in group_safety.text
     claims = [sentence for f in protection for sentence in sentences(f.text)]
     questions = ["Is it safe for pregnant women?", "do they use radiation", "radiation exposure?", "is it safe",
                  "do they wear lead aprons", "how much radiation do they get"]
