@@ -51,10 +51,11 @@ FACT = "fact"  # knowledge/facts.yml
 BRIEF = "brief"  # a fact's few words for a comparison's row
 GAP = "gap"  # knowledge/gaps.yml
 OUTSIDE_NOTE = "outside-job note"  # knowledge/other_jobs.yml
+DISCOVERY_TEXT = "discovery text"  # knowledge/discovery.yml: reasons, summaries, guided questions
 FRAMING = "framing"  # what an action says around the facts
 SOURCE = "source line"  # "Source: ..." under an answer
 BOT = "bot reply"  # bot/: input checks, safeguarding, faults
-KINDS = (RESPONSE, BUTTON, FACT, BRIEF, GAP, OUTSIDE_NOTE, FRAMING, SOURCE, BOT)
+KINDS = (RESPONSE, BUTTON, FACT, BRIEF, GAP, OUTSIDE_NOTE, DISCOVERY_TEXT, FRAMING, SOURCE, BOT)
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,22 @@ def knowledge_texts(kb: Any) -> List[Said]:
     found += [Said(BRIEF, f"facts.yml {f.occupation_id} / {f.topic} (brief)", f.brief) for f in kb.facts() if f.brief]
     found += [Said(GAP, f"gaps.yml {t}", gap.text) for t in GAP_TOPICS if (gap := kb.gap(t)) is not None]
     found += [Said(OUTSIDE_NOTE, f"other_jobs.yml {j.id}", j.note) for j in kb.other_jobs()]
+    return found + discovery_texts()
+
+
+def discovery_texts() -> List[Said]:
+    """knowledge/discovery.yml's words: each preference's reasons, summary and silence, each guided question."""
+    from knowledge.discovery import discovery
+
+    found: List[Said] = []
+    for p in discovery().preferences.values():
+        where = f"discovery.yml {p.id}"
+        found += [Said(DISCOVERY_TEXT, where, t) for t in (p.summary, p.silent) if t]
+        found += [Said(DISCOVERY_TEXT, f"{where} / {r.occupation}", r.text)
+                  for r in (*p.jobs, *p.without, *p.silent_facts) if r.text]
+    for step in discovery().steps:
+        found.append(Said(DISCOVERY_TEXT, f"discovery.yml step {step.id}", step.question))
+        found += [Said(BUTTON, f"discovery.yml step {step.id}", title) for title, _ in step.buttons]
     return found
 
 
@@ -338,9 +355,39 @@ def cases(kb: Any) -> Iterator[Case]:
         yield "action_fallback", message(kb, "nlu_fallback", f"{words} {plural}" if plural else words), {}
     from actions.support import SUGGESTIONS
 
+    yield from discovery_cases(kb)
     suggested = list(SUGGESTIONS)
     for start in range(0, len(suggested), 3):  # each "did you mean" button
         yield "action_fallback", message(kb, "nlu_fallback", "asdfgh", ranked=suggested[start:start + 3]), {}
+
+
+def discovery_cases(kb: Any) -> Iterator[Case]:
+    """Finding a job: no preference, each preference liked, disliked or not minded, alone and in pairs, with the
+    guided path done or not; a typed yes or no to each guided question, and a job outside the group."""
+    from harness.dialogue import LAST_EVENTS
+    from knowledge.discovery import ANY_PREFIX, NOT_PREFIX, discovery
+
+    found = discovery()
+    values = [v for p in found.preferences for v in (p, NOT_PREFIX + p, ANY_PREFIX + p)]
+    settled = [v for step in found.steps for v in (ANY_PREFIX + step.preferences[0],)]
+
+    def wanting(*chosen: str) -> Dict[str, Any]:
+        return message(kb, "explore_jobs", entities=[{"entity": "preference", "value": v} for v in chosen])
+
+    yield "action_explore_jobs", message(kb, "explore_jobs", "help me find a job"), {}
+    for value in values:
+        yield "action_explore_jobs", wanting(value), {}
+        yield "action_explore_jobs", wanting(value), {"preferences": settled}
+    for first, second in itertools.combinations(found.preferences, 2):
+        yield "action_explore_jobs", wanting(first, second), {}
+        yield "action_explore_jobs", wanting(first, NOT_PREFIX + second), {"preferences": settled}
+    for step, intent in itertools.product(found.steps, ("affirm", "deny")):
+        asked = [{"event": "slot", "name": "discovery_step", "value": step.id}]
+        yield "action_yes_no", message(kb, intent, intent == "affirm" and "yes" or "no"), {LAST_EVENTS: asked}
+    yield "action_yes_no", message(kb, "affirm", "yes"), {}
+    for other in kb.other_jobs()[:1]:
+        entity = {"entity": "other_job", "value": other.id, "text": other.name}
+        yield "action_explore_jobs", message(kb, "explore_jobs", entities=[entity]), {}
 
 
 async def _run(found: Dict[str, Any], all_cases: Sequence[Case]) -> List[Tuple[str, Dict[str, Any]]]:
@@ -372,7 +419,8 @@ def replies(kb: Any) -> Tuple[List[Tuple[str, Dict[str, Any]]], int]:
 def kb_spans(kb: Any) -> List[str]:
     """What a reply may carry from the knowledge base, longest first: whole texts, their lines and sentences.
     These are scored as the knowledge base's, so they are cut out of a reply before its framing is scored."""
-    texts = [f.text for f in kb.facts()] + [s.text for s in knowledge_texts(kb) if s.kind in (GAP, OUTSIDE_NOTE)]
+    texts = [f.text for f in kb.facts()] + [s.text for s in knowledge_texts(kb)
+                                            if s.kind in (GAP, OUTSIDE_NOTE, DISCOVERY_TEXT)]
     spans = set(texts)
     for text in texts:
         for line in text.splitlines():
