@@ -115,3 +115,19 @@ def test_a_message_without_the_embedding_is_an_error_not_a_misaligned_row(storag
     with_vector.add_features(Features(np.array([[1.0, 0.0]]), "sentence", "text", "embedding"))
     with pytest.raises(ValueError, match="SentenceEmbeddingFeaturizer"):
         classifier._create_X([with_vector, message(["hi"])])
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced", {"goodbye": 3.0}])
+def test_the_side_by_side_fits_are_liblinears_own_one_vs_rest(tmp_path: Path, class_weight: Any) -> None:
+    """Threads only share the work: the model is the one a single liblinear fit makes, for any class weights."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one = trained(LocalModelStorage(tmp_path / "one"), n_jobs=1, class_weight=class_weight)
+    two = trained(LocalModelStorage(tmp_path / "two"), n_jobs=2, class_weight=class_weight)
+    assert list(two.clf.classes_) == list(one.clf.classes_) == ["ask_salary", "goodbye", "greet"]
+    assert np.allclose(two.clf.coef_, one.clf.coef_, atol=1e-8)
+    assert np.allclose(two.clf.intercept_, one.clf.intercept_, atol=1e-8)
+    probe = [message(["salary", "bye"]), message(["hi", "bye"])]
+    assert [r["confidence"] for m in two.process(probe) for r in m.get("intent_ranking")] == pytest.approx(
+        [r["confidence"] for m in one.process([message(["salary", "bye"]), message(["hi", "bye"])])
+         for r in m.get("intent_ranking")])
