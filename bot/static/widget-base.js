@@ -30,6 +30,8 @@ var MAX_INPUT = parseInt('__MAX_MESSAGE_CHARS__', 10) || 1000;
 var MAX_BUTTONS = 10;
 var CITATION = /^(Source|Sources checked):/;
 var FULL_SCREEN = '(max-width: 32em), (max-height: 36em)'; // keep in step with widget.css
+// Answers are read aloud by the browser's own speech synthesis (nothing is sent); without it, no button.
+var SPEECH = 'speechSynthesis' in window && 'SpeechSynthesisUtterance' in window;
 var EXAMPLES = [
   'What does a sonographer do?',
   'How much do X-ray techs earn?',
@@ -41,7 +43,8 @@ var ICONS = {
   chat: 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z',
   close: 'M6 6l12 12M18 6L6 18',
   restart: 'M4 12a8 8 0 1 0 2.3-5.6M4 4v4.5h4.5',
-  send: 'M4 12l16-8-6 16-2.5-6.5z'
+  send: 'M4 12l16-8-6 16-2.5-6.5z',
+  speaker: 'M11 5L6 9H3v6h3l5 4zM15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13'
 };
 
 // --- Small helpers --------------------------------------------------------------------------

@@ -37,6 +37,7 @@ CareerChat.prototype.disconnectedCallback = function () {
   if (this.transport) {
     this.transport.stop();
   }
+  this.stopReading();
 };
 
 function readConfig(el) {
@@ -285,6 +286,7 @@ CareerChat.prototype.close = function () {
   this.launcher.setAttribute('aria-expanded', 'false');
   this.state.open = false;
   this.save();
+  this.stopReading();
   this.launcher.focus();
 };
 
@@ -292,6 +294,7 @@ CareerChat.prototype.restart = function () {
   this.state.sender = randomId();
   this.state.messages = [];
   this.save();
+  this.stopReading();
   this.stopTyping();
   this.burst = false;
   this.clearError();
