@@ -14,6 +14,7 @@ conversation to a wrong, expired or foreign key: a polite page, 403 or 404.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -57,6 +58,12 @@ NOTHING = ("There is nothing to show", "No questions are kept for this chat: eit
 UNAVAILABLE = ("The summary can't be shown right now", "The chats can't be read at the moment. "
                "Please try again in a minute.")
 STARTED = "This conversation has already begun: its key was given when it began. Start a new chat for a summary."
+
+
+async def static_file(_: Request, name: str) -> HTTPResponse:
+    """The page's stylesheet or script (a fixed list: no path from a request reaches the file system)."""
+    return HTTPResponse(body=(STATIC / name).read_bytes(), content_type=FILES[name],
+                        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
 
 
 async def _tracker(request: Request, sender: str, full: bool = True) -> Any:
@@ -117,12 +124,9 @@ class SummaryInput(PageChannel):
                 return self._problem(NOTHING, 404)
             return self._html(summary.render(found))
 
-        @page.route("/<name:str>", methods=["GET"])
-        async def static_file(_: Request, name: str) -> HTTPResponse:
-            if name not in FILES:
-                return response.text("Not found", status=404, headers={"X-Content-Type-Options": "nosniff"})
-            return HTTPResponse(body=(STATIC / name).read_bytes(), content_type=FILES[name],
-                                headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
+        for name in FILES:  # one route per file (a `/<name>` route would take the page's own `/` too)
+            page.add_route(functools.partial(static_file, name=name), f"/{name}", methods=["GET"],
+                           name=f"summary_{name.replace('.', '_')}")
 
         @page.route("/key", methods=["POST", "OPTIONS"])
         async def key(request: Request) -> HTTPResponse:
@@ -159,5 +163,6 @@ class SummaryInput(PageChannel):
             if tracker is not None and any(isinstance(e, UserUttered) for e in tracker.events):
                 return response.json({"error": STARTED}, status=409)
         token, expires = summary_key(sender, time.time())
-        return response.json({"key": token, "expires": expires}, headers={"Cache-Control": "no-store"})
+        return response.json({"key": token, "expires": expires, "seconds": SUMMARY_KEY_SECONDS},
+                             headers={"Cache-Control": "no-store"})
 
