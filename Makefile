@@ -147,7 +147,8 @@ e2e: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) $(REDIS) ## End to end: real 
 	$(BIN)/python -m pytest tests/e2e
 
 widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/screenshots and docs/widget-metrics.json (the browser tests, writing into docs/).
-	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py tests/e2e/test_insights.py tests/e2e/test_discovery_widget.py
+	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py tests/e2e/test_insights.py \
+		tests/e2e/test_summary.py tests/e2e/test_discovery_widget.py
 
 test: lint validate unit test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e cluster-test ## Everything, on a trained model.
 	@echo "make test: all checks passed"

@@ -57,8 +57,19 @@ class ActionCounsellor(Action):
         else:
             text = (f"The best person to talk to is {who}{where}. I don't have their contact details, "
                     "so ask at your school office or on your school's website.")
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=text + next_steps(details))
         return []
+
+
+NEXT_STEPS = "Next steps from your counsellor:"
+
+
+def next_steps(details: Contact) -> str:
+    """The school's own next steps (its schools-file links), one per line with its address, so that the widget
+    links them; nothing when the school has none."""
+    if not details.links:
+        return ""
+    return "\n\n" + NEXT_STEPS + "".join(f"\n- {link.title}: {link.url}" for link in details.links)
 
 
 CLOSEST = "Here is the closest thing my sources say"

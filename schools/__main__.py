@@ -41,7 +41,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("no SCHOOLS_FILE: pages on CORS_ORIGINS only: " + (" ".join(found.origins) or "(none)"))
     for school in found.schools if found.configured else []:
         print(f"{school.id}: {school.name} <- {' '.join(school.origins)}"
-              + ("" if school.token_sha256 else " (no insights token)"))
+              + ("" if school.token_sha256 else " (no insights token)")
+              + (f", {len(school.links)} next-step link(s)" if school.links else ""))
     return 0
 
 

@@ -1,8 +1,9 @@
 """The schools file: read, validated and turned into `Schools`; the only parser of it.
 
 A district runs one assistant for many schools. `SCHOOLS_FILE` names a YAML file that lists,
-for each school, its name, the origins of its pages, its counsellor's contact and the SHA-256
-hash of its insights token (see `schools.example.yml`). A wrong file stops the server at start-up
+for each school, its name, the origins of its pages, its counsellor's contact, the SHA-256
+hash of its insights token and its next steps (`links`: title and https address each; see
+`schools.example.yml`). A wrong file stops the server at start-up
 with an error that names the file, the school and the field.
 
 Without a schools file the server keeps working for local pages: the origins allowed are
@@ -15,12 +16,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from schools.contact import EMAIL, PHONE, PLAIN, checked
+from schools.contact import EMAIL, MAX_LINKS, PHONE, PLAIN, Link, checked, https_url
 from schools.school import School, Schools, normalise_origin
 
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -47,6 +48,29 @@ def _zone(path: str, where: str, value: Any) -> str:
         raise SchoolsError(path, where, f"`timezone` `{str(value)[:60]}` is not a time zone name "
                                         "(like Europe/London or America/Chicago)") from None
     return value
+
+
+def _links(path: str, where: str, value: Any) -> Tuple[Link, ...]:
+    """The school's next steps: a list of {title, url}, https only; an error names the link and what is wrong."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise SchoolsError(path, where, "`links` must be a list of {title, url}")
+    if len(value) > MAX_LINKS:
+        raise SchoolsError(path, where, f"`links` has {len(value)} links: at most {MAX_LINKS}")
+    found: List[Link] = []
+    for index, entry in enumerate(value):
+        at = f"{where} link {index + 1}"
+        if not isinstance(entry, dict) or set(entry) - {"title", "url"}:
+            raise SchoolsError(path, at, "must be a mapping with `title` and `url` only")
+        title = _text(path, at, entry, "title", PLAIN, required=True)
+        url = entry.get("url")
+        if https_url(url) is None:
+            need = "is required" if url is None else f"`{str(url)[:80]}` is not an https:// address"
+            raise SchoolsError(path, at, f"`url` {need} (https only, with a host, no spaces)")
+        assert title is not None
+        found.append(Link(title, https_url(url) or ""))
+    return tuple(found)
 
 
 def _text(path: str, where: str, entry: Mapping[str, Any], key: str, pattern: "re.Pattern[str]",
@@ -105,6 +129,7 @@ def parse(data: Any, path: str = "schools.yml") -> Schools:
             counsellor_phone=_text(path, f"{where} counsellor", counsellor, "phone", PHONE),
             token_sha256=token.strip().lower() if isinstance(token, str) else None,
             timezone=_zone(path, where, entry.get("timezone")),
+            links=_links(path, where, entry.get("links")),
         ))
     return Schools(schools, configured=True)
 

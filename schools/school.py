@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from schools.contact import METADATA_KEYS
+from schools.contact import LINKS_KEY, METADATA_KEYS, Link
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -51,16 +51,19 @@ class School:
     counsellor_phone: Optional[str] = None
     token_sha256: Optional[str] = None
     timezone: str = "UTC"  # the days of the insights page are this zone's days
+    links: Tuple[Link, ...] = ()  # next steps: the handoff and the summary page show them
 
     @property
     def zone(self) -> ZoneInfo:
         """The school's time zone, in which its insights weeks start and end."""
         return ZoneInfo(self.timezone)
 
-    def metadata(self) -> Dict[str, str]:
+    def metadata(self) -> Dict[str, Any]:
         """What the actions and the report read about the school, from the server's settings."""
-        found = {"school": self.name, "school_id": self.id, "counsellor_name": self.counsellor_name,
-                 "counsellor_email": self.counsellor_email, "counsellor_phone": self.counsellor_phone}
+        found: Dict[str, Any] = {
+            "school": self.name, "school_id": self.id, "counsellor_name": self.counsellor_name,
+            "counsellor_email": self.counsellor_email, "counsellor_phone": self.counsellor_phone,
+            LINKS_KEY: [link.as_dict() for link in self.links]}
         return {k: v for k, v in found.items() if v}
 
     def token_matches(self, token: str) -> bool:

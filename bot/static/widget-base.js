@@ -29,6 +29,9 @@ var MAX_TEXT = 4000; // characters of a bot message kept for display
 var MAX_INPUT = parseInt('__MAX_MESSAGE_CHARS__', 10) || 1000;
 var MAX_BUTTONS = 10;
 var CITATION = /^(Source|Sources checked):/;
+// The summary page's key (bot/keys.py): the sender id in base64url, the expiry, the signature.
+var SUMMARY_KEY = /^[A-Za-z0-9_-]{1,200}\.\d{1,12}\.[A-Za-z0-9_-]{43}$/;
+var KEY_WAIT_MS = 3000; // the first message waits this long at most for its conversation's key
 var FULL_SCREEN = '(max-width: 32em), (max-height: 36em)'; // keep in step with widget.css
 // Answers are read aloud by the browser's own speech synthesis (nothing is sent); without it, no button.
 var SPEECH = 'speechSynthesis' in window && 'SpeechSynthesisUtterance' in window;

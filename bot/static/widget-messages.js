@@ -41,9 +41,68 @@ conversation.send = function (message, shown, typed) {
 conversation.deliver = function (message, entry, typed) {
   var self = this;
   this.startTurn(message, entry, typed);
-  this.transport.send(message, this.metadata()).catch(function () {
+  // A conversation's first message waits (a little) for its summary key: once it is stored, none is given.
+  var keyed = this.keyPending ? Promise.race([this.keyPending, new Promise(function (resolve) {
+    setTimeout(resolve, KEY_WAIT_MS);
+  })]) : Promise.resolve();
+  keyed.then(function () {
+    return self.transport.send(message, self.metadata());
+  }).then(function () {
+    self.ensureKey(); // trades a key getting old for a fresh one while the student chats
+  }, function () {
     self.undelivered(message, entry, typed);
   });
+};
+
+/**
+ * The key of the conversation's summary page (bot/summary_page.py). The server gives one only while
+ * nothing is stored for the conversation, so it is asked for as the conversation begins, kept with it
+ * in this tab, and traded for a fresh one when half its time is gone. Never rejects: without a key
+ * the "Summary for my counsellor" link stays hidden.
+ */
+conversation.ensureKey = function () {
+  var self = this;
+  var sender = this.state.sender;
+  var key = this.state.key;
+  var now = Date.now() / 1000;
+  var mine = key && key.sender === sender && key.until > now;
+  if (mine && key.renew > now) {
+    return Promise.resolve();
+  }
+  if (this.keyPending && this.keyFor === sender) {
+    return this.keyPending;
+  }
+  var begun = this.state.messages.some(function (m) { return m.role === 'user'; });
+  if (!mine && begun) {
+    return Promise.resolve(); // begun without a key (an older widget's chat): the server would refuse
+  }
+  var pending = this.transport.summaryKey(mine ? { key: key.key } : { sender: sender }).then(function (found) {
+    if (self.state.sender === sender) {
+      var got = Date.now() / 1000;
+      var seconds = Math.max(60, Math.min(found.seconds || 3600, found.expires - got + 60));
+      self.state.key = { key: found.key, sender: sender, until: got + seconds - 60, renew: got + seconds / 2 };
+      self.save();
+      self.showSummaryLink();
+    }
+  }, function () { /* refused or unreachable: the link stays as it was */ }).then(function () {
+    if (self.keyPending === pending) {
+      self.keyPending = null;
+    }
+  });
+  this.keyPending = pending;
+  this.keyFor = sender;
+  return pending;
+};
+
+conversation.showSummaryLink = function () {
+  var key = this.state.key;
+  var ok = Boolean(key && key.sender === this.state.sender && key.until > Date.now() / 1000);
+  this.summaryLink.hidden = !ok;
+  if (ok) {
+    this.summaryLink.setAttribute('href', this.config.server + '/webhooks/summary/?key=' + encodeURIComponent(key.key));
+  } else {
+    this.summaryLink.removeAttribute('href');
+  }
 };
 
 /** Not delivered: take the message back, keep the student's words in the box, offer Retry. */

@@ -9,6 +9,9 @@
  *   transport.mode                  'none', 'socket' or 'rest' (read by the browser tests)
  *   transport.onSession = fn(id)    the server gave this conversation another id (its old one was
  *                                   held by another connection): keep the new one
+ *   transport.summaryKey(body)      the key of the conversation's summary page: {sender} for a conversation
+ *                                   that has not begun, {key} to trade a good key for a fresh one;
+ *                                   resolves {key, expires, seconds}, rejects when refused or unreachable
  * From widget-base.js it uses str, cleanButtons and REPLY_TIMEOUT_MS.
  */
 
@@ -296,6 +299,26 @@ var Transport = (function () {
     }, function (err) {
       clearTimeout(timer);
       throw err;
+    });
+  };
+
+  Transport.prototype.summaryKey = function (body) {
+    return fetch(this.server + '/webhooks/summary/key', {
+      method: 'POST',
+      mode: 'cors',
+      credentials: 'omit',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error('summary key: HTTP ' + response.status);
+      }
+      return response.json();
+    }).then(function (data) {
+      if (!data || !SUMMARY_KEY.test(str(data.key, 400)) || typeof data.expires !== 'number') {
+        throw new Error('summary key: malformed');
+      }
+      return { key: data.key, expires: data.expires, seconds: typeof data.seconds === 'number' ? data.seconds : 0 };
     });
   };
 

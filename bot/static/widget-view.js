@@ -28,7 +28,10 @@ CareerChat.prototype.connectedCallback = function () {
   this.transport = new Transport(this.config.server, this.receive.bind(this));
   this.transport.onSession = function (id) { // the old id was another connection's: go on in ours
     this.state.sender = id;
+    this.state.key = null;
     this.save();
+    this.showSummaryLink();
+    this.ensureKey();
   }.bind(this);
   this.build();
 };
@@ -78,9 +81,16 @@ CareerChat.prototype.load = function () {
   return {
     sender: ok ? saved.sender : randomId(),
     messages: ok && Array.isArray(saved.messages) ? saved.messages.filter(validMessage).slice(-MAX_HISTORY) : [],
-    open: ok && typeof saved.open === 'boolean' ? saved.open : null
+    open: ok && typeof saved.open === 'boolean' ? saved.open : null,
+    key: ok && validKey(saved.key, saved.sender) ? saved.key : null
   };
 };
+
+/** A summary key as ensureKey keeps it: for this conversation, with its times. */
+function validKey(key, sender) {
+  return Boolean(key && typeof key.key === 'string' && SUMMARY_KEY.test(key.key) && key.sender === sender
+    && typeof key.until === 'number' && typeof key.renew === 'number');
+}
 
 /** An http(s) URL without its trailing slash, or '' (no javascript:, data: or other schemes). */
 function httpUrl(value) {
@@ -108,7 +118,8 @@ CareerChat.prototype.save = function () {
     store.setItem(this.storeKey, JSON.stringify({
       sender: this.state.sender,
       messages: this.state.messages.slice(-MAX_HISTORY),
-      open: this.state.open
+      open: this.state.open,
+      key: this.state.key
     }));
   } catch (e) { /* full or blocked: keep going without saving */ }
 };
@@ -158,11 +169,15 @@ CareerChat.prototype.build = function () {
   ]);
   var hint = h('p', { id: 'hint', class: 'hint', text: 'Answers come from two published sources. '
     + 'For advice about you, talk to your counsellor.' });
+  // A link, not a button: it opens the summary page (bot/summary.py) in a new tab, with this chat's key.
+  this.summaryLink = h('a', { class: 'summary-link', target: '_blank', rel: 'noopener noreferrer', hidden: true,
+    text: 'Summary for my counsellor' });
 
   this.panel = h('section', {
     id: 'panel', class: 'panel', role: inline ? 'region' : 'dialog', 'aria-label': label,
     hidden: !inline
-  }, [header, this.log, this.typing, this.errorBox, this.form, hint]);
+  }, [header, this.log, this.typing, this.errorBox, this.form,
+    h('div', { class: 'footer' }, [hint, this.summaryLink])]);
 
   this.wrapper = h('div', { class: 'root', 'data-position': cfg.position, hidden: true },
     [this.launcher, this.panel]);
@@ -189,6 +204,7 @@ CareerChat.prototype.build = function () {
 
   this.bind();
   this.renderAll();
+  this.showSummaryLink();
   var open = inline || (this.state.open === null ? cfg.open : this.state.open);
   if (open) {
     this.open(false);
@@ -275,6 +291,7 @@ CareerChat.prototype.open = function (moveFocus) {
     this.input.focus();
   }
   this.transport.start(this.state.sender); // connect now, so the first answer comes sooner
+  this.ensureKey();
 };
 
 CareerChat.prototype.close = function () {
@@ -293,8 +310,11 @@ CareerChat.prototype.close = function () {
 CareerChat.prototype.restart = function () {
   this.state.sender = randomId();
   this.state.messages = [];
+  this.state.key = null;
   this.save();
   this.stopReading();
+  this.showSummaryLink();
+  this.ensureKey();
   this.stopTyping();
   this.burst = false;
   this.clearError();

@@ -258,6 +258,22 @@ async def test_counsellor_uses_the_school_settings(kb: KnowledgeBase, monkeypatc
     assert "careers@example.org" not in text and "your careers counsellor" in text and "school office" in text
 
 
+async def test_counsellor_gives_the_school_s_next_steps(kb: KnowledgeBase) -> None:
+    metadata = {"school": "Hillside High", "counsellor_name": "Ms Ada Park", "counsellor_email": "ada@hillside.edu",
+                "counsellor_links": [{"title": "Open day at Lakeside", "url": "https://lakeside.example/open"},
+                                     {"title": "Not https", "url": "http://lakeside.example/"},
+                                     {"title": "<b>x</b>", "url": "https://lakeside.example/x"}]}
+    text = text_of((await run_action(ActionCounsellor(), make_tracker("ask_counsellor", metadata=metadata)))[0])
+    assert "ada@hillside.edu" in text
+    assert text.endswith("\n\nNext steps from your counsellor:\n- Open day at Lakeside: https://lakeside.example/open")
+    assert "Not https" not in text and "<b>" not in text
+    del metadata["counsellor_email"]  # no contact: the steps still help
+    text = text_of((await run_action(ActionCounsellor(), make_tracker("ask_counsellor", metadata=metadata)))[0])
+    assert "school office" in text and "https://lakeside.example/open" in text
+    text = text_of((await run_action(ActionCounsellor(), make_tracker("ask_counsellor")))[0])
+    assert "Next steps" not in text
+
+
 async def test_fallback_suggests_from_the_ranking(kb: KnowledgeBase) -> None:
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_salary", "confidence": 0.3},
                {"name": "greet", "confidence": 0.1}, {"name": "ask_license", "confidence": 0.1}]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from schools.contact import EMAIL, PHONE, PLAIN, Contact, checked
+from schools.contact import EMAIL, PHONE, PLAIN, Contact, Link, checked, https_url
 
 
 @pytest.mark.parametrize("value, pattern, expected", [
@@ -44,3 +44,31 @@ def test_a_field_that_fails_its_check_is_left_out() -> None:
 @pytest.mark.parametrize("metadata", [None, "school=Hillside", [], {}])
 def test_no_metadata_is_no_contact(metadata: Any) -> None:
     assert Contact.from_metadata(metadata) == Contact()
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("https://www.lakeside.example/open-days?year=2026#june", "https://www.lakeside.example/open-days?year=2026#june"),
+    ("  https://lakeside.example ", "https://lakeside.example"),
+    ("http://lakeside.example", None),
+    ("javascript:alert(1)", None),
+    ("https://", None),
+    ("https://a@lakeside.example", None),
+    ('https://lakeside.example/"onmouseover="x', None),
+    ("https://lakeside.example/<script>", None),
+    ("https://lakeside.example:port/", None),
+    ("https://lakeside.example/" + "a" * 500, None),
+    (None, None),
+])
+def test_a_link_is_https_only(value: Any, expected: Any) -> None:
+    assert https_url(value) == expected
+
+
+def test_links_from_the_metadata_are_checked_again() -> None:
+    metadata = {"counsellor_links": [
+        {"title": "Open day", "url": "https://lakeside.example/open"},
+        {"title": "Sneaky", "url": "http://lakeside.example"},
+        {"title": "<img src=x>", "url": "https://lakeside.example"},
+        "https://lakeside.example",
+    ]}
+    assert Contact.from_metadata(metadata).links == (Link("Open day", "https://lakeside.example/open"),)
+    assert Contact.from_metadata({"counsellor_links": "https://x.example"}).links == ()

@@ -56,6 +56,22 @@ CASES = [
     (lambda d: d["schools"][0].update(id="Hill Side!"), "school 1", "`id`"),
     (lambda d: d["schools"][0].update(timezone="Mars/Olympus"), "school hillside", "not a time zone name"),
     (lambda d: d["schools"][0].update(timezone="../../etc/passwd"), "school hillside", "not a time zone name"),
+    (lambda d: d["schools"][0]["links"][1].update(url="http://www.hillside.example/careers"),
+     "school hillside link 2", "`http://www.hillside.example/careers` is not an https:// address"),
+    (lambda d: d["schools"][0]["links"][0].update(url="javascript:alert(1)"), "school hillside link 1",
+     "is not an https:// address"),
+    (lambda d: d["schools"][0]["links"][0].update(url="https://user:pw@evil.example/"), "school hillside link 1",
+     "is not an https:// address"),
+    (lambda d: d["schools"][0]["links"][0].update(url="https://x.example/a b"), "school hillside link 1",
+     "is not an https:// address"),
+    (lambda d: d["schools"][0]["links"][0].pop("url"), "school hillside link 1", "`url` is required"),
+    (lambda d: d["schools"][0]["links"][0].update(title="<b>Open day</b>"), "school hillside link 1", "`title`"),
+    (lambda d: d["schools"][0]["links"][0].pop("title"), "school hillside link 1", "`title` is required"),
+    (lambda d: d["schools"][0]["links"][0].update(note="x"), "school hillside link 1", "`title` and `url` only"),
+    (lambda d: d["schools"][0].update(links="https://www.hillside.example"), "school hillside",
+     "`links` must be a list"),
+    (lambda d: d["schools"][0].update(links=[{"title": f"Day {i}", "url": "https://a.example"} for i in range(11)]),
+     "school hillside", "at most 10"),
 ]
 
 
@@ -75,6 +91,17 @@ def test_values_are_kept_without_their_spaces_and_tokens_in_lower_case(data: Dic
     hillside = parse(data).by_id("hillside")
     assert hillside is not None and hillside.name == "Hillside High School"
     assert hillside.token_sha256 == hash_token("t") and hillside.token_matches("t")
+
+
+def test_links_are_next_steps_in_the_file_s_order(data: Dict[str, Any]) -> None:
+    found = parse(data)
+    hillside, ridgeview = found.by_id("hillside"), found.by_id("ridgeview")
+    assert hillside is not None and ridgeview is not None
+    assert [(link.title, link.url) for link in hillside.links] == [
+        (entry["title"], entry["url"]) for entry in data["schools"][0]["links"]]
+    assert ridgeview.links == ()  # optional
+    assert hillside.metadata()["counsellor_links"][0] == data["schools"][0]["links"][0]
+    assert "counsellor_links" not in ridgeview.metadata()
 
 
 def test_unreadable_and_invalid_files(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def test_without_a_schools_file_every_allowed_request_is_the_local_school_s() ->
 
 def test_the_page_never_names_its_school() -> None:
     page = {"school": "Ridgeview Academy", "counsellor_email": "evil@evil.example", "school_id": "ridgeview",
-            "counsellor_phone": "000", "lang": "en"}
+            "counsellor_phone": "000", "lang": "en", "counsellor_links": "https://evil.example"}
     metadata = school_metadata(page, HILLSIDE)
     assert metadata == {"lang": "en", "school": "Hillside High School", "school_id": "hillside",
                         "counsellor_name": "Ms Ada Park", "counsellor_email": "ada.park@hillside.example"}
