@@ -38,9 +38,11 @@ FILES: Dict[str, str] = {
 # widget.js, as served: these files from STATIC_DIR, in this order, between SCRIPT_START and SCRIPT_END.
 # Each part is plain JavaScript on its own (`node --check` passes); the later ones use the earlier
 # ones' names: widget-base.js (settings, helpers), widget-transport.js (`Transport`: socket.io,
-# else REST), widget-messages.js (`conversation`: send, receive, render), widget-view.js (the
+# else REST), widget-messages.js (`conversation`: send, receive, render), widget-readaloud.js (reading an
+# answer aloud), widget-view.js (the
 # <career-chat> element, and the start).
-SCRIPT_PARTS: Tuple[str, ...] = ("widget-base.js", "widget-transport.js", "widget-messages.js", "widget-view.js")
+SCRIPT_PARTS: Tuple[str, ...] = ("widget-base.js", "widget-transport.js", "widget-messages.js", "widget-readaloud.js",
+                                  "widget-view.js")
 SCRIPT_START = b"(function () {\n'use strict';\n\n"
 SCRIPT_END = b"}());\n"
 

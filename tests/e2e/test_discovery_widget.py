@@ -7,24 +7,32 @@ The screenshot of the path goes to build/widget-docs/screenshots/discovery.png (
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from harness.assistant import Assistant
 from tests.e2e.conftest import HostPages
-from tests.e2e.test_widget import SCREENSHOTS, Chat, context, embed, host_page, page  # noqa: F401 (fixtures)
+from tests.e2e.test_widget import SCREENSHOTS, Chat, embed, host_page, new_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
-def suggested(page: Page, name: str) -> None:
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context's page, a tall one so that the path fits on the screenshot."""
+    context = new_context(browser, viewport={"width": 1280, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+def suggested(where: Page, name: str) -> None:
     """Click the bot's suggested reply called `name` (the latest group of them)."""
-    page.get_by_role("group", name="Suggested replies").last.get_by_role("button", name=name).click()
+    where.get_by_role("group", name="Suggested replies").last.get_by_role("button", name=name).click()
 
 
 def test_a_student_finds_a_job_by_clicking_and_typing(assistant: Assistant, host: HostPages, page: Page) -> None:
-    page.set_viewport_size({"width": 1280, "height": 1000})
     page.goto(host.add("discovery.html", host_page(embed(assistant))))
     chat = Chat(page).ready().open()
     chat.ask("hi", "Help me find a job", source=False)

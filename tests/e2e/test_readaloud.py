@@ -1,4 +1,4 @@
-"""Read aloud: each answer's button speaks it with the browser's own speech synthesis (widget-messages.js).
+"""Read aloud: each answer's button speaks it with the browser's own speech synthesis (widget-readaloud.js).
 
 The browser's API is replaced, before the widget loads, by a recorder (RECORDER): the tests check what
 the widget asks the browser to say, not the browser's voices. Headless Chromium (Debian's 156 here) has a real

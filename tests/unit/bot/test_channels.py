@@ -119,7 +119,8 @@ async def test_the_demo_page_keeps_its_strict_csp() -> None:
     assert "script-src 'self';" in DEMO_CSP and "unsafe" not in DEMO_CSP
 
 
-@pytest.mark.parametrize("name", ["widget-base.js", "widget-transport.js", "widget-messages.js", "widget-view.js",
+@pytest.mark.parametrize("name", ["widget-base.js", "widget-transport.js", "widget-messages.js", "widget-readaloud.js",
+                                  "widget-view.js",
                                   "nope.js", "..%2fchannels.py", "__init__.py", "widget.js.map"])
 async def test_a_name_not_in_the_list_is_404(name: str) -> None:
     response = await get(name)
