@@ -174,6 +174,11 @@ def measure(candidate: Candidate, scratch: Path) -> Dict[str, Any]:
     run([str(BIN / "python"), "-m", "harness.sealed", str(model), str(sealed_json)], check=True)
     sealed = json.loads(sealed_json.read_text())
     result["sealed"] = {k: v for k, v in sealed.items() if k != "confusions"}
+    for key, flags in (("discovery", []), ("discovery_sealed", ["--sealed"])):
+        out_json = scratch / f"{candidate.key}-{key}.json"
+        print(f"[{candidate.key}] scoring the {key.replace('_', ' ')} set...", flush=True)
+        run([str(BIN / "python"), "-m", "harness.discovery_set", str(model), str(out_json), *flags], check=True)
+        result[key] = json.loads(out_json.read_text())
     print(f"[{candidate.key}] intent accuracy {result['intent_accuracy']:.3f}, "
           f"trained in {result['profile']['train_s']} s", flush=True)
     return result
@@ -240,6 +245,7 @@ def write(results: Dict[str, Dict[str, Any]], measured_at: str, path: Path) -> N
     ]
     lines += development_section(results)
     lines += sealed_section(results)
+    lines += discovery_section(results)
     lines += component_tables(results)
     lines += [
         "## Gates in `make test`",
@@ -347,6 +353,37 @@ def set_section(results: Dict[str, Dict[str, Any]], key: str, title: str, intro:
         lines += ["", "Out-of-scope messages caught by the shipped pipeline, by kind: " + "; ".join(
             f"{k.replace('_', ' ')} {v['caught']}/{v['of']}" for k, v in kinds.items()) + "."]
     return lines + [""]
+
+
+DISCOVERY_FIGURES = (("intent_accuracy", "intent accuracy"), ("preferences_right", "preferences read right"),
+                     ("turn_accuracy", "turns right"), ("preferences_kept_right", "preferences kept right"),
+                     ("no_ruled_out_job_offered", "no ruled-out job offered"),
+                     ("offered_jobs_with_a_fact", "offered jobs with a fact"))
+
+
+def discovery_section(results: Dict[str, Dict[str, Any]]) -> List[str]:
+    """Finding a job: the discovery development set and the sealed one, for every candidate."""
+    lines = ["## Finding a job (discovery sets)", "",
+             "`tests/discovery/` (development: settings and training data were chosen on its errors) and "
+             "`tests/discovery_sealed/` (sealed: figures only), each written blind by a helper shown the sources, "
+             "the label schema and what the feature does, never `data/`. Scored by `harness/discovery_set.py`: "
+             "the intent, the preferences a message states (like, dislike, doesn't mind), each turn's reply, the "
+             "preferences kept across a conversation; and in every discovery answer, no job the student ruled out "
+             "and a fact of its own for every job offered.", ""]
+    found = False
+    for key, title in (("discovery", "development"), ("discovery_sealed", "sealed")):
+        scored = [(c, results[c.key][key]) for c in CANDIDATES if key in results.get(c.key, {})]
+        if not scored:
+            continue
+        found = True
+        first = scored[0][1]
+        lines += [f"{title.capitalize()}: {first['messages']} messages, {first['conversations']} conversations "
+                  f"of {first['turns']} turns.", "",
+                  "| pipeline | " + " | ".join(label for _, label in DISCOVERY_FIGURES) + " |",
+                  "|---|" + "---:|" * len(DISCOVERY_FIGURES)]
+        lines += [f"| {c.key} | " + " | ".join(_f(f.get(k)) for k, _ in DISCOVERY_FIGURES) + " |" for c, f in scored]
+        lines.append("")
+    return lines if found else []
 
 
 def _ratio(a: Optional[float], b: Optional[float]) -> str:

@@ -36,6 +36,8 @@ DEVELOPMENT_CONVERSATIONS = PROJECT_DIR / "tests" / "development" / "conversatio
 DISCOVERY_MESSAGES = PROJECT_DIR / "tests" / "discovery" / "messages.yml"
 DISCOVERY_CONVERSATIONS = PROJECT_DIR / "tests" / "discovery" / "conversations.yml"
 SEALED_DISCOVERY = PROJECT_DIR / "tests" / "discovery_sealed"
+# The Spanish sets (tests/spanish/): a development set, read freely, and a sealed one, never shown.
+SPANISH = PROJECT_DIR / "tests" / "spanish"
 SIMILARITY = 0.85
 JOB = "#"  # what every job name becomes, so that "what does a [x] do" matches "what does a [y] do"
 
@@ -186,10 +188,18 @@ def training_texts() -> List[Text]:
     return [t for path in sorted(TRAINING_DIR.glob("*.yml")) for t in nlu_texts(path)]
 
 
+def spanish_texts() -> List[Text]:
+    """The Spanish sets' (tests/spanish/): the development set's, and the sealed one's, never shown."""
+    development = SPANISH / "development"
+    sealed = SPANISH / "sealed"
+    return (set_texts(development / "messages.yml", development / "conversations.yml", "spanish development")
+            + set_texts(sealed / "messages.yml", sealed / "conversations.yml", f"{SEALED} spanish"))
+
+
 def held_out_texts() -> List[Text]:
-    """The development sets' texts, the discovery set's and the sealed set's."""
+    """The development sets' texts, the discovery sets', the Spanish sets' and the sealed set's."""
     return (nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS) + development_texts()
-            + discovery_texts() + sealed_texts() + sealed_discovery_texts())
+            + discovery_texts() + sealed_texts() + sealed_discovery_texts() + spanish_texts())
 
 
 def main(argv: Optional[List[str]] = None) -> int:
