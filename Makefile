@@ -77,7 +77,8 @@ $(MODEL): $(TRAIN_INPUTS) | $(INSTALLED)
 	@mkdir -p build
 	@echo "Training the model (about a minute on 2 cores)..."
 	@$(call TICK,training) start=$$(date +%s); \
-	$(BIN)/rasa train --force --fixed-model-name current --out models --quiet > build/training.log 2>&1 \
+	$(BIN)/python -m bot.rasa_patches train --force --fixed-model-name current --out models --quiet \
+		> build/training.log 2>&1 \
 		|| { tail -n 30 build/training.log; exit 1; }; \
 	echo "training took $$(( $$(date +%s) - start )) s (log: build/training.log)" | tee build/training-time.txt
 
@@ -168,6 +169,7 @@ bench: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Latency, throughput, m
 
 bench-training: $(KB_DB) $(GENERATED_NLU) $(SPACY_PIPELINE) | $(INSTALLED) ## The classifier's old and current settings trained side by side -> docs/training-speed.md (ALL=1: every option measured).
 	$(BIN)/python -m bench.training_speed $(if $(ALL),--all)
+	$(BIN)/python -m bench.training_cache
 
 bench-insights: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## The insights page on a busy district's store -> docs/insights.md.
 	$(BIN)/python -m bench.insights

@@ -7,6 +7,13 @@ then applies the one monkey-patch (the action client's, below). It is called exp
 runs Rasa's dialogue: the channels (bot/input.py) in `rasa run`, and `python -m bot.rasa_patches ARGS`, which is
 Rasa's own command line with the patches installed first, for `rasa test` (the Makefile's conversation tests).
 
+`python -m bot.rasa_patches train ...` also turns off Rasa's training cache (`skip_training_cache()`): the
+project always trains with `--force` (the Makefile decides when to retrain, from the files' times, since Rasa
+fingerprints the spaCy pipeline by its path only), so the cache is written and never read. Writing it costs a
+fingerprint of every graph node's output, which hashes every training message's features again after each
+featurizer, and a copy of the cacheable outputs on disk: a quarter of a cold training on 2 cores
+(docs/training-speed.md). The model is the same, parse for parse.
+
 The patch, on rasa.core.actions.action:
 - a time limit: Rasa waits up to 5 minutes for an action; a student should wait seconds, then get the
   channel's "I'm having trouble" reply (ACTION_TIMEOUT_SECONDS, default 20);
@@ -54,12 +61,15 @@ class Reliance:
 
 
 ACTION = "rasa.core.actions.action"
+TRAINING_HOOKS = "rasa.engine.training.hooks"
 TRACKER_STORE = "rasa.core.tracker_store"
 SOCKETIO = "rasa.core.channels.socketio"
 RELIED_ON = (
     Reliance(ACTION, "DEFAULT_REQUEST_TIMEOUT", "install(): the action server's time limit"),
     Reliance(ACTION, "RemoteAction._validate_action_result", "install(): a validator built once"),
     Reliance(ACTION, "RemoteAction.action_response_format_spec", "install(): the schema that validator checks"),
+    Reliance(TRAINING_HOOKS, "TrainingHook.on_before_node", "skip_training_cache(): no fingerprint of the inputs"),
+    Reliance(TRAINING_HOOKS, "TrainingHook.on_after_node", "skip_training_cache(): no fingerprint or copy of outputs"),
     Reliance(TRACKER_STORE, "SQLTrackerStore.Base", "store/tracker_store.py creates Rasa's tables itself"),
     Reliance(TRACKER_STORE, "SQLTrackerStore.SQLEvent", "store/events.py reads Rasa's events table"),
     Reliance(TRACKER_STORE, "create_engine_kwargs",
@@ -126,11 +136,33 @@ def install() -> None:
     _installed = True
 
 
+def skip_training_cache() -> None:
+    """Rasa's training cache neither fingerprints nor stores anything: the project never reads it (see the
+    module docstring). Only for `train --force`, where Rasa never looks the cache up."""
+    check()
+    from rasa.engine.training import hooks
+
+    def before(self: Any, *args: Any, **kwargs: Any) -> Dict[str, Any]:
+        return {"fingerprint_key": None}
+
+    def after(self: Any, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    hooks.TrainingHook.on_before_node = before
+    hooks.TrainingHook.on_after_node = after
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Rasa's command line (`rasa test ...`) with the patches installed first, as the servers have them."""
+    """Rasa's command line (`rasa test ...`) with the patches installed first, as the servers have them;
+    `train --force` without the training cache."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         install()
+        if args[:1] == ["train"]:
+            if "--force" not in args:
+                print("python -m bot.rasa_patches train needs --force: the training cache is off", file=sys.stderr)
+                return 2
+            skip_training_cache()
     except RasaPatchError as error:
         print(f"cannot start Rasa: {error}", file=sys.stderr)
         return 2

@@ -47,7 +47,8 @@ RUN python -m knowledge.build \
 FROM assets AS model-train
 COPY config.yml domain.yml ./
 COPY components/ components/
-RUN rasa train --force --fixed-model-name current --out models --quiet
+COPY bot/__init__.py bot/rasa_patches.py bot/
+RUN python -m bot.rasa_patches train --force --fixed-model-name current --out models --quiet
 
 # --- MODEL_SOURCE=prebuilt: the model of `make train` (.dockerignore lets this one file in). -------
 FROM assets AS model-prebuilt

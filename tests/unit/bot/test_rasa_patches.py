@@ -86,3 +86,26 @@ def test_the_command_line_runs_rasa_with_the_patches() -> None:
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version" in done.stdout and "3.6.21" in done.stdout
+
+
+def test_training_without_the_cache_leaves_no_fingerprint_and_no_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`train --force` never reads Rasa's training cache, so the patch makes its hook do nothing at all."""
+    from rasa.engine.training import hooks
+
+    monkeypatch.setattr(hooks.TrainingHook, "on_before_node", hooks.TrainingHook.on_before_node)
+    monkeypatch.setattr(hooks.TrainingHook, "on_after_node", hooks.TrainingHook.on_after_node)
+
+    class Cache:
+        def cache_output(self, **kwargs: object) -> None:
+            raise AssertionError("the cache was written")
+
+    hook = hooks.TrainingHook(cache=Cache(), model_storage=None, pruned_schema=None)  # type: ignore[arg-type]
+    rasa_patches.skip_training_cache()
+    assert hook.on_before_node("node", None, {}, {"x": object()}) == {"fingerprint_key": None}
+    assert hook.on_after_node("node", None, {}, object(), {"fingerprint_key": None}) is None
+
+
+def test_training_through_the_patches_needs_force(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --force Rasa would look the (never written) cache up: refused with a clear message."""
+    assert rasa_patches.main(["train", "--out", "/nonexistent"]) == 2
+    assert "needs --force" in capsys.readouterr().err

@@ -1020,7 +1020,7 @@ def test_rasa_image_has_what_the_server_reads_at_run_time() -> None:
     assert {"model-train", "model-prebuilt"} <= by_name.keys()
     assert by_name["model"].base == f"model-{arguments['MODEL_SOURCE']}"
     assert re.search(r"^FROM model-\$\{MODEL_SOURCE\} AS model$", DOCKERFILES["rasa"].read_text(), re.M)
-    assert any("rasa train --force --fixed-model-name current --out models" in r
+    assert any("bot.rasa_patches train --force --fixed-model-name current --out models" in r
                for r in by_name["model-train"].all("RUN"))
     assert any(sources == ["models/current.tar.gz"] for _, sources, _ in copies(by_name["model-prebuilt"]))
     assert any("knowledge.build" in r and "knowledge.spacy_pipeline" in r for r in by_name["assets"].all("RUN"))
