@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -47,8 +48,10 @@ def timed(command: List[str], out: Path, name: str) -> float:
 
 
 async def _readings(model: Path, texts: List[str]) -> List[Any]:
+    import structlog
     from rasa.core.agent import Agent
 
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))  # no line per parse
     agent = Agent.load(str(model))
     found = []
     for text in texts:
