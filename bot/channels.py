@@ -49,6 +49,7 @@ SCRIPT_END = b"}());\n"
 # Short enough that a fixed widget reaches every school's page within minutes; `no-cache` plus an
 # ETag would mean a request per page view, which costs the school's visitors more than it saves.
 CACHE_CONTROL = "public, max-age=300"
+CORS_MAX_AGE = "600"  # seconds a browser may keep a preflight's answer
 
 # The demo page loads only same-origin script and style and talks only to this server.
 DEMO_CSP = (
@@ -83,6 +84,20 @@ def served(name: str) -> bytes:
         return (STATIC_DIR / name).read_bytes()
     body = SCRIPT_START + b"".join((STATIC_DIR / part).read_bytes() for part in SCRIPT_PARTS) + SCRIPT_END
     return body.replace(b"__MAX_MESSAGE_CHARS__", str(MAX_MESSAGE_CHARS).encode())
+
+
+def allow_school_page(request: Request, result: HTTPResponse, schools: Any) -> None:
+    """CORS for a school's page, with no credentials: its own origin once, and for a preflight the JSON POST
+    it may send. Another origin gets no header, so its browser keeps the answer from it."""
+    origin = request.headers.get("origin")
+    if not origin or schools.for_origin(origin) is None:
+        return
+    result.headers["Access-Control-Allow-Origin"] = origin
+    result.headers["Vary"] = "Origin"
+    if request.method == "OPTIONS":
+        result.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        result.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        result.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
 
 
 class PageChannel(InputChannel):

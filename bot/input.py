@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import rasa_patches, safeguarding
+from bot.channels import allow_school_page
 from bot.keys import client_tag
 from bot.owners import Owners
 from bot.ratelimit import TOO_MANY_CONVERSATIONS, RateLimiter, request_address
@@ -54,7 +55,6 @@ RATE_REPLY = "You're sending messages very quickly. Please wait a few seconds an
 CONVERSATIONS_REPLY = ("Too many new chats have started from your network in the last hour. "
                        "Please carry on in a chat you already have, or try again later.")
 RELOAD_REPLY = "Please reload the page to start a new chat."
-CORS_MAX_AGE = "600"
 CONFIRM_WAIT_SECONDS = 5.0
 TOO_LARGE = f"The request is too large: the limit is {MAX_REQUEST_BYTES // 1024} KB, and a message 1,000 characters."
 ORIGIN_REFUSED = ("This page is not one of the schools this assistant serves, so it cannot be used here. "
@@ -198,15 +198,7 @@ class GuardedRestInput(RestInput, _Guard):
         async def cors(request: Request, result: HTTPResponse) -> None:
             """A school's page may call this channel (the widget's REST fallback), with no credentials;
             Rasa's automatic OPTIONS answers the preflight, and this adds what it needs."""
-            origin = request.headers.get("origin")
-            if not origin or self.schools.for_origin(origin) is None:
-                return
-            result.headers["Access-Control-Allow-Origin"] = origin
-            result.headers["Vary"] = "Origin"
-            if request.method == "OPTIONS":
-                result.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-                result.headers["Access-Control-Allow-Headers"] = "Content-Type"
-                result.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+            allow_school_page(request, result, self.schools)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import summary
-from bot.channels import PageChannel
+from bot.channels import PageChannel, allow_school_page
 from bot.keys import EXPIRED, SUMMARY_KEY_SECONDS, summary_key, summary_sender
 from bot.sanitize import valid_sender
 from schools.file import from_env
@@ -48,7 +48,6 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Robots-Tag": "noindex",
 }
-CORS_MAX_AGE = "600"
 WRONG = ("This summary link is not right", "Open the summary again from the chat: the button is "
          "“Summary for my counsellor”, under the box where you type.")
 EXPIRED_PAGE = ("This summary link has expired", f"A summary link works for {SUMMARY_KEY_SECONDS // 3600} hours. "
@@ -100,15 +99,8 @@ class SummaryInput(PageChannel):
         async def cors(request: Request, result: HTTPResponse) -> None:
             """Only the key may be asked for from a school's page (the widget); the page itself is never readable
             by another page."""
-            origin = request.headers.get("origin")
-            if not request.path.endswith("/key") or not origin or self.schools.for_origin(origin) is None:
-                return
-            result.headers["Access-Control-Allow-Origin"] = origin
-            result.headers["Vary"] = "Origin"
-            if request.method == "OPTIONS":
-                result.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-                result.headers["Access-Control-Allow-Headers"] = "Content-Type"
-                result.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+            if request.path.endswith("/key"):
+                allow_school_page(request, result, self.schools)
 
         @page.route("/", methods=["GET"], strict_slashes=False)
         async def show(request: Request) -> HTTPResponse:

@@ -29,9 +29,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels import CORS_MAX_AGE
 from bot.input import (
     CONVERSATIONS_REPLY,
-    CORS_MAX_AGE,
     MAX_METADATA_CHARS,
     RATE_REPLY,
     TOO_LARGE,
