@@ -347,8 +347,10 @@ def cases(kb: Any) -> Iterator[Case]:
     for question, shown in itertools.product(SOURCE_QUESTIONS, ([], [classification], [article],
                                                                  [article, *credits], [article, classification])):
         yield "action_sources", message(kb, "ask_source", question), {"sources_shown": shown}
-    for metadata in ({}, {"school": "Hillside High School", "counsellor_name": "Ms Rivera",
-                          "counsellor_email": "careers@hillside.example", "counsellor_phone": "+1 555 010 0200"}):
+    contact = {"school": "Hillside High School", "counsellor_name": "Ms Rivera",
+               "counsellor_email": "careers@hillside.example", "counsellor_phone": "+1 555 010 0200"}
+    links = [{"title": "Radiography open day at Lakeside College", "url": "https://lakeside.example/open-day"}]
+    for metadata in ({}, contact, {**contact, "counsellor_links": links}):  # with the school's next steps too
         yield "action_counsellor", message(kb, "ask_counsellor", metadata=metadata), {}
     plurals = [None, *(kb.occupation(o).plural for o in members)]
     for words, plural in itertools.product(FALLBACK_WORDS, plurals):
