@@ -72,11 +72,9 @@ def from_events(events: Iterable[Dict[str, Any]]) -> Optional[Summary]:
             turns.append((_question(event["text"], offered), [], ""))
             metadata = event.get("metadata") or metadata
             last = event.get("timestamp") if isinstance(event.get("timestamp"), (int, float)) else last
-        elif kind == "bot" and turns:
-            if isinstance(event.get("text"), str):
-                turns[-1][1].append(event["text"])
-            offered = _offered(event.get("data")) or offered
         elif kind == "bot":
+            if turns and isinstance(event.get("text"), str):
+                turns[-1][1].append(event["text"])
             offered = _offered(event.get("data")) or offered
         elif kind == "slot" and event.get("name") == REPLY_KIND_SLOT and turns and isinstance(event.get("value"), str):
             question, said, _ = turns[-1]

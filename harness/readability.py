@@ -371,7 +371,7 @@ def discovery_cases(kb: Any) -> Iterator[Case]:
 
     found = discovery()
     values = [v for p in found.preferences for v in (p, NOT_PREFIX + p, ANY_PREFIX + p)]
-    settled = [v for step in found.steps for v in (ANY_PREFIX + step.preferences[0],)]
+    settled = [ANY_PREFIX + step.preferences[0] for step in found.steps]  # every guided question answered
 
     def wanting(*chosen: str) -> Dict[str, Any]:
         return message(kb, "explore_jobs", entities=[{"entity": "preference", "value": v} for v in chosen])
@@ -385,7 +385,7 @@ def discovery_cases(kb: Any) -> Iterator[Case]:
         yield "action_explore_jobs", wanting(first, NOT_PREFIX + second), {"preferences": settled}
     for step, intent in itertools.product(found.steps, ("affirm", "deny")):
         asked = [{"event": "slot", "name": "discovery_step", "value": step.id}]
-        yield "action_yes_no", message(kb, intent, intent == "affirm" and "yes" or "no"), {LAST_EVENTS: asked}
+        yield "action_yes_no", message(kb, intent, "yes" if intent == "affirm" else "no"), {LAST_EVENTS: asked}
     yield "action_yes_no", message(kb, "affirm", "yes"), {}
     for other in kb.other_jobs()[:1]:
         entity = {"entity": "other_job", "value": other.id, "text": other.name}
