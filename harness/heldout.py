@@ -23,7 +23,8 @@ from typing import Iterable, List, Optional, Sequence
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-TRAINING_DIR = PROJECT_DIR / "data" / "nlu"  # one file per topic, read in name order as Rasa reads them
+TRAINING_FIRST = PROJECT_DIR / "data" / "nlu.yml"  # the first topic; Rasa reads it before data/nlu/
+TRAINING_DIR = PROJECT_DIR / "data" / "nlu"  # the other topics, a file each, read in name order as Rasa reads them
 HELD_OUT_NLU = PROJECT_DIR / "tests" / "nlu_holdout.yml"
 HELD_OUT_CONVERSATIONS = PROJECT_DIR / "tests" / "test_conversations_holdout.yml"
 # The sealed test set (harness/sealed.py): its texts are checked too, but a copy is named by its place only.
@@ -184,8 +185,8 @@ def copies(held_out: Iterable[Text], training: Sequence[Text]) -> List[Copy]:
 
 
 def training_texts() -> List[Text]:
-    """Every training example of data/nlu/, the texts a held-out text must not copy."""
-    return [t for path in sorted(TRAINING_DIR.glob("*.yml")) for t in nlu_texts(path)]
+    """Every training example of data/nlu.yml and data/nlu/, the texts a held-out text must not copy."""
+    return [t for path in [TRAINING_FIRST, *sorted(TRAINING_DIR.glob("*.yml"))] for t in nlu_texts(path)]
 
 
 def spanish_texts() -> List[Text]:
