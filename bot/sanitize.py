@@ -22,7 +22,15 @@ INVISIBLE = dict.fromkeys(
     cp for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"(?<![\w$,])\+?\(?\d(?:[\s().\-]{0,2}\d){6,14}(?![\w])")
+_DOT = r"(?:\s*[(\[]\s*punto\s*[)\]]\s*|\s+punto\s+|\.|\s\.\s)"  # "punto", "(punto)", ".", " . "
+SPOKEN_EMAIL = re.compile(  # Spanish, said aloud: "juan punto perez arroba gmail punto com", "ana (arroba) hotmail.com"
+    r"\b[\w+\-]+(?:" + _DOT + r"[\w+\-]+|\s+gui[oó]n(?:\s+bajo)?\s+[\w+\-]+)*"
+    r"(?:\s*[(\[]\s*arroba\s*[)\]]\s*|\s+arroba\s+|\s*@\s*)"
+    r"(?:[\w\-]+(?:" + _DOT + r"[A-Za-z]{2,}\b)+|(?:gmail|hotmail|yahoo|outlook|icloud|live)\b)", re.IGNORECASE)
+# 7-15 digits with spaces, dots, dashes or brackets between them, also right after "tel", "cel", "whats":
+# "07700 900123", "+52 1 55 1234 5678", "55-1234-5678", "(55) 1234 - 5678", "cel5512345678".
+PHONE = re.compile(r"(?:(?<![\w$,])|(?<=tel)|(?<=cel)|(?<=whats)|(?<=celular)|(?<=movil)|(?<=móvil))"
+                   r"\+?\(?\d(?:[\s().\-–]{0,3}\d){6,14}(?![\w])", re.IGNORECASE)
 TAG = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")  # HTML tags: no student means them as words
 PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]{1,64})(?P<entities>\{.{0,300}\})?$", re.DOTALL)
 
@@ -40,8 +48,8 @@ class Checked:
 
 
 def mask_personal_data(text: str) -> str:
-    """Replace e-mail addresses and phone numbers, so they are never stored."""
-    return PHONE.sub("[phone]", EMAIL.sub("[email]", text))
+    """Replace e-mail addresses and phone numbers (in English and in Spanish), so they are never stored."""
+    return PHONE.sub("[phone]", SPOKEN_EMAIL.sub("[email]", EMAIL.sub("[email]", text)))
 
 
 def clean_text(raw: str) -> str:

@@ -48,6 +48,48 @@ def test_contact_details_are_masked_and_figures_kept(text: str, masked: str) -> 
     assert mask_personal_data(text) == masked
 
 
+@pytest.mark.parametrize("text, masked", [
+    # e-mail, typed or said aloud
+    ("mi correo es juan arroba gmail punto com", "mi correo es [email]"),
+    ("JUAN ARROBA GMAIL PUNTO COM gracias", "[email] gracias"),
+    ("juan punto perez arroba hotmail punto com punto mx", "[email]"),
+    ("ana (arroba) yahoo (punto) es", "[email]"),
+    ("juan guion bajo lopez arroba gmail.com", "[email]"),
+    ("escríbeme a juan arroba gmail", "escríbeme a [email]"),
+    ("juan @ gmail . com", "[email]"),
+    ("mi correo es juan@gmail.com", "mi correo es [email]"),
+    # Mexican, Spanish and Latin American phone groupings, after "cel.", "tel.", "whats"
+    ("mi número es 55 1234 5678", "mi número es [phone]"),
+    ("+52 1 55 1234 5678", "[phone]"),
+    ("+52 (55) 1234-5678", "[phone]"),
+    ("044 55 1234 5678", "[phone]"),
+    ("cel. 55-1234-5678", "cel. [phone]"),
+    ("mi cel es 55.1234.5678", "mi cel es [phone]"),
+    ("tel.5512345678", "tel.[phone]"),
+    ("tel5512345678", "tel[phone]"),
+    ("whats 55 12 34 56 78", "whats [phone]"),
+    ("mi whatsapp: 55 - 1234 - 5678", "mi whatsapp: [phone]"),
+    ("+34 612 34 56 78", "[phone]"),
+    ("+54 9 11 1234-5678", "[phone]"),
+    ("llámame al 300 123 4567", "llámame al [phone]"),
+    ("mi casa 2234-5678", "mi casa [phone]"),
+    ("me llamo Ana, mi correo es ana arroba gmail punto com y mi cel 55 1234 5678",
+     "me llamo Ana, mi correo es [email] y mi cel [phone]"),
+])
+def test_spanish_contact_details_are_masked(text: str, masked: str) -> None:
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "ganan $54,620 al año", "en 2012", "el salario medio es de $54,620 (2012)", "se estudia 4 años",
+    "de 2 a 4 años", "1,500 horas de prácticas", "crece un 7% de 2022 a 2032",
+    "de 2.000 a 3.000 horas", "54 620 dólares", "la arroba es un símbolo", "un hotel de 5 estrellas",
+    "¿qué hace un técnico en radiología?",
+])
+def test_spanish_career_figures_are_kept(text: str) -> None:
+    assert mask_personal_data(text) == text
+
+
 @pytest.mark.parametrize("text, expected", [
     ('/ask_salary{"occupation": "sonographer"}', '/ask_salary{"occupation": "sonographer"}'),
     ("/ask_salary", "/ask_salary"),
