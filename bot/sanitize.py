@@ -31,6 +31,10 @@ SPOKEN_EMAIL = re.compile(  # Spanish, said aloud: "juan punto perez arroba gmai
 # "07700 900123", "+52 1 55 1234 5678", "55-1234-5678", "(55) 1234 - 5678", "cel5512345678".
 PHONE = re.compile(r"(?:(?<![\w$,])|(?<=tel)|(?<=cel)|(?<=whats)|(?<=celular)|(?<=movil)|(?<=móvil))"
                    r"\+?\(?\d(?:[\s().\-–]{0,3}\d){6,14}(?![\w])", re.IGNORECASE)
+FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:\s?[-–]\s?\d{1,3}(?:\.\d{3})+)*")  # 1.200.000 or 45.000-60.000
+MONEY_BEFORE = re.compile(r"(?:[$€]|\b(?:usd|mxn|cop|eur))\s?[\d.]*$", re.IGNORECASE)
+MONEY_AFTER = re.compile(r"\s?(?:€|(?:de )?(?:pesos|euros|d[oó]lares|dlls?|usd|mxn|cop|al a[nñ]o|al mes|anuales|"
+                         r"mensuales|por a[nñ]o|por mes)\b)", re.IGNORECASE)
 TAG = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")  # HTML tags: no student means them as words
 PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]{1,64})(?P<entities>\{.{0,300}\})?$", re.DOTALL)
 
@@ -47,9 +51,18 @@ class Checked:
     reply: Optional[str] = None
 
 
+def _phone(match: "re.Match[str]") -> str:
+    """A phone number's replacement; a figure written the Spanish way stays ("45.000-60.000", "1.200.000 pesos")."""
+    number = match.group()
+    if FIGURE.fullmatch(number) and ("-" in number or "–" in number or MONEY_BEFORE.search(match.string[:match.start()])
+                                     or MONEY_AFTER.match(match.string, match.end())):
+        return number
+    return "[phone]"
+
+
 def mask_personal_data(text: str) -> str:
     """Replace e-mail addresses and phone numbers (in English and in Spanish), so they are never stored."""
-    return PHONE.sub("[phone]", SPOKEN_EMAIL.sub("[email]", EMAIL.sub("[email]", text)))
+    return PHONE.sub(_phone, SPOKEN_EMAIL.sub("[email]", EMAIL.sub("[email]", text)))
 
 
 def clean_text(raw: str) -> str:

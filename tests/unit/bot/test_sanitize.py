@@ -73,6 +73,7 @@ def test_contact_details_are_masked_and_figures_kept(text: str, masked: str) -> 
     ("+54 9 11 1234-5678", "[phone]"),
     ("llámame al 300 123 4567", "llámame al [phone]"),
     ("mi casa 2234-5678", "mi casa [phone]"),
+    ("mi cel es 612.345.678", "mi cel es [phone]"),  # grouped like a figure, but no money around it
     ("me llamo Ana, mi correo es ana arroba gmail punto com y mi cel 55 1234 5678",
      "me llamo Ana, mi correo es [email] y mi cel [phone]"),
 ])
@@ -82,7 +83,8 @@ def test_spanish_contact_details_are_masked(text: str, masked: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "ganan $54,620 al año", "en 2012", "el salario medio es de $54,620 (2012)", "se estudia 4 años",
-    "de 2 a 4 años", "1,500 horas de prácticas", "crece un 7% de 2022 a 2032",
+    "de 2 a 4 años", "1,500 horas de prácticas", "crece un 7% de 2022 a 2032", "ganan 1.200.000 pesos al año",
+    "$ 1.200.000", "entre 45.000-60.000 € al año", "de 45.000 - 60.000 euros", "gana 1.200.000 al mes",
     "de 2.000 a 3.000 horas", "54 620 dólares", "la arroba es un símbolo", "un hotel de 5 estrellas",
     "¿qué hace un técnico en radiología?",
 ])
