@@ -34,6 +34,9 @@ SEALED = "sealed"
 # The second development set (tests/development/): written blind like the sealed set, in its format; read freely.
 DEVELOPMENT_MESSAGES = PROJECT_DIR / "tests" / "development" / "messages.yml"
 DEVELOPMENT_CONVERSATIONS = PROJECT_DIR / "tests" / "development" / "conversations.yml"
+# The third development set (tests/development_names/): how messages name the whole group, one job, or a job
+# just outside the field.
+NAMES = PROJECT_DIR / "tests" / "development_names"
 DISCOVERY_MESSAGES = PROJECT_DIR / "tests" / "discovery" / "messages.yml"
 DISCOVERY_CONVERSATIONS = PROJECT_DIR / "tests" / "discovery" / "conversations.yml"
 SEALED_DISCOVERY = PROJECT_DIR / "tests" / "discovery_sealed"
@@ -137,6 +140,11 @@ def development_texts() -> List[Text]:
     return set_texts(DEVELOPMENT_MESSAGES, DEVELOPMENT_CONVERSATIONS, "development")
 
 
+def names_texts() -> List[Text]:
+    """The third development set's messages and turns (tests/development_names/)."""
+    return set_texts(NAMES / "messages.yml", NAMES / "conversations.yml", "names")
+
+
 def discovery_texts() -> List[Text]:
     """The discovery development set's messages and turns (tests/discovery/)."""
     return set_texts(DISCOVERY_MESSAGES, DISCOVERY_CONVERSATIONS, "discovery")
@@ -198,9 +206,9 @@ def spanish_texts() -> List[Text]:
 
 
 def held_out_texts() -> List[Text]:
-    """The development sets' texts, the discovery sets', the Spanish sets' and the sealed set's."""
+    """The development sets' texts (three), the discovery sets', the Spanish sets' and the sealed set's."""
     return (nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS) + development_texts()
-            + discovery_texts() + sealed_texts() + sealed_discovery_texts() + spanish_texts())
+            + names_texts() + discovery_texts() + sealed_texts() + sealed_discovery_texts() + spanish_texts())
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -20,6 +20,7 @@ from harness.heldout import (
     development_texts,
     discovery_texts,
     make_text,
+    names_texts,
     nlu_texts,
     sealed_discovery_texts,
     sealed_texts,
@@ -38,6 +39,17 @@ DEVELOPMENT_COINCIDING_AT_MOST = 195
 def test_the_second_development_set_coincides_with_training_no_more_than_recorded() -> None:
     found = copies(development_texts(), training_texts())
     assert len(found) <= DEVELOPMENT_COINCIDING_AT_MOST, "\n".join(
+        f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
+
+
+# The third development set (tests/development_names/), written blind the same way to measure how messages
+# name the group and its jobs: "the same sentence with another job name" is most of its coincidences.
+NAMES_COINCIDING_AT_MOST = 99
+
+
+def test_the_third_development_set_coincides_with_training_no_more_than_recorded() -> None:
+    found = copies(names_texts(), training_texts())
+    assert len(found) <= NAMES_COINCIDING_AT_MOST, "\n".join(
         f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
 
 
