@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -15,6 +14,7 @@ from actions.context import capitalised, knowledge_base, mentioned_occupations, 
 from actions.discover import answers_pending_question, continue_discovery
 from actions.forms import across_jobs, elsewhere, other_place
 from knowledge.discovery import ANY, discovery
+from knowledge.names import asked_member
 from knowledge.query import KnowledgeBase, OtherJobInfo
 from knowledge.vocabulary import CAREER_ARTICLE, CLASSIFICATION, OUTSIDE
 
@@ -51,21 +51,6 @@ class ActionTitles(Action):
         if asked:  # "is a nurse one of these jobs?": a name that is no title of the group
             return events + deny_unlisted(dispatcher, kb, asked)
         return events + list_titles(dispatcher, kb)
-
-
-# "is a nurse one of these jobs", "are dosimetrists part of this group": the name asked about.
-MEMBER = re.compile(
-    r"\b(?:is|are|r)\s+(?:a |an |the )?(?P<name>[a-z][a-z -]{1,40}?)\s+(?:one of (?:these|them|those|the)|"
-    r"(?:in|part of|included in|a member of|inside|under) (?:this|the|that|these)\b|on (?:the|this|your) list|"
-    r"(?:in )?the same group)", re.IGNORECASE)
-NOT_A_NAME = frozenset("it this that they he she there what which who job jobs".split())
-
-
-def asked_member(text: str) -> Optional[str]:
-    """The name in a membership question ("is a nurse one of these jobs" -> "nurse"), or None."""
-    match = MEMBER.search(text[:300])
-    name = match.group("name").strip() if match else ""
-    return name if name and name.split()[0].lower() not in NOT_A_NAME else None
 
 
 def deny_unlisted(dispatcher: CollectingDispatcher, kb: KnowledgeBase, name: str) -> List[Dict[Text, Any]]:

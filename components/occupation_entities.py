@@ -14,6 +14,9 @@ from "radiologic").
 A phrase that points at the whole group without naming it ("this group", "imaging jobs": the
 knowledge base's `references`) names it only when the message names no job at all: "what jobs are
 in this group" asks about the group, "is a sleep tech in this group" about the sleep tech.
+
+A membership question that the classifier reads as out of scope ("is a dentist in this group") is
+`ask_titles`, so the student gets a plain "no" for a job that is not on the list.
 """
 
 from __future__ import annotations
@@ -30,12 +33,14 @@ from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, INTENT, INTENT_RANKIN
 from rasa.shared.nlu.training_data.message import Message
 
 from components.job_mask import names_from_pipeline, patterns_from_pipeline
-from knowledge.names import CUTOFF, OCCUPATION, OTHER_JOB, REFERENCE, Names
+from knowledge.names import CUTOFF, OCCUPATION, OTHER_JOB, REFERENCE, Names, asked_member
 
 ENTITY = OCCUPATION
 OTHER = OTHER_JOB
 RULER = "SpacyEntityExtractor"
 SPELLING = "misspelling"  # `found_by` of the names this component finds itself
+TITLES = "ask_titles"  # the intent of a membership question
+OUT_OF_SCOPE = "out_of_scope"
 FILLER = re.compile(r"^(?:what|how|and|about|for|the|a|an|of|ok|okay|um|so|then|pls|please|\W)*$", re.IGNORECASE)
 
 
@@ -113,6 +118,7 @@ class OccupationEntities(GraphComponent):
         kept.sort(key=lambda e: e.get("start", 0))
         message.set(ENTITIES, unrelated + kept, add_to_output=True)
         self._bare_job_name(message, kept)
+        self._membership(message)
 
     def _outside_phrases(self, text: str, kept: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         """A group name inside a longer job phrase ("nuclear medicine physician") is that other job."""
@@ -132,6 +138,16 @@ class OccupationEntities(GraphComponent):
                                             f["entity"] == ENTITY for o in found)]
 
     @staticmethod
+    def _membership(message: Message) -> None:
+        """"Is a dentist in this group?" read as out of scope is still a membership question: it gets a plain
+        "no" from the titles action, not the general "my sources only cover ..."."""
+        intent = message.get(INTENT) or {}
+        text = message.get(TEXT) or ""
+        if intent.get("name") != OUT_OF_SCOPE or text.startswith("/") or asked_member(text) is None:
+            return
+        _set_intent(message, TITLES)
+
+    @staticmethod
     def _bare_job_name(message: Message, kept: List[Dict[str, Any]]) -> None:
         text = message.get(TEXT) or ""
         if not kept or text.startswith("/"):
@@ -141,7 +157,12 @@ class OccupationEntities(GraphComponent):
             rest = rest[: entity.get("start", 0)] + " " + rest[entity.get("end", 0):]
         if not FILLER.match(rest.strip()):
             return
-        intent = {"name": "inform_occupation", "confidence": 1.0}
-        ranking = [intent] + [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get("name") != intent["name"]]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        _set_intent(message, "inform_occupation")
+
+
+def _set_intent(message: Message, name: str) -> None:
+    """The form of the message decides its intent: first in the ranking, with full confidence."""
+    intent = {"name": name, "confidence": 1.0}
+    ranking = [intent] + [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get("name") != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

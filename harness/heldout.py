@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence
 
+import numpy as np
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +35,9 @@ SEALED = "sealed"
 # The second development set (tests/development/): written blind like the sealed set, in its format; read freely.
 DEVELOPMENT_MESSAGES = PROJECT_DIR / "tests" / "development" / "messages.yml"
 DEVELOPMENT_CONVERSATIONS = PROJECT_DIR / "tests" / "development" / "conversations.yml"
+# The third development set (tests/development_names/): how messages name the whole group, one job, or a job
+# just outside the field.
+NAMES = PROJECT_DIR / "tests" / "development_names"
 DISCOVERY_MESSAGES = PROJECT_DIR / "tests" / "discovery" / "messages.yml"
 DISCOVERY_CONVERSATIONS = PROJECT_DIR / "tests" / "discovery" / "conversations.yml"
 SEALED_DISCOVERY = PROJECT_DIR / "tests" / "discovery_sealed"
@@ -137,6 +141,11 @@ def development_texts() -> List[Text]:
     return set_texts(DEVELOPMENT_MESSAGES, DEVELOPMENT_CONVERSATIONS, "development")
 
 
+def names_texts() -> List[Text]:
+    """The third development set's messages and turns (tests/development_names/)."""
+    return set_texts(NAMES / "messages.yml", NAMES / "conversations.yml", "names")
+
+
 def discovery_texts() -> List[Text]:
     """The discovery development set's messages and turns (tests/discovery/)."""
     return set_texts(DISCOVERY_MESSAGES, DISCOVERY_CONVERSATIONS, "discovery")
@@ -161,27 +170,72 @@ def _ratio(a: str, b: str) -> float:
     return matcher.ratio()
 
 
-def copy_of(text: Text, training: Sequence[Text]) -> Optional[Copy]:
-    """The first training text that `text` copies, by the rules above, or None."""
-    for other in training:
-        if text.plain == other.plain:
-            return Copy(text, other, "same text", 1.0)
-    for other in training:
-        ratio = _ratio(text.plain, other.plain)
-        if ratio >= SIMILARITY:
-            return Copy(text, other, f"{SIMILARITY} alike", ratio)
-    if JOB in text.template:
-        for other in training:
-            if JOB in other.template:
+class TrainingIndex:
+    """The training texts as character counts, so each held-out text is compared by difflib only with the
+    training texts that can be SIMILARITY alike to it. difflib's ratio is never above its quick_ratio, which
+    is 2 * (the characters both texts share, as multisets) / (both lengths); numpy computes that bound against
+    every training text at once, and the survivors are checked in training order, so the first copy found is
+    the same as a full scan's."""
+
+    def __init__(self, training: Sequence[Text]) -> None:
+        self.training = list(training)
+        self.exact: dict = {}
+        for text in self.training:
+            self.exact.setdefault(text.plain, text)
+        self.columns: dict = {}
+        for text in self.training:
+            for char in text.plain + text.template:
+                self.columns.setdefault(char, len(self.columns))
+        self.plain = self._counts([(i, t.plain) for i, t in enumerate(self.training)])
+        self.template = self._counts([(i, t.template) for i, t in enumerate(self.training) if JOB in t.template])
+
+    def _vector(self, text: str) -> "np.ndarray":
+        """A text's character counts; characters no training text has share the last column (a looser bound)."""
+        vector = np.zeros(len(self.columns) + 1, dtype=np.int32)
+        for char in text:
+            vector[self.columns.get(char, len(self.columns))] += 1
+        return vector
+
+    def _counts(self, texts: List[tuple]) -> tuple:
+        """Training indices, their texts, lengths and character counts, for one of the two forms."""
+        rows = np.array([self._vector(t) for _, t in texts]).reshape(len(texts), len(self.columns) + 1)
+        return [i for i, _ in texts], [t for _, t in texts], np.array([len(t) for _, t in texts]), rows
+
+    def near(self, form: tuple, text: str) -> List[Text]:
+        """The training texts whose quick_ratio with `text` reaches SIMILARITY, in training order."""
+        indices, _, lengths, rows = form
+        if not indices:
+            return []
+        shared = np.minimum(rows, self._vector(text)).sum(axis=1)
+        bound = 2 * shared / np.maximum(lengths + len(text), 1)
+        return [self.training[indices[k]] for k in np.nonzero(bound >= SIMILARITY - 1e-9)[0]]
+
+    def copy_of(self, text: Text) -> Optional[Copy]:
+        """The first training text that `text` copies, by the rules above, or None."""
+        same = self.exact.get(text.plain)
+        if same is not None:
+            return Copy(text, same, "same text", 1.0)
+        for other in self.near(self.plain, text.plain):
+            ratio = _ratio(text.plain, other.plain)
+            if ratio >= SIMILARITY:
+                return Copy(text, other, f"{SIMILARITY} alike", ratio)
+        if JOB in text.template:
+            for other in self.near(self.template, text.template):
                 ratio = _ratio(text.template, other.template)
                 if ratio >= SIMILARITY:
                     return Copy(text, other, "same sentence with another job name", ratio)
-    return None
+        return None
+
+
+def copy_of(text: Text, training: Sequence[Text]) -> Optional[Copy]:
+    """The first training text that `text` copies, by the rules above, or None."""
+    return TrainingIndex(training).copy_of(text)
 
 
 def copies(held_out: Iterable[Text], training: Sequence[Text]) -> List[Copy]:
     """Every held-out text that copies a training text, with the rule it breaks."""
-    return [c for c in (copy_of(t, training) for t in held_out) if c is not None]
+    index = TrainingIndex(training)
+    return [c for c in (index.copy_of(t) for t in held_out) if c is not None]
 
 
 def training_texts() -> List[Text]:
@@ -198,9 +252,9 @@ def spanish_texts() -> List[Text]:
 
 
 def held_out_texts() -> List[Text]:
-    """The development sets' texts, the discovery sets', the Spanish sets' and the sealed set's."""
+    """The development sets' texts (three), the discovery sets', the Spanish sets' and the sealed set's."""
     return (nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS) + development_texts()
-            + discovery_texts() + sealed_texts() + sealed_discovery_texts() + spanish_texts())
+            + names_texts() + discovery_texts() + sealed_texts() + sealed_discovery_texts() + spanish_texts())
 
 
 def main(argv: Optional[List[str]] = None) -> int:

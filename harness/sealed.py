@@ -20,11 +20,14 @@ What counts:
 The same figures are also given for the messages that the copy checker (harness/heldout.py) does not find in
 the training data (`clean`).
 
-The second development set (tests/development/) has the same format and is scored the same way; its texts
-may be read, and `--show` lists the ones the assistant gets wrong. Settings are chosen on it.
+The second development set (tests/development/) and the third (tests/development_names/, written to measure
+how messages name the whole group, one job, or a job just outside the field) have the same format and are
+scored the same way; their texts may be read, and `--show` lists the ones the assistant gets wrong. Settings
+are chosen on them.
 
     python -m harness.sealed MODEL OUT.json                      # the sealed set: figures as JSON, no texts
     python -m harness.sealed MODEL OUT.json --development [--show]  # the second development set
+    python -m harness.sealed MODEL OUT.json --names [--show]        # the third development set
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from knowledge.vocabulary import NOT_COVERED, OUTSIDE, UNSURE
 
 SEALED = PROJECT_DIR / "tests" / "sealed"
 DEVELOPMENT = PROJECT_DIR / "tests" / "development"
+NAMES = PROJECT_DIR / "tests" / "development_names"
+SET_NAMES = {SEALED: "sealed", DEVELOPMENT: "development", NAMES: "names"}  # as the copy checker names places
 MESSAGES, CONVERSATIONS = "messages.yml", "conversations.yml"
 OUT_OF_SCOPE = "out_of_scope"
 SCOPES = ("in", "near", "far")
@@ -153,9 +158,9 @@ def coinciding(folder: Path = SEALED) -> set:
     The sets were written blind, yet common questions coincide with training texts by its rules; the figures
     are also given without them (`clean`), so that a model cannot look better by having seen a phrasing.
     """
-    from harness.heldout import copies, development_texts, sealed_texts, training_texts
+    from harness.heldout import copies, development_texts, names_texts, sealed_texts, training_texts
 
-    texts = sealed_texts() if folder == SEALED else development_texts()
+    texts = {SEALED: sealed_texts, DEVELOPMENT: development_texts, NAMES: names_texts}[folder]()
     return {c.held_out.where for c in copies(texts, training_texts())}
 
 
@@ -166,7 +171,7 @@ async def evaluate(model: Path, folder: Path = SEALED) -> Dict[str, Any]:
     result = await score_messages(dialogue, messages)
     result["dialogues"] = await score_conversations(dialogue, load(folder / CONVERSATIONS, "conversations"))
     flagged = coinciding(folder)
-    name = "sealed" if folder == SEALED else "development"
+    name = SET_NAMES[folder]
     clean = [m for index, m in enumerate(messages) if f"{name} message {index + 1}" not in flagged]
     figures = await score_messages(dialogue, clean)
     result["clean"] = {k: figures[k] for k in ("messages", "in_scope", "out_of_scope", "near", "far",
@@ -195,12 +200,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     flags = {a for a in args if a.startswith("--")}
     args = [a for a in args if not a.startswith("--")]
-    shown_sealed = "--show" in flags and "--development" not in flags
-    if len(args) != 2 or not flags <= {"--development", "--show"} or shown_sealed:
+    development = flags & {"--development", "--names"}
+    shown_sealed = "--show" in flags and not development
+    if len(args) != 2 or not flags <= {"--development", "--names", "--show"} or shown_sealed or len(development) > 1:
         print(__doc__, file=sys.stderr)
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    folder = DEVELOPMENT if "--development" in flags else SEALED
+    folder = {"--development": DEVELOPMENT, "--names": NAMES}.get(next(iter(development), ""), SEALED)
     if "--show" in flags:
         asyncio.run(show_errors(Path(args[0]), folder))
     result = asyncio.run(evaluate(Path(args[0]), folder))

@@ -81,6 +81,24 @@ PLAIN_MODIFIERS = frozenset(
     "mammogram mammograms sonogram sonograms audiology audiologic densitometry density oncology cancer "
     "cardiology cardiography neurology diagnostic scanning".split())
 NOT_A_PROFESSION_ASKED = frozenset({"physician", "physicians"})
+# "is a nurse one of these jobs", "are dosimetrists part of this group": a question whether a named job is one
+# of the group's, whatever else the message asks. The list word is required ("in this group", not "in the uk").
+MEMBER = re.compile(
+    r"\b(?:is|are|r)\s+(?:a |an |the )?(?P<name>[a-z][a-z -]{1,40}?)\s+(?:"
+    r"one of (?:these|them|those|the (?:jobs|titles|careers|ones|group'?s?)\b)|"
+    r"(?:in|part of|included in|a member of|inside|under|listed in|counted in|on) (?:this|the|that|these|your|"
+    r"group) ?(?:\w+ )?(?:group|list|category|classification|family|jobs|titles|careers|ones|field|3211)\b|"
+    r"(?:in )?the same group)", re.IGNORECASE)
+NOT_A_NAME = frozenset("it this that they he she there what which who job jobs".split())
+
+
+def asked_member(text: str) -> Optional[str]:
+    """The name a membership question asks about ("is a nurse one of these jobs" -> "nurse"), or None."""
+    match = MEMBER.search(text[:300])
+    name = match.group("name").strip() if match else ""
+    return name if name and name.split()[0].lower() not in NOT_A_NAME else None
+
+
 # What an unlisted job phrase is resolved to: other_jobs.yml's catch-all entry.
 UNLISTED_JOB = "other_health_technician"
 

@@ -149,3 +149,22 @@ def test_an_unknown_reference_value_is_dropped(merger: OccupationEntities) -> No
     text = "what jobs are in this crowd"
     message = run(merger, text, [reference(text, "this crowd")], intent="ask_titles")
     assert message.get("entities") == []
+
+
+@pytest.mark.parametrize("text", ["is a dentist in this group", "are lawyers one of these jobs",
+                                  "is a phlebotomist part of the imaging group", "r vet techs on your list"])
+def test_a_membership_question_read_as_out_of_scope_asks_for_the_titles(merger: OccupationEntities,
+                                                                         text: str) -> None:
+    message = run(merger, text, [], intent="out_of_scope")
+    assert message.get("intent")["name"] == "ask_titles"
+    assert message.get("intent_ranking")[0]["name"] == "ask_titles"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("is the pay in the uk good", "out_of_scope"),  # a place, not the list
+    ("is a dentist well paid", "out_of_scope"),  # no membership words
+    ("is a degree in this field required", "ask_education"),  # only out of scope is read again
+    ("/ask_titles", "out_of_scope"),  # a button's payload is never re-read
+])
+def test_other_messages_keep_their_intent(merger: OccupationEntities, text: str, intent: str) -> None:
+    assert run(merger, text, [], intent=intent).get("intent")["name"] == intent

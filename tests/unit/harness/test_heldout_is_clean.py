@@ -20,6 +20,7 @@ from harness.heldout import (
     development_texts,
     discovery_texts,
     make_text,
+    names_texts,
     nlu_texts,
     sealed_discovery_texts,
     sealed_texts,
@@ -38,6 +39,17 @@ DEVELOPMENT_COINCIDING_AT_MOST = 195
 def test_the_second_development_set_coincides_with_training_no_more_than_recorded() -> None:
     found = copies(development_texts(), training_texts())
     assert len(found) <= DEVELOPMENT_COINCIDING_AT_MOST, "\n".join(
+        f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
+
+
+# The third development set (tests/development_names/), written blind the same way to measure how messages
+# name the group and its jobs: "the same sentence with another job name" is most of its coincidences.
+NAMES_COINCIDING_AT_MOST = 99
+
+
+def test_the_third_development_set_coincides_with_training_no_more_than_recorded() -> None:
+    found = copies(names_texts(), training_texts())
+    assert len(found) <= NAMES_COINCIDING_AT_MOST, "\n".join(
         f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
 
 
@@ -121,3 +133,29 @@ def test_different_sentences_are_not_copies(held_out: str, training: str) -> Non
 def test_job_names_become_one_placeholder() -> None:
     text = make_text("do [mri techs](occupation) or xray techs earn more", "x")
     assert text.template == f"do {JOB} or {JOB} earn more"
+
+
+def test_the_index_finds_what_a_full_scan_finds() -> None:
+    """The character-count bound only skips pairs that cannot be alike: the same copies, the same first match."""
+    import difflib
+
+    from harness.heldout import JOB, SIMILARITY
+
+    def full_scan(text, training):  # the rules, pair by pair, in training order
+        for other in training:
+            if text.plain == other.plain:
+                return other.where, "same text"
+        for other in training:
+            if difflib.SequenceMatcher(None, text.plain, other.plain, autojunk=False).ratio() >= SIMILARITY:
+                return other.where, f"{SIMILARITY} alike"
+        for other in training:
+            if JOB in text.template and JOB in other.template and difflib.SequenceMatcher(
+                    None, text.template, other.template, autojunk=False).ratio() >= SIMILARITY:
+                return other.where, "same sentence with another job name"
+        return None
+
+    training = training_texts()[::8]
+    held_out = development_texts()[::8]
+    indexed = {c.held_out.where: (c.training.where, c.rule) for c in copies(held_out, training)}
+    scanned = {t.where: found for t in held_out if (found := full_scan(t, training)) is not None}
+    assert indexed == scanned and len(scanned) > 5

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pytest
 
 from knowledge.build import load
-from knowledge.names import Names, key
+from knowledge.names import Names, asked_member, key
 from knowledge.query import KnowledgeBase
 
 RADIOGRAPHER = load().aliases["radiographer"]  # the job "radiograhper" misspells, from occupations.yml
@@ -168,3 +170,19 @@ def test_mentions_are_exact_names_then_misspellings() -> None:
                                                         ("radiographer", "occupation", "r"),
                                                         ("radiologest", "other_job", "radiologist")]
     assert [f.id for f in names.mentions("a sonografer or a radiologest", others=False)] == ["s"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("is a nurse one of these jobs", "nurse"),
+    ("are dosimetrists part of this group", "dosimetrists"),
+    ("is a dentist in group 3211", "dentist"),
+    ("is an audiologist on the list", "audiologist"),
+    ("is a vet tech in the same group", "vet tech"),
+    ("are pharmacy techs included in these careers", "pharmacy techs"),
+    ("is the pay in the uk good", None),
+    ("is it one of them", None),
+    ("is radiation one of the risks", None),
+    ("what jobs are in this group", None),
+])
+def test_a_membership_question_names_the_job_asked_about(text: str, name: Optional[str]) -> None:
+    assert asked_member(text) == name
