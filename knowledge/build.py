@@ -77,6 +77,13 @@ def plural(alias: str) -> Optional[str]:
     return None
 
 
+def spellings(alias: str) -> List[str]:
+    """The other ways people type a hyphenated name: "x-ray tech" as "x ray tech" and "xray tech"."""
+    if "-" not in alias:
+        return []
+    return [alias.replace("-", " "), alias.replace("-", "")]
+
+
 def _read(directory: Path, name: str, key: str) -> List[Dict[str, Any]]:
     path = directory / name
     try:
@@ -163,8 +170,11 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             knowledge.references[key] = occupation["id"]
     for alias, occupation_id in list(knowledge.aliases.items()):
         extra = plural(alias)
-        if extra and extra not in knowledge.aliases:
-            knowledge.generated[extra] = occupation_id
+        for variant in [extra] + spellings(alias) + spellings(extra or ""):
+            if variant and variant not in knowledge.aliases and variant not in knowledge.generated:
+                knowledge.generated[variant] = occupation_id
+    knowledge.fields |= {v for word in list(knowledge.fields) for v in spellings(word)
+                         if v in knowledge.aliases or v in knowledge.generated}
     for phrase, occupation_id in knowledge.references.items():
         if phrase in knowledge.aliases or phrase in knowledge.generated:
             raise KnowledgeError("occupations.yml", f"occupation {occupation_id}",
@@ -438,7 +448,8 @@ def _fill(knowledge: Knowledge, url: str) -> None:
             session.add(models.Alias(alias=alias, occupation_id=occupation_id, generated=False,
                                      field=alias in knowledge.fields))
         for alias, occupation_id in knowledge.generated.items():
-            session.add(models.Alias(alias=alias, occupation_id=occupation_id, generated=True))
+            session.add(models.Alias(alias=alias, occupation_id=occupation_id, generated=True,
+                                     field=alias in knowledge.fields))
         for fact in knowledge.facts:
             session.add(models.Fact(
                 occupation_id=fact["occupation"], topic=fact["topic"], text=fact["text"].strip(),

@@ -51,12 +51,16 @@ HEAD_WORDS = frozenset(
 # Words before a group name that make it another job: "veterinary ultrasound technician".
 OUTSIDE_MODIFIERS = frozenset(
     "veterinary vet animal dental pharmacy lab laboratory surgical anesthesia anaesthesia anesthesiology "
-    "dialysis respiratory sterile orthopedic orthopaedic".split())
+    "dialysis respiratory sterile orthopedic orthopaedic "
+    # imaging outside medicine: "thermal imaging technician", "photo imaging technician"
+    "thermal infrared photo photographic print satellite industrial seismic geophysical document".split())
 # A word that names a profession on its own ("cardiologist", "paediatrician", "paramedics"), never one of the
 # group's (technologist, technician, and their misspellings "techologist", "tecnician"): another job, unless
 # a listed name or a group name covers it. Doctors, physicians and nurses are left out: "do they work with
-# doctors?" mentions them, it doesn't ask about them.
+# doctors?" mentions them, it doesn't ask about them. The assistants come first, so that "physician assistant"
+# is found whole before "physician" alone.
 PROFESSION = re.compile(
+    r"\b(?:dental|medical|nursing|physician|pharmacy|veterinary|vet|teachers?'?|teaching) assistants?\b|"
     r"\b(?!te[ck])[a-z]+(?:ologists?|iatrists?|icians?|metrists?)\b|\b(?:paramedics?|emts?|midwife|midwives|chiropractors?|"
     r"pharmacists?|optometrists?|dentists?|lawyers?|attorneys?|plumbers?|electricians?|pilots?|accountants?|"
     r"programmers?|firefighters?|mechanics?|architects?|veterinarians?|physiotherapists?|psychologists?|"

@@ -290,3 +290,11 @@ def test_builds_at_the_same_moment_leave_a_whole_database_that_readers_can_use(t
     assert set(reads) <= {"sonographer"}
     assert KnowledgeBase(url).resolve("x-ray tech") == NAMES["x-ray tech"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kb.db", "nlu.yml"]  # no temporary left behind
+
+
+def test_the_groups_number_points_at_the_group_without_being_a_name() -> None:
+    """"does the ecg technician belong to 3211" asks about the ECG technician: the number is a reference."""
+    knowledge = load()
+    assert knowledge.references["3211"] == knowledge.references["group 3211"] == "imaging_technician"
+    assert "3211" not in knowledge.aliases and "3211" not in knowledge.generated
+    assert knowledge.generated["x ray technician"] == knowledge.aliases["x-ray technician"]

@@ -83,6 +83,8 @@ def test_one_real_word_never_becomes_another(names: Names, typed: str, name: str
     ("sonographer salary", "sonographer", None),
     ("what does a radiology receptionist do", "radiology", "other_health_technician"),
     ("how much does an anesthesia x-ray technician earn", "x-ray technician", "other_health_technician"),
+    ("is a thermal imaging technician a good job", "imaging technician", "other_health_technician"),
+    ("what does a photo imaging technician do", "imaging technician", "other_health_technician"),
 ])
 def test_a_group_name_inside_a_longer_job_phrase_is_that_other_job(names: Names, text: str, name: str,
                                                                    expected: object) -> None:
@@ -102,6 +104,8 @@ def test_a_group_name_inside_a_longer_job_phrase_is_that_other_job(names: Names,
     ("whats the pay for a truck driver", "truck driver"),
     ("is being an influencer a real job", "influencer"),
     ("is a phlebotomist one of these jobs", "phlebotomist"),
+    ("how much does a dental assistant make", "dental assistant"),
+    ("do physician assistants need a license", "physician assistants"),
 ])
 def test_a_profession_word_is_another_job(names: Names, text: str, word: str) -> None:
     found = names.professions(text)
@@ -186,3 +190,12 @@ def test_mentions_are_exact_names_then_misspellings() -> None:
 ])
 def test_a_membership_question_names_the_job_asked_about(text: str, name: Optional[str]) -> None:
     assert asked_member(text) == name
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("x ray technician", "radiologic_technologist"),  # "x-ray technician", typed with a space
+    ("xray technologists", "radiologic_technologist"),
+    ("neuro diagnostic tech", "neurodiagnostic_technologist"),
+])
+def test_a_hyphenated_name_typed_another_way_is_the_same_job(names: Names, typed: str, expected: str) -> None:
+    assert names.resolve(typed) == expected
