@@ -33,7 +33,7 @@ REPLICAS ?= 2
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard components/*.py) $(wildcard data/*.yml data/nlu/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run cluster cluster-test test lint unit validate test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e widget-docs eval readability bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run cluster cluster-test test test-gates test-servers lint unit validate test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e widget-docs eval readability bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -129,7 +129,7 @@ test-stories: $(MODEL) ## Conversation tests, end to end through NLU (rasa test 
 test-nlu: $(MODEL) $(KB_DB) ## Held-out NLU against the gates of harness/gates.py.
 	$(BIN)/python -m harness.gates nlu $(MODEL)
 
-test-development: $(MODEL) $(KB_DB) ## The second development set (tests/development/) against its gates.
+test-development: $(MODEL) $(KB_DB) ## The second and third development sets (tests/development/, tests/development_names/) against their gates.
 	$(BIN)/python -m harness.gates development $(MODEL)
 
 test-sealed: $(MODEL) $(KB_DB) ## The sealed test set (tests/sealed/) against its gates: figures only, never its texts.
@@ -151,8 +151,22 @@ widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/scree
 	WIDGET_DOCS_DIR=docs $(BIN)/python -m pytest tests/e2e/test_widget.py tests/e2e/test_insights.py \
 		tests/e2e/test_summary.py tests/e2e/test_discovery_widget.py
 
-test: lint validate unit test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e cluster-test ## Everything, on a trained model.
+# `make test` runs in two lanes side by side, since the CI machine has 2 cores and the server tests spend most of
+# their time waiting: first the unit tests beside the training, then the model's gates beside the real servers
+# (end to end, then the cluster). Each lane's output is printed whole when it ends (-Otarget).
+GATES := test-stories test-nlu test-conversations test-development test-sealed test-discovery
+SERVER_TESTS := e2e cluster-test
+
+test: ## Everything, on a trained model: lint, unit tests, the gates, the real servers and the cluster.
+	$(MAKE) --no-print-directory -j2 -Otarget lint validate unit $(MODEL) $(NODE_MODULES)
+	$(MAKE) --no-print-directory -j2 -Otarget test-gates test-servers
 	@echo "make test: all checks passed"
+
+test-gates: $(MODEL) $(KB_DB) ## Every gate of the trained model, one after the other.
+	@for target in $(GATES); do $(MAKE) --no-print-directory $$target || exit 1; done
+
+test-servers: $(MODEL) $(KB_DB) ## The end-to-end tests, then the cluster's, one after the other.
+	@for target in $(SERVER_TESTS); do $(MAKE) --no-print-directory $$target || exit 1; done
 
 eval: $(MODEL) $(KB_DB) readability ## Candidate pipelines side by side on the clean held-out data -> docs/evaluation.md; readability too.
 	$(BIN)/python -m bench.evaluate

@@ -8,7 +8,7 @@ let a change through without saying why in docs/evaluation.md.
     python -m harness.gates nlu MODEL                 # held-out NLU (tests/nlu_holdout.yml), and the search
                                                       # before the fallback on its predictions
     python -m harness.gates conversations RESULTS_DIR  # after rasa test core on the held-out conversations
-    python -m harness.gates development MODEL         # the second development set (tests/development/)
+    python -m harness.gates development MODEL         # the second and third development sets
     python -m harness.gates sealed MODEL              # the sealed test set (harness/sealed.py): figures only
 
 The sealed set's gates are the levels it reached when it was first scored (docs/evaluation.md), minus a
@@ -124,6 +124,20 @@ DEVELOPMENT_REACHED: Dict[str, Tuple[float, bool, float]] = {
     "conversation_accuracy": (0.8, True, 0.14),  # of 15; 0.14 is two conversations
 }
 DEVELOPMENT_SCORES = PROJECT_DIR / "results" / "development-scores.json"
+# The third development set (tests/development_names/, 340 messages, 12 conversations): naming the group, a job,
+# or a job next to it. First scored 2026-12-07 at its commit's model (intent 0.909, job ids 0.954), then after
+# the name fixes chosen on it (hyphenated names typed with a space, "3211" as a reference, imaging outside
+# medicine, the assistants): the levels below.
+NAMES_REACHED: Dict[str, Tuple[float, bool, float]] = {
+    "intent_accuracy": (0.915, True, 0.02),  # 340 messages: 0.02 is 7 of them
+    "out_of_scope_caught": (0.94, True, 0.04),  # 100 messages
+    "near_caught": (0.929, True, 0.05),  # 70 messages
+    "far_caught": (0.967, True, 0.07),  # 30 messages: 0.07 is 2
+    "in_scope_refused": (0.008, False, MARGIN),  # 240 messages
+    "job_ids_right": (0.967, True, 0.03),  # 240 messages naming a job
+    "conversation_accuracy": (0.583, True, 0.17),  # of 12; 0.17 is two conversations
+}
+NAMES_SCORES = PROJECT_DIR / "results" / "names-scores.json"
 
 
 # Finding a job (tests/discovery/ and tests/discovery_sealed/, harness/discovery_set.py), first scored
@@ -182,10 +196,12 @@ def _gate(result: Dict[str, float], reached: Dict[str, Tuple[float, bool, float]
 
 
 def check_development(model: Path) -> List[str]:
-    """Gate the second development set, on which settings are chosen."""
-    from harness.sealed import DEVELOPMENT
+    """Gate the second and third development sets, on which settings are chosen."""
+    from harness.sealed import DEVELOPMENT, NAMES
 
-    return _check_set(model, DEVELOPMENT, "second development set", DEVELOPMENT_REACHED, DEVELOPMENT_SCORES)
+    return (_check_set(model, DEVELOPMENT, "second development set", DEVELOPMENT_REACHED, DEVELOPMENT_SCORES)
+            + [f"third development set: {name}" for name in
+               _check_set(model, NAMES, "third development set", NAMES_REACHED, NAMES_SCORES)])
 
 
 def check_sealed(model: Path) -> List[str]:
