@@ -25,7 +25,8 @@ import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TRAINING_FIRST = PROJECT_DIR / "data" / "nlu.yml"  # the first topic; Rasa reads it before data/nlu/
-TRAINING_DIR = PROJECT_DIR / "data" / "nlu"  # the other topics, a file each, read in name order as Rasa reads them
+TRAINING_DIR = PROJECT_DIR / "data" / "nlu"  # the other topics, a file each, read in path order as Rasa reads them
+# (the Spanish examples are in its folder es/)
 HELD_OUT_NLU = PROJECT_DIR / "tests" / "nlu_holdout.yml"
 HELD_OUT_CONVERSATIONS = PROJECT_DIR / "tests" / "test_conversations_holdout.yml"
 # The sealed test set (harness/sealed.py): its texts are checked too, but a copy is named by its place only.
@@ -240,15 +241,24 @@ def copies(held_out: Iterable[Text], training: Sequence[Text]) -> List[Copy]:
 
 def training_texts() -> List[Text]:
     """Every training example of data/nlu.yml and data/nlu/, the texts a held-out text must not copy."""
-    return [t for path in [TRAINING_FIRST, *sorted(TRAINING_DIR.glob("*.yml"))] for t in nlu_texts(path)]
+    return [t for path in [TRAINING_FIRST, *sorted(TRAINING_DIR.rglob("*.yml"))] for t in nlu_texts(path)]
+
+
+def spanish_development_texts() -> List[Text]:
+    """The Spanish development set's messages and turns (tests/spanish/development/), which may be read."""
+    development = SPANISH / "development"
+    return set_texts(development / "messages.yml", development / "conversations.yml", "spanish development")
+
+
+def spanish_sealed_texts() -> List[Text]:
+    """The Spanish sealed set's; `where` begins "sealed", so its texts are never shown."""
+    sealed = SPANISH / "sealed"
+    return set_texts(sealed / "messages.yml", sealed / "conversations.yml", f"{SEALED} spanish")
 
 
 def spanish_texts() -> List[Text]:
     """The Spanish sets' (tests/spanish/): the development set's, and the sealed one's, never shown."""
-    development = SPANISH / "development"
-    sealed = SPANISH / "sealed"
-    return (set_texts(development / "messages.yml", development / "conversations.yml", "spanish development")
-            + set_texts(sealed / "messages.yml", sealed / "conversations.yml", f"{SEALED} spanish"))
+    return spanish_development_texts() + spanish_sealed_texts()
 
 
 def held_out_texts() -> List[Text]:

@@ -28,6 +28,8 @@ are chosen on them.
     python -m harness.sealed MODEL OUT.json                      # the sealed set: figures as JSON, no texts
     python -m harness.sealed MODEL OUT.json --development [--show]  # the second development set
     python -m harness.sealed MODEL OUT.json --names [--show]        # the third development set
+    python -m harness.sealed MODEL OUT.json --spanish [--show]      # the Spanish development set
+    python -m harness.sealed MODEL OUT.json --spanish-sealed        # the Spanish sealed set: figures only
 """
 
 from __future__ import annotations
@@ -49,7 +51,11 @@ from knowledge.vocabulary import NOT_COVERED, OUTSIDE, UNSURE
 SEALED = PROJECT_DIR / "tests" / "sealed"
 DEVELOPMENT = PROJECT_DIR / "tests" / "development"
 NAMES = PROJECT_DIR / "tests" / "development_names"
-SET_NAMES = {SEALED: "sealed", DEVELOPMENT: "development", NAMES: "names"}  # as the copy checker names places
+SPANISH = PROJECT_DIR / "tests" / "spanish" / "development"
+SPANISH_SEALED = PROJECT_DIR / "tests" / "spanish" / "sealed"
+# as the copy checker names their places
+SET_NAMES = {SEALED: "sealed", DEVELOPMENT: "development", NAMES: "names", SPANISH: "spanish development",
+             SPANISH_SEALED: "sealed spanish"}
 MESSAGES, CONVERSATIONS = "messages.yml", "conversations.yml"
 OUT_OF_SCOPE = "out_of_scope"
 SCOPES = ("in", "near", "far")
@@ -158,9 +164,11 @@ def coinciding(folder: Path = SEALED) -> set:
     The sets were written blind, yet common questions coincide with training texts by its rules; the figures
     are also given without them (`clean`), so that a model cannot look better by having seen a phrasing.
     """
-    from harness.heldout import copies, development_texts, names_texts, sealed_texts, training_texts
+    from harness import heldout
 
-    texts = {SEALED: sealed_texts, DEVELOPMENT: development_texts, NAMES: names_texts}[folder]()
+    texts = {SEALED: heldout.sealed_texts, DEVELOPMENT: heldout.development_texts, NAMES: heldout.names_texts,
+             SPANISH: heldout.spanish_development_texts, SPANISH_SEALED: heldout.spanish_sealed_texts}[folder]()
+    copies, training_texts = heldout.copies, heldout.training_texts
     return {c.held_out.where for c in copies(texts, training_texts())}
 
 
@@ -183,8 +191,8 @@ async def evaluate(model: Path, folder: Path = SEALED) -> Dict[str, Any]:
 
 async def show_errors(model: Path, folder: Path) -> None:
     """Print each message of a development set that the assistant gets wrong: never for the sealed set."""
-    if folder == SEALED:
-        raise ValueError("the sealed set's texts are not shown")
+    if folder in (SEALED, SPANISH_SEALED):
+        raise ValueError("the sealed sets' texts are not shown")
     dialogue = Dialogue(model)
     for item in load(folder / MESSAGES, "messages"):
         turn = await dialogue.turn(item["text"], {})
@@ -200,13 +208,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     flags = {a for a in args if a.startswith("--")}
     args = [a for a in args if not a.startswith("--")]
-    development = flags & {"--development", "--names"}
-    shown_sealed = "--show" in flags and not development
-    if len(args) != 2 or not flags <= {"--development", "--names", "--show"} or shown_sealed or len(development) > 1:
+    chosen = {"--development": DEVELOPMENT, "--names": NAMES, "--spanish": SPANISH, "--spanish-sealed": SPANISH_SEALED}
+    sets = [chosen[f] for f in flags if f in chosen]
+    shown_sealed = "--show" in flags and (not sets or sets[0] == SPANISH_SEALED)
+    if len(args) != 2 or not flags <= {*chosen, "--show"} or shown_sealed or len(sets) > 1:
         print(__doc__, file=sys.stderr)
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    folder = {"--development": DEVELOPMENT, "--names": NAMES}.get(next(iter(development), ""), SEALED)
+    folder = sets[0] if sets else SEALED
     if "--show" in flags:
         asyncio.run(show_errors(Path(args[0]), folder))
     result = asyncio.run(evaluate(Path(args[0]), folder))

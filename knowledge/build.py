@@ -10,6 +10,7 @@ import argparse
 import os
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set
@@ -78,10 +79,11 @@ def plural(alias: str) -> Optional[str]:
 
 
 def spellings(alias: str) -> List[str]:
-    """The other ways people type a hyphenated name: "x-ray tech" as "x ray tech" and "xray tech"."""
-    if "-" not in alias:
-        return []
-    return [alias.replace("-", " "), alias.replace("-", "")]
+    """The other ways people type a name: a hyphenated one with a space or joined ("x-ray tech" as "x ray tech"
+    and "xray tech"), and one with accents without them ("técnico radiólogo" as "tecnico radiologo")."""
+    found = [alias.replace("-", " "), alias.replace("-", "")] if "-" in alias else []
+    plain = "".join(c for c in unicodedata.normalize("NFKD", alias) if not unicodedata.combining(c))
+    return found + [v for v in [plain] + spellings(plain) if v != alias and v not in found] if plain != alias else found
 
 
 def _read(directory: Path, name: str, key: str) -> List[Dict[str, Any]]:
@@ -168,6 +170,8 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             if knowledge.references.get(key, occupation["id"]) != occupation["id"]:
                 raise KnowledgeError("occupations.yml", entry, f"reference `{phrase}` points at two occupations")
             knowledge.references[key] = occupation["id"]
+            for variant in spellings(key):
+                knowledge.references.setdefault(variant, occupation["id"])
     for alias, occupation_id in list(knowledge.aliases.items()):
         extra = plural(alias)
         for variant in [extra] + spellings(alias) + spellings(extra or ""):
@@ -236,10 +240,14 @@ def _load_other_jobs(knowledge: Knowledge, other_jobs: List[Dict[str, Any]], sou
             if meant not in known or meant == job["id"]:
                 raise KnowledgeError("other_jobs.yml", entry, f"`could_be` names no other job: `{meant}`")
         names = [str(a).strip().lower() for a in job["aliases"]]
-        for alias in names + [p for p in map(plural, names) if p]:
+        written = names + [p for p in map(plural, names) if p]
+        for alias in written:
             if alias in taken:
                 raise KnowledgeError("other_jobs.yml", entry, f"alias `{alias}` names `{taken[alias]}` in the group")
             knowledge.other_aliases.setdefault(alias, job["id"])
+        for alias in (v for a in written for v in spellings(a)):
+            if alias not in taken:
+                knowledge.other_aliases.setdefault(alias, job["id"])
         knowledge.other_jobs.append(job)
 
 
