@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import yaml
+
+from knowledge.vocabulary import ENGLISH, LANGUAGES, translated
 
 PLACES = Path(__file__).with_name("places.yml")
 KINDS = ("united_states", "pakistan", "us_states", "elsewhere")
@@ -19,13 +21,17 @@ ACRONYMS = frozenset("uk us usa eu uae nhs hcpc ahpra camrt gcse gcses ucas nyc"
 
 @dataclass(frozen=True)
 class Place:
-    """A place named in a message: its words as written, and its kind (one of KINDS)."""
+    """A place named in a message: its words as written, its kind (one of KINDS), and the reply's language."""
 
     name: str
     kind: str
+    language: str = ENGLISH
 
     def shown(self) -> str:
-        """How a reply names the place the student typed: "the UK", "the NHS Band", "Toronto", "band 5"."""
+        """How a reply names the place the student typed: "the UK", "the NHS Band", "Toronto", "band 5"
+        (in Spanish, places.yml's `shown_es`: "el Reino Unido")."""
+        if self.language != ENGLISH:
+            return _shown(self.language).get(" ".join(self.name.lower().split()), self.name)
         words = self.name.replace(".", "").lower().split()
         if words[0] in ("in", "euros"):  # "in pounds": a currency says where
             return "pay " + " ".join(words if words[0] == "in" else ["in", *words])
@@ -35,12 +41,53 @@ class Place:
         return f"the {shown}" if words[0] in ACRONYMS else shown
 
 
-@lru_cache(maxsize=1)
-def _patterns() -> Tuple[Tuple[str, "re.Pattern[str]"], ...]:
-    data: Dict[str, list] = yaml.safe_load(PLACES.read_text())
-    unknown = set(data) - set(KINDS)
+def _read(path: Path = PLACES) -> Dict[str, Any]:
+    data: Dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = set(data) - set(KINDS) - {translated("shown", language) for language in LANGUAGES[1:]}
     if unknown:
         raise ValueError(f"places.yml: unknown kinds {sorted(unknown)}")
+    return data
+
+
+def listed_names(path: Path = PLACES) -> Dict[str, str]:
+    """Every listed place name (lower case, as matched) with its kind, for the checks that go through them all."""
+    data = _read(path)
+    return {str(n).lower(): kind for kind in KINDS for n in data.get(kind) or []}
+
+
+def shown_names(language: str, path: Path = PLACES) -> Dict[str, str]:
+    """places.yml's map from a listed name to how a reply in `language` names it (English has none: shown())."""
+    shown = _read(path).get(translated("shown", language)) or {}
+    if not isinstance(shown, dict):
+        raise ValueError(f"places.yml: `{translated('shown', language)}` maps each name to its shown form")
+    return {" ".join(str(n).lower().split()): str(s) for n, s in shown.items()}
+
+
+def check(path: Path = PLACES) -> None:
+    """Every listed name has its Spanish shown form and every shown form a listed name (the build runs it)."""
+    listed = listed_names(path)
+    for language in LANGUAGES[1:]:
+        shown = shown_names(language, path)
+        key = translated("shown", language)
+        missing = sorted(set(listed) - set(shown))
+        if missing:
+            raise ValueError(f"places.yml: no `{key}` for {', '.join(missing)}")
+        extra = sorted(set(shown) - set(listed))
+        if extra:
+            raise ValueError(f"places.yml: `{key}` names places that no list has: {', '.join(extra)}")
+        empty = sorted(n for n, s in shown.items() if not s.strip())
+        if empty:
+            raise ValueError(f"places.yml: an empty `{key}` for {', '.join(empty)}")
+
+
+@lru_cache(maxsize=None)
+def _shown(language: str) -> Dict[str, str]:
+    return shown_names(language)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> Tuple[Tuple[str, "re.Pattern[str]"], ...]:
+    data = _read()
     patterns = []
     for kind in KINDS:
         names = sorted((str(n) for n in data.get(kind) or []), key=len, reverse=True)
@@ -49,10 +96,11 @@ def _patterns() -> Tuple[Tuple[str, "re.Pattern[str]"], ...]:
     return tuple(patterns)
 
 
-def named_place(text: object) -> Optional[Place]:
+def named_place(text: object, language: str = ENGLISH) -> Optional[Place]:
     """The first place the text names, US-wide names before parts of it; None if it names none.
 
     "us" on its own is an English word, so the list spells the country "the us", "usa" or "u.s.".
+    `language` is the language its shown() answers in.
     """
     if not isinstance(text, str):
         return None
@@ -60,7 +108,7 @@ def named_place(text: object) -> Optional[Place]:
     for kind, pattern in _patterns():
         match = pattern.search(text[:MAX_TEXT])
         if match is not None:
-            found.append((match.start(), KINDS.index(kind), Place(match.group(0), kind)))
+            found.append((match.start(), KINDS.index(kind), Place(match.group(0), kind, language)))
     outside_us = [f for f in found if f[2].kind in ("elsewhere", "pakistan", "us_states")]
     chosen = min(outside_us) if outside_us else (min(found) if found else None)
     return chosen[2] if chosen else None

@@ -33,6 +33,18 @@ TOPIC_LABELS = {
     "safety": "safety",
     "equipment": "equipment",
 }
+# The same labels in Spanish, for a knowledge base opened in Spanish (KnowledgeBase.topic_label).
+TOPIC_LABELS_ES = {
+    "overview": "una descripción",
+    "duties": "las tareas",
+    "education": "la educación o la formación",
+    "license": "las reglas de licencias",
+    "salary": "el sueldo",
+    "best_paying": "la industria que mejor paga",
+    "specialties": "las especialidades",
+    "safety": "la seguridad",
+    "equipment": "el equipo",
+}
 # The question topics the sources never cover: every answer to them is the gap's text (gaps.yml).
 GAPS = tuple(t for t in TOPIC_BY_INTENT.values() if t not in TOPIC_LABELS)
 
@@ -68,6 +80,10 @@ COMPARE_WORDS = {
 # group's "varies by occupation" has no place in the order. A comparison ranks jobs by it.
 LICENCE_STATES_ORDER = ("most", "some", "only a few")
 LICENCE_STATES = (*LICENCE_STATES_ORDER, "varies by occupation")
+# How a Spanish text says each of those words ("most states"), with the same meaning: a Spanish licence fact
+# states its `states` word this way (tests/unit/knowledge/test_spanish.py checks it).
+LICENCE_STATES_ES = {"most": "la mayoría de los estados", "some": "algunos estados",
+                     "only a few": "solo unos pocos estados"}
 # A comparison that asks for the top or the bottom ("who earns most", "whose pay is lowest", "fewest states").
 PAY_EXTREMES = {
     "highest": ("highest", "most", "best", "more", "higher", "better", "top", "biggest", "max*"),
@@ -86,3 +102,16 @@ OUTSIDE = "outside"  # a job outside the group, or a profession far from the fie
 CLARIFY = "clarify"  # a question back ("which job do you mean?"), with buttons
 UNSURE = "unsure"  # the fallback's "I'm not sure", with suggestions
 REPLY_KINDS = (ANSWERED, NOT_COVERED, OUTSIDE, CLARIFY, UNSURE)
+
+
+# The languages the knowledge base speaks. Every text a student sees is written in each: the English field
+# (`text`) and its Spanish one beside it (`text_es`); ids, figures, sources and aliases are shared.
+ENGLISH, SPANISH = "en", "es"
+LANGUAGES = (ENGLISH, SPANISH)
+
+
+def translated(field: str, language: str) -> str:
+    """The YAML key that holds a text in a language (`text`, `text_es`), so every file names them one way."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}")
+    return field if language == ENGLISH else f"{field}_{language}"
