@@ -15,6 +15,8 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
+from knowledge.vocabulary import ENGLISH, translated
+
 DISCOVERY = Path(__file__).with_name("discovery.yml")
 MAX_TEXT = 1000  # a longer message is read in its first part only
 LIKE, DISLIKE, ANY = "like", "dislike", "any"
@@ -212,29 +214,50 @@ def _stance(before: str, after: str, words: Set[str]) -> str:
     return LIKE
 
 
-def _reasons(items: Any) -> Tuple[Reason, ...]:
-    return tuple(Reason(str(i["occupation"]), i.get("fact"), i.get("text"), bool(i.get("reading")))
+def _said(item: Dict[str, Any], field: str, language: str, entry: str, required: bool = False) -> Optional[str]:
+    """The text a student sees in `field`, in `language`: its own key beside the English one (`text_es`), required
+    wherever the English one is, on one line (a folded paragraph's line breaks are spaces)."""
+    english, own = item.get(field), item.get(translated(field, language))
+    if english is None:
+        if required:
+            raise KeyError(field)
+        if own is not None:
+            raise DiscoveryError(f"{entry}: `{translated(field, language)}` without `{field}`")
+        return None
+    if not isinstance(own, str) or not own.strip():
+        raise DiscoveryError(f"{entry}: `{field}` has no `{translated(field, language)}`")
+    return " ".join(own.split())
+
+
+def _reasons(items: Any, language: str, entry: str) -> Tuple[Reason, ...]:
+    return tuple(Reason(str(i["occupation"]), i.get("fact"), _said(i, "text", language, f"{entry}, {i['occupation']}"),
+                        bool(i.get("reading")))
                  for i in items or [])
 
 
-def read(path: Path = DISCOVERY) -> Discovery:
-    """Read discovery.yml; a missing key or a malformed entry raises DiscoveryError with the entry named."""
+def read(path: Path = DISCOVERY, language: str = ENGLISH) -> Discovery:
+    """Read discovery.yml with the texts of `language`; a missing key, a missing translation or a malformed entry
+    raises DiscoveryError with the entry named."""
+    translated("text", language)  # an unknown language fails here, whatever the file holds
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     preferences: Dict[str, Preference] = {}
     try:
         for item in data["preferences"]:
+            entry = f"preference {item['id']}"
             preference = Preference(
-                str(item["id"]), str(item["name"]), tuple(str(w).lower() for w in item["words"]),
-                tuple(str(w).lower() for w in item.get("against") or []), _reasons(item.get("jobs")),
-                _reasons(item.get("without")), bool(item.get("same_for_all")), item.get("summary"),
-                bool(item.get("each")),
-                " ".join(str(item["silent"]).split()) if item.get("silent") else None,
-                _reasons(item.get("silent_facts")), item.get("ranked_by"))
+                str(item["id"]), str(_said(item, "name", language, entry, True)),
+                tuple(str(w).lower() for w in item["words"]),
+                tuple(str(w).lower() for w in item.get("against") or []), _reasons(item.get("jobs"), language, entry),
+                _reasons(item.get("without"), language, entry), bool(item.get("same_for_all")),
+                _said(item, "summary", language, entry), bool(item.get("each")), _said(item, "silent", language, entry),
+                _reasons(item.get("silent_facts"), language, entry), item.get("ranked_by"))
             if preference.id in preferences:
                 raise DiscoveryError(f"preference {preference.id}: a second entry with this id")
             preferences[preference.id] = preference
-        steps = tuple(Step(str(s["id"]), str(s["question"]), tuple(s["preferences"]),
-                           tuple((str(b["title"]), tuple(b["preference"])) for b in s["buttons"]),
+        steps = tuple(Step(str(s["id"]), str(_said(s, "question", language, f"step {s['id']}", True)),
+                           tuple(s["preferences"]),
+                           tuple((str(_said(b, "title", language, f"step {s['id']}, button {b['title']!r}", True)),
+                                  tuple(b["preference"])) for b in s["buttons"]),
                            tuple(s.get("on_yes") or ()), tuple(s.get("on_no") or ()))
                       for s in data["steps"])
     except (KeyError, TypeError) as error:
@@ -242,10 +265,10 @@ def read(path: Path = DISCOVERY) -> Discovery:
     return Discovery(preferences, steps, tuple(str(w).lower() for w in data.get("ignore") or []))
 
 
-@lru_cache(maxsize=1)
-def discovery() -> Discovery:
-    """The process-wide discovery data, read on first use (never at import time)."""
-    return read()
+@lru_cache(maxsize=None)
+def discovery(language: str = ENGLISH) -> Discovery:
+    """The process-wide discovery data in one language, read on first use (never at import time)."""
+    return read(language=language)
 
 
 def check(found: Discovery, occupations: Dict[str, Dict[str, Any]], facts: Iterable[Tuple[str, str]],
