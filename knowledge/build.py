@@ -19,17 +19,21 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
-from knowledge import discovery, models
+from knowledge import discovery, models, places
 from knowledge.names import OTHER_JOB, REFERENCE
 from knowledge.query import database_url
 from knowledge.vocabulary import (
+    ENGLISH,
     GAPS,
+    LANGUAGES,
     LICENCE_STATES,
     NO_RADIATION,
     RADIATION_MARKS,
     RADIATION_PROTECTION,
     SOURCE_ROLES,
+    SPANISH,
     TOPIC_LABELS,
+    translated,
 )
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
@@ -45,6 +49,18 @@ PLURAL_ENDINGS = ("er", "or", "ist", "ian", "tech", "ant")
 MAX_QUOTE = 200  # characters of one evidence quote: enough to prove a fact, too few to copy an article
 NUMBER = re.compile(r"\d[\d,]*\d|\d")
 LIST_MARK = re.compile(r"(?m)^\s*\d+\.\s")  # "1. Run ..." numbers a list; it states no fact
+# What each file shows a student, field by field: each has its translation beside it in every other language
+# (`text_es`), wherever the English one is. Ids, figures, sources, aliases and evidence quotes are shared.
+SHOWN = {
+    "sources.yml": ("published_in", "scope", "citation"),  # titles, publishers and authors stay as published
+    "credits": ("name",),  # sources.yml `credits`
+    "occupations.yml": ("name", "plural", "button"),
+    "facts.yml": ("text", "brief"),
+    "gaps.yml": ("text",),
+    "other_jobs.yml": ("name", "plural", "note"),
+}
+# The word a `none_described` fact's text uses for radiation, in each language.
+RADIATION_WORD = {ENGLISH: "radiation", SPANISH: "radiación"}
 
 
 class KnowledgeError(ValueError):
@@ -113,6 +129,19 @@ def _require(file: str, entry: str, item: Dict[str, Any], keys: Iterable[str]) -
             raise KnowledgeError(file, entry, f"missing `{key}`")
 
 
+def _require_translations(file: str, entry: str, item: Dict[str, Any], shown: str) -> None:
+    """Every text a student sees (SHOWN) has its translation beside it, and no translation stands alone."""
+    for english in SHOWN[shown]:
+        for language in LANGUAGES[1:]:
+            key = translated(english, language)
+            own = item.get(key)
+            if item.get(english) is None:
+                if own is not None:
+                    raise KnowledgeError(file, entry, f"`{key}` without `{english}`")
+            elif not isinstance(own, str) or not own.strip():
+                raise KnowledgeError(file, entry, f"missing `{key}` (the {language} text of `{english}`)")
+
+
 def _check_sources(file: str, entry: str, ids: Any, known: Dict[str, Any]) -> None:
     if not isinstance(ids, list) or not ids:
         raise KnowledgeError(file, entry, "needs at least one source in `sources`")
@@ -134,6 +163,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         entry = f"source {source.get('id') or index + 1}"
         _require("sources.yml", entry, source,
                  ("id", "role", "title", "publisher", "file", "scope", "citation", "licence"))
+        _require_translations("sources.yml", entry, source, "sources.yml")
         if source["id"] in source_ids:
             raise KnowledgeError("sources.yml", entry, "duplicate id")
         source_ids[source["id"]] = source
@@ -144,6 +174,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     for index, occupation in enumerate(occupations):
         entry = f"occupation {occupation.get('id') or index + 1}"
         _require("occupations.yml", entry, occupation, ("id", "name", "plural", "aliases", "source_titles"))
+        _require_translations("occupations.yml", entry, occupation, "occupations.yml")
         if occupation["id"] in occupation_ids:
             raise KnowledgeError("occupations.yml", entry, "duplicate id")
         _check_sources("occupations.yml", entry, occupation.get("sources"), source_ids)
@@ -191,6 +222,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     for index, fact in enumerate(facts):
         entry = f"fact {index + 1} ({fact.get('occupation')}/{fact.get('topic')})"
         _require("facts.yml", entry, fact, ("occupation", "topic", "text"))
+        _require_translations("facts.yml", entry, fact, "facts.yml")
         if fact["occupation"] not in occupation_ids:
             raise KnowledgeError("facts.yml", entry, f"unknown occupation `{fact['occupation']}`")
         if fact["topic"] not in TOPICS:
@@ -208,14 +240,20 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             raise KnowledgeError("facts.yml", entry, f"licence facts need `states`, one of {LICENCE_STATES}")
 
     _check_radiation_jobs(facts)
-    try:  # what discovery ties to each job must be that job's own facts
-        discovery.check(discovery.read(directory / "discovery.yml"), occupation_ids, seen, TOPICS)
+    try:  # what discovery ties to each job must be that job's own facts, in every language
+        for language in LANGUAGES:
+            discovery.check(discovery.read(directory / "discovery.yml", language), occupation_ids, seen, TOPICS)
     except discovery.DiscoveryError as error:
         raise KnowledgeError("discovery.yml", "discovery", str(error)) from None
+    try:  # every place a reply may name has its name in every language
+        places.check(directory / "places.yml")
+    except ValueError as error:
+        raise KnowledgeError("places.yml", "shown_es", str(error)) from None
 
     for index, gap in enumerate(gaps):
         entry = f"gap {gap.get('topic') or index + 1}"
         _require("gaps.yml", entry, gap, ("topic", "text"))
+        _require_translations("gaps.yml", entry, gap, "gaps.yml")
         if gap["topic"] not in GAP_TOPICS:
             raise KnowledgeError("gaps.yml", entry, f"unknown gap topic; use one of {', '.join(GAP_TOPICS)}")
         for related in gap.get("related") or []:
@@ -231,6 +269,7 @@ def _load_other_jobs(knowledge: Knowledge, other_jobs: List[Dict[str, Any]], sou
     for index, job in enumerate(other_jobs):
         entry = f"other job {job.get('id') or index + 1}"
         _require("other_jobs.yml", entry, job, ("id", "name", "plural", "aliases", "note", "sources"))
+        _require_translations("other_jobs.yml", entry, job, "other_jobs.yml")
         if job["id"] in ids or job["id"] in {o["id"] for o in knowledge.occupations}:
             raise KnowledgeError("other_jobs.yml", entry, "duplicate id")
         ids.add(job["id"])
@@ -284,6 +323,7 @@ def _check_credits(sources: List[Dict[str, Any]]) -> Dict[str, str]:
             if not isinstance(credit, dict):
                 raise KnowledgeError("sources.yml", entry, "expected a mapping")
             _require("sources.yml", entry, credit, ("id", "name", "named_in_text"))
+            _require_translations("sources.yml", entry, credit, "credits")
             if credit["id"] in owners or credit["id"] in ids:
                 raise KnowledgeError("sources.yml", entry, "duplicate id (credits and sources share one namespace)")
             names = credit["named_in_text"]
@@ -319,9 +359,11 @@ def _check_radiation(entry: str, fact: Dict[str, Any]) -> None:
     if radiation not in RADIATION_MARKS:
         raise KnowledgeError("facts.yml", entry,
                              f"unknown `radiation` `{radiation}`; use one of {', '.join(RADIATION_MARKS)}")
-    if radiation == NO_RADIATION and "radiation" not in fact["text"]:
-        raise KnowledgeError("facts.yml", entry, f"a `{NO_RADIATION}` fact says in its text that the sources "
-                             "mention no radiation for the job")
+    for language in LANGUAGES:
+        if radiation == NO_RADIATION and RADIATION_WORD[language] not in fact[translated("text", language)]:
+            where = "" if language == ENGLISH else f" (`{translated('text', language)}` too)"
+            raise KnowledgeError("facts.yml", entry, f"a `{NO_RADIATION}` fact says in its text that the sources "
+                                 f"mention no radiation for the job{where}")
 
 
 def _check_radiation_jobs(facts: List[Dict[str, Any]]) -> None:
@@ -386,8 +428,10 @@ def _check_figures(entry: str, fact: Dict[str, Any], occupation_ids: Dict[str, A
             raise KnowledgeError("facts.yml", entry, "a figure's `value` and `year` must be whole numbers")
         if figure.get("occupation", fact["occupation"]) not in occupation_ids:
             raise KnowledgeError("facts.yml", entry, f"figure for unknown occupation `{figure['occupation']}`")
-        if f"{figure['value']:,}" not in fact["text"]:
-            raise KnowledgeError("facts.yml", entry, f"the text does not state the figure {figure['value']:,}")
+        for language in LANGUAGES:
+            if f"{figure['value']:,}" not in fact[translated("text", language)]:
+                raise KnowledgeError("facts.yml", entry, f"`{translated('text', language)}` does not state the figure "
+                                     f"{figure['value']:,}")
 
 
 def _check_evidence(entry: str, fact: Dict[str, Any]) -> None:
@@ -403,7 +447,8 @@ def _check_evidence(entry: str, fact: Dict[str, Any]) -> None:
         if len(quote) > MAX_QUOTE:
             raise KnowledgeError("facts.yml", entry, f"an evidence quote longer than {MAX_QUOTE} characters")
     quoted = " ".join(" ".join(q.split()) for q in quotes)
-    stated = set(NUMBER.findall(LIST_MARK.sub("", fact["text"])))
+    texts = [LIST_MARK.sub("", fact[translated("text", language)]) for language in LANGUAGES]
+    stated = {number for text in texts for number in NUMBER.findall(text)}
     for figure in fact.get("figures") or []:
         stated |= {f"{figure['value']:,}", str(figure["year"])}
     for number in sorted(stated):
@@ -438,14 +483,16 @@ def _fill(knowledge: Knowledge, url: str) -> None:
     with Session(engine) as session, session.begin():
         sources = {s["id"]: models.Source(**{k: s.get(k) for k in (
             "id", "role", "title", "publisher", "author", "published_in", "file", "figures_year", "published",
-            "scope", "citation", "licence")}) for s in knowledge.sources}
+            "scope", "citation", "licence", *_translations("sources.yml"))}) for s in knowledge.sources}
         session.add_all(sources.values())
-        credits = {c["id"]: models.Credit(id=c["id"], source_id=s["id"], name=c["name"], short=c.get("short"))
+        credits = {c["id"]: models.Credit(id=c["id"], source_id=s["id"], name=c["name"], short=c.get("short"),
+                                          **{k: c[k] for k in _translations("credits")})
                    for s in knowledge.sources for c in s.get("credits") or []}
         session.add_all(credits.values())
         for position, occ in enumerate(knowledge.occupations):
             session.add(models.Occupation(
                 id=occ["id"], name=occ["name"], plural=occ["plural"], parent_id=occ.get("parent"),
+                **{k: occ.get(k) for k in _translations("occupations.yml")},
                 featured=bool(occ.get("featured")), button=occ.get("button"), position=position,
                 parent_evidence=occ.get("parent_evidence"), not_borrowed=" ".join(occ.get("not_borrowed") or []),
                 sources=[sources[s] for s in occ["sources"]],
@@ -462,6 +509,7 @@ def _fill(knowledge: Knowledge, url: str) -> None:
             session.add(models.Fact(
                 occupation_id=fact["occupation"], topic=fact["topic"], text=fact["text"].strip(),
                 states=fact.get("states"), brief=fact.get("brief"), sources=[sources[s] for s in fact["sources"]],
+                **{k: _plain(fact.get(k)) for k in _translations("facts.yml")},
                 radiation=fact.get("radiation"), credits=[credits[c] for c in attributions(fact)],
                 figures=[models.Figure(
                     occupation_id=f.get("occupation", fact["occupation"]),
@@ -470,12 +518,23 @@ def _fill(knowledge: Knowledge, url: str) -> None:
         for job in knowledge.other_jobs:
             session.add(models.OtherJob(
                 id=job["id"], name=job["name"], plural=job["plural"], note=" ".join(job["note"].split()),
+                **{k: " ".join(job[k].split()) for k in _translations("other_jobs.yml")},
                 could_be=",".join(job.get("could_be") or []), sources=[sources[s] for s in job["sources"]],
                 aliases=[models.OtherJobAlias(alias=a) for a, i in knowledge.other_aliases.items() if i == job["id"]]))
         for gap in knowledge.gaps:
             session.add(models.Gap(topic=gap["topic"], text=gap["text"].strip(),
-                                   related=",".join(gap.get("related") or [])))
+                                   related=",".join(gap.get("related") or []),
+                                   **{k: _plain(gap.get(k)) for k in _translations("gaps.yml")}))
     engine.dispose()
+
+
+def _translations(shown: str) -> List[str]:
+    """The translated keys of a file's shown fields (`text_es`), which are also their column names."""
+    return [translated(f, language) for f in SHOWN[shown] for language in LANGUAGES[1:]]
+
+
+def _plain(text: Optional[str]) -> Optional[str]:
+    return text.strip() if isinstance(text, str) else text
 
 
 def nlu_yaml(knowledge: Knowledge) -> str:

@@ -1,4 +1,8 @@
-"""SQLAlchemy models of the knowledge base: the builder writes them, the actions read them."""
+"""SQLAlchemy models of the knowledge base: the builder writes them, the actions read them.
+
+Every text a student sees has a Spanish column beside it (`name` and `name_es`); KnowledgeBase(language=...)
+picks one. Ids, figures and sources are shared.
+"""
 
 from __future__ import annotations
 
@@ -39,11 +43,14 @@ class Source(Base):
     publisher = sa.Column(sa.Text, nullable=False)
     author = sa.Column(sa.Text)
     published_in = sa.Column(sa.Text, nullable=False)
+    published_in_es = sa.Column(sa.Text, nullable=False)
     file = sa.Column(sa.Text, nullable=False)
     figures_year = sa.Column(sa.Integer)
     published = sa.Column(sa.Text)  # the date the text gives for itself; None: it gives none
     scope = sa.Column(sa.Text, nullable=False)
+    scope_es = sa.Column(sa.Text, nullable=False)
     citation = sa.Column(sa.Text, nullable=False)
+    citation_es = sa.Column(sa.Text, nullable=False)
     licence = sa.Column(sa.Text, nullable=False)
     credits = relationship("Credit", order_by="Credit.id")
 
@@ -55,6 +62,7 @@ class Credit(Base):
     id = sa.Column(sa.String(64), primary_key=True)
     source_id = sa.Column(sa.ForeignKey("sources.id"), nullable=False)
     name = sa.Column(sa.Text, nullable=False)  # "the US Bureau of Labor Statistics"
+    name_es = sa.Column(sa.Text, nullable=False)
     short = sa.Column(sa.Text)  # "BLS"
 
 
@@ -64,10 +72,13 @@ class Occupation(Base):
     __tablename__ = "occupations"
     id = sa.Column(sa.String(64), primary_key=True)
     name = sa.Column(sa.Text, nullable=False)
+    name_es = sa.Column(sa.Text, nullable=False)
     plural = sa.Column(sa.Text, nullable=False)
+    plural_es = sa.Column(sa.Text, nullable=False)
     parent_id = sa.Column(sa.ForeignKey("occupations.id"))
     featured = sa.Column(sa.Boolean, nullable=False, default=False)
     button = sa.Column(sa.Text)  # a short name for a button, where the name is too long or unclear
+    button_es = sa.Column(sa.Text)
     # A verbatim quote saying the job comes under its parent; none: the grouping is the project's reading.
     parent_evidence = sa.Column(sa.Text)
     not_borrowed = sa.Column(sa.Text, nullable=False, default="")  # topics a parent's fact would mislead on
@@ -106,8 +117,10 @@ class Fact(Base):
     occupation_id = sa.Column(sa.ForeignKey("occupations.id"), nullable=False, index=True)
     topic = sa.Column(sa.String(32), nullable=False)
     text = sa.Column(sa.Text, nullable=False)
-    states = sa.Column(sa.String(32))
+    text_es = sa.Column(sa.Text, nullable=False)
+    states = sa.Column(sa.String(32))  # the article's word, in English: a key (vocabulary.LICENCE_STATES)
     brief = sa.Column(sa.Text)
+    brief_es = sa.Column(sa.Text)
     radiation = sa.Column(sa.String(32))  # knowledge/vocabulary.py RADIATION_MARKS, or None
     sources = relationship("Source", secondary=fact_sources, order_by="Source.id")
     credits = relationship("Credit", secondary=fact_credits, order_by="Credit.id")  # `attribution` in facts.yml
@@ -134,6 +147,7 @@ class Gap(Base):
     __tablename__ = "gaps"
     topic = sa.Column(sa.String(32), primary_key=True)
     text = sa.Column(sa.Text, nullable=False)
+    text_es = sa.Column(sa.Text, nullable=False)
     related = sa.Column(sa.Text, nullable=False, default="")
 
 
@@ -151,8 +165,11 @@ class OtherJob(Base):
     __tablename__ = "other_jobs"
     id = sa.Column(sa.String(64), primary_key=True)
     name = sa.Column(sa.Text, nullable=False)
+    name_es = sa.Column(sa.Text, nullable=False)
     plural = sa.Column(sa.Text, nullable=False)
+    plural_es = sa.Column(sa.Text, nullable=False)
     note = sa.Column(sa.Text, nullable=False)
+    note_es = sa.Column(sa.Text, nullable=False)
     could_be = sa.Column(sa.Text, nullable=False, default="")  # comma-separated ids of the jobs it may mean
     sources = relationship("Source", secondary=other_job_sources)
     aliases = relationship("OtherJobAlias", cascade="all, delete-orphan")
