@@ -2,6 +2,10 @@
 
 The knowledge base is read once, in one short session, into plain dataclasses: nothing holds a
 connection between requests, and answering a turn costs no query at all.
+
+It is read in one language (`KnowledgeBase(language="es")`): every text a student sees is then that language's,
+in the same fields, so code that answers from it speaks that language without a change. Ids, figures, sources,
+`states` words (keys) and name resolution are the same in every language.
 """
 
 from __future__ import annotations
@@ -9,14 +13,22 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from knowledge import models
+from knowledge import discovery, models, places
 from knowledge.names import Names, key
-from knowledge.vocabulary import NO_RADIATION, RADIATION_PROTECTION
+from knowledge.vocabulary import (
+    ENGLISH,
+    NO_RADIATION,
+    RADIATION_PROTECTION,
+    SPANISH,
+    TOPIC_LABELS,
+    TOPIC_LABELS_ES,
+    translated,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_DIR / 'build' / 'knowledge.db'}"
@@ -114,19 +126,25 @@ class OtherJobInfo:
     could_be: Tuple[str, ...] = ()  # the jobs the name may mean, the group's and others ("medical technician")
 
 
-def _occupation(row: models.Occupation) -> OccupationInfo:
+def _said(row: object, field: str, language: str) -> Any:
+    """A row's text in a language: the column `field` in English, `field_es` in Spanish."""
+    return getattr(row, translated(field, language))
+
+
+def _occupation(row: models.Occupation, language: str = ENGLISH) -> OccupationInfo:
     return OccupationInfo(
-        id=row.id, name=row.name, plural=row.plural, parent_id=row.parent_id,
+        id=row.id, name=_said(row, "name", language), plural=_said(row, "plural", language), parent_id=row.parent_id,
         featured=row.featured, source_titles=tuple(t.title for t in row.source_titles),
-        source_ids=tuple(s.id for s in row.sources), button=row.button,
+        source_ids=tuple(s.id for s in row.sources), button=_said(row, "button", language),
         parent_evidence=row.parent_evidence,
         not_borrowed=tuple((row.not_borrowed or "").split()),
     )
 
 
-def _fact(row: models.Fact) -> FactInfo:
+def _fact(row: models.Fact, language: str = ENGLISH) -> FactInfo:
     return FactInfo(
-        occupation_id=row.occupation_id, topic=row.topic, text=row.text, states=row.states, brief=row.brief,
+        occupation_id=row.occupation_id, topic=row.topic, text=_said(row, "text", language), states=row.states,
+        brief=_said(row, "brief", language),
         source_ids=tuple(s.id for s in row.sources),
         figures=tuple(FigureInfo(f.occupation_id, f.value, f.unit, f.statistic, f.year, f.scope)
                       for f in row.figures),
@@ -141,7 +159,9 @@ class KnowledgeBase:
     replaces several queries per turn; every process that opens it sees the same file.
     """
 
-    def __init__(self, url: Optional[str] = None) -> None:
+    def __init__(self, url: Optional[str] = None, language: str = ENGLISH) -> None:
+        translated("text", language)  # an unknown language raises ValueError before anything is read
+        self.language = language
         self.url = url or database_url()
         if self.url.startswith("sqlite:///"):
             path = Path(self.url[len("sqlite:///"):])
@@ -165,7 +185,8 @@ class KnowledgeBase:
     def _load(self, session: Session) -> None:
         occupations = session.scalars(sa.select(models.Occupation).order_by(models.Occupation.position).options(
             selectinload(models.Occupation.source_titles), selectinload(models.Occupation.sources))).all()
-        self._occupations: Dict[str, OccupationInfo] = {row.id: _occupation(row) for row in occupations}
+        language = self.language
+        self._occupations: Dict[str, OccupationInfo] = {row.id: _occupation(row, language) for row in occupations}
         self._aliases: Dict[str, str] = dict(session.execute(
             sa.select(models.Alias.alias, models.Alias.occupation_id)).all())
         self._fields: Dict[str, str] = dict(session.execute(
@@ -173,21 +194,23 @@ class KnowledgeBase:
         facts = session.scalars(sa.select(models.Fact).order_by(models.Fact.id).options(
             selectinload(models.Fact.sources), selectinload(models.Fact.figures),
             selectinload(models.Fact.credits))).all()
-        self._facts: Dict[Tuple[str, str], FactInfo] = {(f.occupation_id, f.topic): _fact(f) for f in facts}
+        self._facts: Dict[Tuple[str, str], FactInfo] = {(f.occupation_id, f.topic): _fact(f, language) for f in facts}
         self._gaps: Dict[str, GapInfo] = {
-            row.topic: GapInfo(row.topic, row.text, tuple(r for r in row.related.split(",") if r))
+            row.topic: GapInfo(row.topic, _said(row, "text", language), tuple(r for r in row.related.split(",") if r))
             for row in session.scalars(sa.select(models.Gap))}
         rows = session.scalars(sa.select(models.Source).options(selectinload(models.Source.credits))).all()
         self._sources: Dict[str, SourceInfo] = {
-            r.id: SourceInfo(r.id, r.role, r.title, r.publisher, r.author, r.published_in, r.citation, r.scope,
-                             r.figures_year, r.published, tuple(c.id for c in r.credits))
+            r.id: SourceInfo(r.id, r.role, r.title, r.publisher, r.author, _said(r, "published_in", language),
+                             _said(r, "citation", language), _said(r, "scope", language), r.figures_year, r.published,
+                             tuple(c.id for c in r.credits))
             for r in rows}
         self._credits: Dict[str, CreditInfo] = {
-            c.id: CreditInfo(c.id, c.source_id, c.name, c.short) for r in rows for c in r.credits}
+            c.id: CreditInfo(c.id, c.source_id, _said(c, "name", language), c.short) for r in rows for c in r.credits}
         others = session.scalars(sa.select(models.OtherJob).options(
             selectinload(models.OtherJob.sources), selectinload(models.OtherJob.aliases))).all()
         self._other_jobs: Dict[str, OtherJobInfo] = {
-            o.id: OtherJobInfo(o.id, o.name, o.plural, o.note, tuple(s.id for s in o.sources),
+            o.id: OtherJobInfo(o.id, _said(o, "name", language), _said(o, "plural", language),
+                               _said(o, "note", language), tuple(s.id for s in o.sources),
                                tuple(i for i in o.could_be.split(",") if i))
             for o in others}
         self._other_aliases: Dict[str, str] = {a.alias: o.id for o in others for a in o.aliases}
@@ -329,3 +352,15 @@ class KnowledgeBase:
     def all_credits(self) -> List[CreditInfo]:
         """Every credit, so that each one a reply may name can be checked."""
         return list(self._credits.values())
+
+    def topic_label(self, topic: str) -> str:
+        """How an answer in this knowledge base's language names a topic ("pay", "el sueldo")."""
+        return (TOPIC_LABELS_ES if self.language == SPANISH else TOPIC_LABELS)[topic]
+
+    def discovery(self) -> discovery.Discovery:
+        """The preferences and the guided path (knowledge/discovery.yml) with their texts in this language."""
+        return discovery.discovery(self.language)
+
+    def named_place(self, text: object) -> Optional[places.Place]:
+        """The place a message names (knowledge/places.py), whose shown() names it in this language."""
+        return places.named_place(text, self.language)
