@@ -240,7 +240,8 @@ class GuardedRestInput(RestInput, _Guard):
             metadata = school_metadata(_metadata(body.get("metadata")), self.schools.for_request(origin))
             metadata["client_tag"] = client_tag(address)
             if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
-                return response.json([{"recipient_id": sender, "text": safeguarding.reply(metadata)}])
+                reply = safeguarding.reply(metadata, safeguarding.language(text, metadata))
+                return response.json([{"recipient_id": sender, "text": reply}])
             collector = CollectingOutputChannel()
             message = UserMessage(text, collector, sender, input_channel="rest", metadata=metadata,
                                   message_id=message_id)
@@ -387,7 +388,8 @@ class GuardedSocketIOInput(SocketIOInput, _Guard):
             metadata = school_metadata(_socket_metadata(data, self.metadata_key), school)
             metadata["client_tag"] = client_tag(session.get("ip", "unknown"))
             if safeguarding.concerning(text):  # a person, not a careers answer; not passed to the model
-                await output.send_text_message(sender, safeguarding.reply(metadata))
+                reply = safeguarding.reply(metadata, safeguarding.language(text, metadata))
+                await output.send_text_message(sender, reply)
                 return
             collector = _Counting(output)
             try:

@@ -26,6 +26,8 @@ import re
 import unicodedata
 from typing import Mapping, Optional
 
+from knowledge.language import page_language
+
 PHRASES = (
     r"(kill|hurt|harm|cut|hang|shoot|drown|poison)(s|ed|ing|ting)? (my ?self|myself)",
     r"(end|take) my (own )?life",
@@ -92,12 +94,24 @@ SPANISH = (
     r"|en mi (?:casa|familia) hay (?:mucha )?[bv]iolencia",
 )
 CONCERNING = re.compile(r"\b(?:" + "|".join(PHRASES + SPANISH) + r")\b", re.IGNORECASE)
+ENGLISH_CONCERNING = re.compile(r"\b(?:" + "|".join(PHRASES) + r")\b", re.IGNORECASE)
+SPANISH_CONCERNING = re.compile(r"\b(?:" + "|".join(SPANISH) + r")\b", re.IGNORECASE)
 
 
 def _folded(text: str) -> str:
     """Accents dropped and white space folded, so "papá" and "papa" match the same phrase."""
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return " ".join(plain.split())
+
+
+def language(text: str, metadata: Optional[Mapping[str, str]] = None) -> str:
+    """The reply's language: Spanish when the message says it in Spanish, else the page's language, else
+    English. The message never reaches the model, so its words decide, not the detector."""
+    folded = _folded(text)
+    spanish, english = SPANISH_CONCERNING.search(folded), ENGLISH_CONCERNING.search(folded)
+    if bool(spanish) != bool(english):
+        return "es" if spanish else "en"
+    return page_language(metadata) or "en"
 
 
 def concerning(text: object) -> bool:

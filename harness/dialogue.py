@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 from harness.servers import PROJECT_DIR
+from knowledge.language import LANGUAGE_KEY, conversation_language
 from knowledge.vocabulary import REPLY_KIND_SLOT
 
 MODEL = PROJECT_DIR / "models" / "current.tar.gz"
@@ -28,6 +29,7 @@ OUT_OF_SCOPE_REPLY = "out_of_scope"  # the kind of utter_out_of_scope's reply (a
 CHAT = "chat"  # greetings, thanks, help and the counsellor's details: no answer and no refusal
 SLOTS = ("occupation", "topic", "sources_shown", REPLY_KIND_SLOT)
 LAST_EVENTS = "__last_events"  # kept beside the slots: the previous turn's action and slot events, as a tracker has
+USER_EVENTS = "__user_events"  # and every earlier user message, whose languages decide the conversation's
 
 
 @dataclass
@@ -43,14 +45,17 @@ class Turn:
     slots: Dict[str, Any] = field(default_factory=dict)
 
 
-def tracker(message: Dict[str, Any], slots: Optional[Dict[str, Any]] = None, sender: str = "test") -> Any:
-    """A rasa_sdk tracker whose latest message is `message` (text, intent, entities, ranking, metadata)."""
+def tracker(message: Dict[str, Any], slots: Optional[Dict[str, Any]] = None, sender: str = "test",
+            metadata: Optional[Dict[str, Any]] = None) -> Any:
+    """A rasa_sdk tracker whose latest message is `message` (text, intent, entities, ranking), sent with
+    `metadata` (the page's, e.g. its language), after the earlier user messages kept in `slots`."""
     from rasa_sdk import Tracker
 
     slots = dict(slots or {})
-    events = [{"event": "user", "text": ""}] + list(slots.pop(LAST_EVENTS, None) or [])
+    earlier = list(slots.pop(USER_EVENTS, None) or [{"event": "user", "text": ""}])
+    events = earlier + list(slots.pop(LAST_EVENTS, None) or [])
     events.append({"event": "action", "name": "action_listen"})
-    events.append({"event": "user", "text": message.get("text"), "parse_data": message})
+    events.append(user_event(message, metadata))
     return Tracker.from_dict({
         "sender_id": sender,
         "slots": {**{name: None for name in SLOTS}, **slots},
@@ -61,6 +66,11 @@ def tracker(message: Dict[str, Any], slots: Optional[Dict[str, Any]] = None, sen
         "active_loop": {},
         "latest_action_name": "action_listen",
     })
+
+
+def user_event(message: Dict[str, Any], metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """A user message as a tracker's event, its parse data and metadata as the Rasa server stores them."""
+    return {"event": "user", "text": message.get("text"), "parse_data": message, "metadata": metadata or {}}
 
 
 def rule_actions(path: Path = PROJECT_DIR / "data" / "rules.yml") -> Dict[str, str]:
@@ -106,35 +116,46 @@ class Dialogue:
         self.agent = Agent.load(str(model))
         self.rules = rule_actions()
         self.actions = custom_actions()
-        domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
-        self.responses = {name: variants[0].get("text", "") for name, variants in domain["responses"].items()}
+        self.responses = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())["responses"]
+
+    def response(self, name: str, language: str) -> str:
+        """A response's text in `language`: its variation with that condition, else its plain one (bot/nlg.py)."""
+        variants = self.responses.get(name) or []
+        chosen = [v for v in variants if {"type": "slot", "name": LANGUAGE_KEY, "value": language}
+                  in (v.get("condition") or [])] or [v for v in variants if not v.get("condition")] or [{}]
+        return chosen[0].get("text", "")
 
     async def parse(self, text: str) -> Dict[str, Any]:
         """The model's reading of a message, as the Rasa server would give it to the rules."""
         return await self.agent.parse_message(text)
 
-    async def turn(self, text: str, slots: Dict[str, Any], parsed: Optional[Dict[str, Any]] = None) -> Turn:
-        """Answer one message given the slots so far; `slots` is updated in place."""
+    async def turn(self, text: str, slots: Dict[str, Any], parsed: Optional[Dict[str, Any]] = None,
+                   metadata: Optional[Dict[str, Any]] = None) -> Turn:
+        """Answer one message given the slots so far, sent with the page's `metadata`; `slots` is updated in
+        place."""
         from rasa_sdk.executor import CollectingDispatcher
 
         message = parsed if parsed is not None else await self.parse(text)
         intent = (message.get("intent") or {}).get("name") or FALLBACK
         action = self.rules.get(intent, "action_fallback")
+        users = [e for e in slots.get(USER_EVENTS) or [] if e.get("text")] + [user_event(message, metadata)]
+        language = conversation_language((e.get("parse_data"), e.get("metadata")) for e in users)
         replies: List[str] = []
         kind = CHAT
         if action in self.actions:
             dispatcher = CollectingDispatcher()
-            events = await self.actions[action].run(dispatcher, tracker(message, slots), {})
-            replies = [m.get("text") or self.responses.get(m.get("response") or "", "") for m in dispatcher.messages]
+            events = await self.actions[action].run(dispatcher, tracker(message, slots, metadata=metadata), {})
+            replies = [m.get("text") or self.response(m.get("response") or "", language) for m in dispatcher.messages]
             set_now = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
             slots[LAST_EVENTS] = [{"event": "action", "name": action}] + [e for e in events if e.get("event") == "slot"]
             slots.update({k: v for k, v in set_now.items() if k != REPLY_KIND_SLOT})
             kind = set_now.get(REPLY_KIND_SLOT) or CHAT
         else:
-            replies = [self.responses.get(action, "")]
+            replies = [self.response(action, language)]
             kind = OUT_OF_SCOPE_REPLY if intent == "out_of_scope" else CHAT
             slots[LAST_EVENTS] = [{"event": "action", "name": action}]
-        shown = {k: v for k, v in slots.items() if k != LAST_EVENTS}
+        slots[USER_EVENTS] = users
+        shown = {k: v for k, v in slots.items() if k not in (LAST_EVENTS, USER_EVENTS)}
         return Turn(text, intent, list(message.get("entities") or []), action, replies, kind, shown)
 
 

@@ -94,3 +94,15 @@ def test_the_spanish_reply_names_the_counsellor_and_no_english(language: str) ->
 def test_spanish_or_becomes_u_before_an_o_sound() -> None:
     said = safeguarding.reply({"counsellor_email": "a@x.example", "counsellor_phone": "800 555 0100"}, "es")
     assert "(a@x.example u 800 555 0100)" in said
+
+
+@pytest.mark.parametrize(("text", "metadata", "expected"), [
+    ("me quiero morir", {}, "es"),
+    ("mi padrastro me golpea", {"lang": "en"}, "es"),  # the student's words win over the page's
+    ("i want to die", {"lang": "es"}, "en"),
+    ("I want to kill myself", {}, "en"),
+    ("ayuda", {"lang": "es-MX"}, "es"),  # nothing matched in either list: the page's language
+    ("help", None, "en"),
+])
+def test_the_reply_is_in_the_language_the_student_wrote(text: str, metadata: object, expected: str) -> None:
+    assert safeguarding.language(text, metadata) == expected  # type: ignore[arg-type]

@@ -1,0 +1,50 @@
+"""Which language a conversation is in, English or Spanish: one rule, read by the NLG and the actions alike.
+
+The detector (components/language.py, lingua restricted to the two languages) scores each message; a short
+message ("ok", "sonographer", "thx") is often a coin flip, so the conversation keeps its language and switches
+only when the detector is sure: margin |P(es) - P(en)| >= SWITCH_MARGIN. A conversation starts in the page's
+language (the widget's `data-lang`, or the page's own `lang`, sent as message metadata), else English.
+Chosen on the Spanish and English development sets: 96.1 % of conversation turns right without the rule,
+98.0 % with it from English, 100 % from the page's language (docs/language-detection.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional, Tuple
+
+ENGLISH, SPANISH = "en", "es"
+LANGUAGES = (ENGLISH, SPANISH)
+DEFAULT = ENGLISH
+LANGUAGE_KEY = "language"  # the parse data's key the detector writes: {"code": "es", "margin": 0.83}
+PAGE_LANGUAGE_KEY = "lang"  # the message metadata's key for the page's language ("es", "es-MX", "en-US")
+SWITCH_MARGIN = 0.7
+
+
+def page_language(metadata: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The page's language from a message's metadata, as one of LANGUAGES, or None ("es-MX" is "es")."""
+    value = (metadata or {}).get(PAGE_LANGUAGE_KEY) if isinstance(metadata, Mapping) else None
+    code = str(value).strip().lower().replace("_", "-").split("-")[0] if isinstance(value, str) else ""
+    return code if code in LANGUAGES else None
+
+
+def detected(parse_data: Optional[Mapping[str, Any]]) -> Tuple[Optional[str], float]:
+    """The detector's language and margin for one message, or (None, 0.0) when it gave none."""
+    found = (parse_data or {}).get(LANGUAGE_KEY) if isinstance(parse_data, Mapping) else None
+    if not isinstance(found, Mapping) or found.get("code") not in LANGUAGES:
+        return None, 0.0
+    try:
+        return str(found["code"]), float(found.get("margin") or 0.0)
+    except (TypeError, ValueError):
+        return None, 0.0
+
+
+def conversation_language(turns: Iterable[Tuple[Optional[Mapping[str, Any]], Optional[Mapping[str, Any]]]]) -> str:
+    """The language after the last of `turns`, each a user message's (parse data, metadata), oldest first."""
+    current: Optional[str] = None
+    for parse_data, metadata in turns:
+        if current is None:
+            current = page_language(metadata) or DEFAULT
+        code, margin = detected(parse_data)
+        if code is not None and code != current and margin >= SWITCH_MARGIN:
+            current = code
+    return current or DEFAULT
