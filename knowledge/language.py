@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional, Tuple
 
-ENGLISH, SPANISH = "en", "es"
-LANGUAGES = (ENGLISH, SPANISH)
+from knowledge.vocabulary import ENGLISH, LANGUAGES, SPANISH
+
+__all__ = ["ENGLISH", "SPANISH", "LANGUAGES", "DEFAULT", "LANGUAGE_KEY", "PAGE_LANGUAGE_KEY", "SWITCH_MARGIN",
+           "page_language", "detected", "conversation_language"]
+
 DEFAULT = ENGLISH
 LANGUAGE_KEY = "language"  # the parse data's key the detector writes: {"code": "es", "margin": 0.83}
 PAGE_LANGUAGE_KEY = "lang"  # the message metadata's key for the page's language ("es", "es-MX", "en-US")
