@@ -36,12 +36,15 @@ def client_tag(address: str) -> str:
 
 
 def user_event(text: str, intent: str, when: float, school: Optional[Dict[str, str]],
-               jobs: Sequence[str] = (), tag: Optional[str] = None) -> UserUttered:
+               jobs: Sequence[str] = (), tag: Optional[str] = None,
+               language: Optional[Dict[str, Any]] = None, page: Optional[str] = None) -> UserUttered:
     """A student's message as the guarded channels store it: the school (and the client's tag, when
-    given) in the server's metadata."""
+    given) in the server's metadata, the page's language (`page`) too, and the detector's `language`
+    ({"code", "margin"}) in the parse data."""
     parse = {"text": text, "intent": {"name": intent, "confidence": 0.9},
-             "entities": [{"entity": "occupation", "value": j} for j in jobs]}
-    metadata = {**(school or {}), **({"client_tag": tag} if tag else {})}
+             "entities": [{"entity": "occupation", "value": j} for j in jobs],
+             **({"language": language} if language else {})}
+    metadata = {**(school or {}), **({"client_tag": tag} if tag else {}), **({"lang": page} if page else {})}
     return UserUttered(text, intent=parse["intent"], parse_data=parse, timestamp=when, metadata=metadata)
 
 

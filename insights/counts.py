@@ -26,6 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from zoneinfo import ZoneInfo
 
 from bot.sanitize import mask_personal_data
+from knowledge.language import LANGUAGE_NAMES, LANGUAGES, next_language
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import GAPS, TOPIC_BY_INTENT
 from store.events import turn_rows
@@ -189,6 +190,7 @@ class Turn:
     topic: Optional[str] = None
     occupation: Optional[str] = None
     client_tag: Optional[str] = None  # a keyed hash of the client's address, written by the channels
+    language: str = "en"  # the conversation's language at this message (knowledge/language.py's rule)
 
 
 @dataclass
@@ -208,6 +210,7 @@ class Insights:
     wider: Tally = field(default_factory=Tally)  # answered only from a broader job's facts
     not_understood: Tally = field(default_factory=Tally)  # by masked, grouped text
     handoffs: Tally = field(default_factory=Tally)
+    languages: Tally = field(default_factory=Tally)  # questions by the language they were asked in
     schools: Tally = field(default_factory=Tally)
     all_students: Set[str] = field(default_factory=set)  # established conversations
     messages: int = 0
@@ -289,6 +292,7 @@ class Insights:
             },
             "handoffs": {"conversations": self.figure(hand, hand),
                          "messages": self.figure(self.handoffs.messages.get("handoff", 0), hand)},
+            "languages": [{**r, "name": LANGUAGE_NAMES[r["key"]]} for r in self._every(self.languages, LANGUAGES)],
             "schools": self._shown_only(self.schools, self.schools.messages) if self.school is None else [],
         }
 
@@ -307,6 +311,7 @@ def read_turns(url: str, first: float, last: float, zone: ZoneInfo, school_id: O
 def _turns(rows: Iterable[Any], zone: ZoneInfo, school_id: Optional[str]) -> Dict[str, List[Turn]]:
     conversations: Dict[str, List[Turn]] = {}
     current: Dict[str, Optional[Turn]] = {}  # the turn a slot event belongs to (None: another school's)
+    language: Dict[str, str] = {}  # each conversation's language so far, over all its messages
     for sender, type_name, intent, timestamp, raw in rows:
         try:
             data = json.loads(raw or "{}")
@@ -316,16 +321,18 @@ def _turns(rows: Iterable[Any], zone: ZoneInfo, school_id: Optional[str]) -> Dic
             metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
             found_id = metadata.get("school_id") if isinstance(metadata.get("school_id"), str) else None
             current[sender] = None
+            parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
+            language[sender] = next_language(language.get(sender), parse, metadata)
             if school_id is not None and found_id != school_id:
                 continue
-            parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
             entities = [str(e.get("value")) for e in parse.get("entities") or []
                         if isinstance(e, dict) and e.get("entity") == "occupation"]
             name = metadata.get("school") if isinstance(metadata.get("school"), str) else None
             tag = metadata.get("client_tag")
             tag = tag if isinstance(tag, str) and CLIENT_TAG.fullmatch(tag) else None
             day = dt.datetime.fromtimestamp(float(timestamp), zone).date()
-            turn = Turn(sender, day, found_id, name, intent, str(data.get("text") or ""), entities, client_tag=tag)
+            turn = Turn(sender, day, found_id, name, intent, str(data.get("text") or ""), entities, client_tag=tag,
+                        language=language[sender])
             conversations.setdefault(sender, []).append(turn)
             current[sender] = turn
         elif type_name == "slot" and (turn := current.get(sender)) is not None and isinstance(data.get("value"), str):
@@ -414,6 +421,7 @@ def count(found: Insights, turn: Turn, kb: KnowledgeBase) -> None:
     found.messages += 1
     found.all_students.add(who)
     found.schools.add(turn.school or turn.school_id or "(no school given)", who)
+    found.languages.add(turn.language, who)
     if turn.intent in NOT_UNDERSTOOD:
         found.not_understood_students.add(who)
         masked = mask_for_display(turn.text)

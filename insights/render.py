@@ -144,6 +144,10 @@ def page(data: Dict[str, Any], school: str, error: Optional[str] = None) -> str:
                                                                 for r in data["jobs"]], hidden)
         if data["jobs"] else "",
         _table("Jobs", jobs, hidden, "job"), "</section>",
+        '<section aria-labelledby="h-languages"><h2 id="h-languages">In which language</h2>'
+        "<p>The language of each conversation when the question was asked: the assistant answers in "
+        "English or Spanish, following the student.</p>",
+        _table("Questions by language", data["languages"], hidden, "language"), "</section>",
         '<section aria-labelledby="h-silent"><h2 id="h-silent">What the sources could not answer</h2>'
         "<p>A chance to follow up in person: the assistant said its sources do not cover these.</p>",
         _table("Questions the sources could not answer", data["sources_silent"], hidden, "topic"),
@@ -178,7 +182,8 @@ def as_csv(data: Dict[str, Any]) -> str:
                      f"from fewer than {data['min_students']} conversations is written '{hidden}'{rounded}", "", ""])
     writer.writerow(["total", f"{data['week']} ({data['from']} to {data['to']})", n(data["conversations"]),
                      n(data["messages"])])
-    for key, section in (("topics", "topic"), ("jobs", "job"), ("sources_silent", "sources silent"),
+    for key, section in (("topics", "topic"), ("jobs", "job"), ("languages", "language"),
+                         ("sources_silent", "sources silent"),
                          ("answered_for_wider_group", "answered for wider group")):
         for r in data[key] + ([other_jobs()] if key == "jobs" else []):
             writer.writerow([section, _cell(str(r["name"])), n(r["conversations"]), n(r["messages"])])

@@ -67,7 +67,7 @@ def markdown(data: Dict[str, Any]) -> str:
     if data["conversations"] == 0:  # only in the exact view: elsewhere none is hidden like a few
         return "\n".join(lines + ["Nothing was asked in this week."]) + "\n"
     other = {"name": "every other job", "conversations": None, "messages": None}
-    for key, title in (("topics", "What they asked about"), ("jobs", "Which jobs"),
+    for key, title in (("topics", "What they asked about"), ("jobs", "Which jobs"), ("languages", "In which language"),
                        ("sources_silent", "Questions the sources could not answer (a chance to follow up in person)"),
                        ("answered_for_wider_group",
                         "Answered only for a wider group of jobs, not the one asked about")):

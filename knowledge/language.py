@@ -15,12 +15,13 @@ from typing import Any, Iterable, Mapping, Optional, Tuple
 from knowledge.vocabulary import ENGLISH, LANGUAGES, SPANISH
 
 __all__ = ["ENGLISH", "SPANISH", "LANGUAGES", "DEFAULT", "LANGUAGE_KEY", "PAGE_LANGUAGE_KEY", "SWITCH_MARGIN",
-           "page_language", "detected", "conversation_language"]
+           "LANGUAGE_NAMES", "page_language", "detected", "next_language", "conversation_language"]
 
 DEFAULT = ENGLISH
 LANGUAGE_KEY = "language"  # the parse data's key the detector writes: {"code": "es", "margin": 0.83}
 PAGE_LANGUAGE_KEY = "lang"  # the message metadata's key for the page's language ("es", "es-MX", "en-US")
 SWITCH_MARGIN = 0.7
+LANGUAGE_NAMES = {ENGLISH: "English", SPANISH: "Spanish"}  # for counsellors' pages
 
 
 def page_language(metadata: Optional[Mapping[str, Any]]) -> Optional[str]:
@@ -41,13 +42,17 @@ def detected(parse_data: Optional[Mapping[str, Any]]) -> Tuple[Optional[str], fl
         return None, 0.0
 
 
+def next_language(current: Optional[str], parse_data: Optional[Mapping[str, Any]],
+                  metadata: Optional[Mapping[str, Any]]) -> str:
+    """The language after one more user message, given the language before it (None: the first message)."""
+    current = current or page_language(metadata) or DEFAULT
+    code, margin = detected(parse_data)
+    return code if code is not None and code != current and margin >= SWITCH_MARGIN else current
+
+
 def conversation_language(turns: Iterable[Tuple[Optional[Mapping[str, Any]], Optional[Mapping[str, Any]]]]) -> str:
     """The language after the last of `turns`, each a user message's (parse data, metadata), oldest first."""
     current: Optional[str] = None
     for parse_data, metadata in turns:
-        if current is None:
-            current = page_language(metadata) or DEFAULT
-        code, margin = detected(parse_data)
-        if code is not None and code != current and margin >= SWITCH_MARGIN:
-            current = code
+        current = next_language(current, parse_data, metadata)
     return current or DEFAULT

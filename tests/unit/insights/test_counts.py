@@ -258,3 +258,25 @@ def test_the_report_command(tmp_path: Path, kb: KnowledgeBase, capsys: pytest.Ca
                   ["--week", week.shift(1).label]):
         with pytest.raises(SystemExit):
             main(wrong)
+
+
+def test_questions_are_counted_in_the_language_of_their_conversation(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """The sticky rule decides each message's language: "ok" in a Spanish conversation is Spanish."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    sure_es, sure_en = {"code": "es", "margin": 0.9}, {"code": "en", "margin": 0.95}
+    unsure_en = {"code": "en", "margin": 0.2}
+    store_conversation(url, "student-es", [
+        user_event("cuanto gana un ecografista", "ask_salary", WEDNESDAY, HILLSIDE, tag=TAG_A, language=sure_es),
+        user_event("ok", "affirm", WEDNESDAY + 1, HILLSIDE, tag=TAG_A, language=unsure_en),
+        user_event("what about x-ray techs", "inform_occupation", WEDNESDAY + 2, HILLSIDE, tag=TAG_A,
+                   language=sure_en)])
+    store_conversation(url, "student-page", [  # a Spanish page starts the conversation in Spanish
+        user_event("hola", "greet", WEDNESDAY, HILLSIDE, tag=TAG_B, language=unsure_en, page="es-MX"),
+        user_event("sonographer", "inform_occupation", WEDNESDAY + 1, HILLSIDE, tag=TAG_B, language=unsure_en,
+                   page="es-MX")])
+    found = gather(url, WEEK, school_id="hillside", min_students=1, kb=kb)
+    assert dict(found.languages.messages) == {"es": 4, "en": 1}
+    rows = {r["key"]: r for r in found.as_dict()["languages"]}
+    assert rows["es"]["name"] == "Spanish" and rows["es"]["conversations"] == 2 and rows["en"]["messages"] == 1
+    hidden = gather(url, WEEK, school_id="hillside", min_students=5, kb=kb).as_dict()["languages"]
+    assert [r["conversations"] for r in hidden] == [None, None], "a language of fewer than K is hidden"
