@@ -19,7 +19,7 @@ from harness.assistant import Assistant
 from harness.servers import free_port
 from store.events import stored_data
 from tests.e2e.conftest import HostPages
-from tests.e2e.test_widget import ANSWER_TIMEOUT, AXE, embed, host_page
+from tests.e2e.test_widget import ANSWER_TIMEOUT, AXE, SCREENSHOTS, embed, host_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -218,6 +218,8 @@ def test_every_word_in_spanish_and_the_language_goes_with_each_message(assistant
     expect(page.get_by_role("group", name="Respuestas sugeridas").get_by_role("button")).to_have_text(["Ecografista"])
     words = page.evaluate(SHOWN_AND_NAMED)
     assert [w for w in ENGLISH if w in words] == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "widget-spanish.png"))
 
     page.get_by_role("button", name="Empezar de nuevo").click()
     expect(page.get_by_role("status")).to_have_text("Empezaste una conversación nueva.")
