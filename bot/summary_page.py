@@ -9,7 +9,8 @@ begun, learnt in any way, gets no key. Before a key expires the widget trades it
 
 The page reads the conversation from the tracker store each time (bot/summary.py) and keeps nothing; a
 purged conversation has no summary. Its responses are never cached, send no referrer, and say nothing of a
-conversation to a wrong, expired or foreign key: a polite page, 403 or 404.
+conversation to a wrong, expired or foreign key: a polite page, 403 or 404. Every page is in the chat's language,
+which the widget's link gives (`lang`: English or Spanish, else English).
 """
 
 from __future__ import annotations
@@ -48,14 +49,32 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Robots-Tag": "noindex",
 }
-WRONG = ("This summary link is not right", "Open the summary again from the chat: the button is "
-         "“Summary for my counsellor”, under the box where you type.")
-EXPIRED_PAGE = ("This summary link has expired", f"A summary link works for {SUMMARY_KEY_SECONDS // 3600} hours. "
-                "Open the summary again from the chat, with “Summary for my counsellor”.")
-NOTHING = ("There is nothing to show", "No questions are kept for this chat: either none was asked yet, or the "
-           "chat was deleted after the time your school keeps chats.")
-UNAVAILABLE = ("The summary can't be shown right now", "The chats can't be read at the moment. "
-               "Please try again in a minute.")
+# The problem pages (a heading and a sentence), in each language of the summary page (bot/summary.py WORDS).
+Problem = Dict[str, Tuple[str, str]]
+WRONG: Problem = {
+    "en": ("This summary link is not right", "Open the summary again from the chat: the button is "
+           "“Summary for my counsellor”, under the box where you type."),
+    "es": ("Este enlace del resumen no es correcto", "Vuelve a abrir el resumen desde el chat: el botón es "
+           "“Resumen para mi consejero o consejera”, debajo de la caja donde escribes."),
+}
+EXPIRED_PAGE: Problem = {
+    "en": ("This summary link has expired", f"A summary link works for {SUMMARY_KEY_SECONDS // 3600} hours. "
+           "Open the summary again from the chat, with “Summary for my counsellor”."),
+    "es": ("Este enlace del resumen ya venció", f"Un enlace del resumen funciona durante {SUMMARY_KEY_SECONDS // 3600} "
+           "horas. Vuelve a abrir el resumen desde el chat, con “Resumen para mi consejero o consejera”."),
+}
+NOTHING: Problem = {
+    "en": ("There is nothing to show", "No questions are kept for this chat: either none was asked yet, or the "
+           "chat was deleted after the time your school keeps chats."),
+    "es": ("No hay nada que mostrar", "No se guardó ninguna pregunta de este chat: todavía no hiciste ninguna, o el "
+           "chat se borró después del tiempo que tu escuela guarda los chats."),
+}
+UNAVAILABLE: Problem = {
+    "en": ("The summary can't be shown right now", "The chats can't be read at the moment. "
+           "Please try again in a minute."),
+    "es": ("Ahora no se puede mostrar el resumen", "En este momento no se pueden leer los chats. "
+           "Vuelve a intentarlo en un minuto."),
+}
 STARTED = "This conversation has already begun: its key was given when it began. Start a new chat for a summary."
 
 
@@ -88,8 +107,8 @@ class SummaryInput(PageChannel):
     def _html(self, body: str, status: int = 200) -> HTTPResponse:
         return response.html(body, status=status, headers=dict(HEADERS))
 
-    def _problem(self, page: Tuple[str, str], status: int) -> HTTPResponse:
-        return self._html(summary.problem(*page), status=status)
+    def _problem(self, page: Problem, status: int, lang: str) -> HTTPResponse:
+        return self._html(summary.problem(*page[lang], lang=lang), status=status)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The page (GET, by key), its two files, and the key (POST, from a school's page only)."""
@@ -104,17 +123,18 @@ class SummaryInput(PageChannel):
 
         @page.route("/", methods=["GET"], strict_slashes=False)
         async def show(request: Request) -> HTTPResponse:
+            lang = summary.language(request.args.get("lang"))  # only the words: the key alone opens the page
             sender, why = summary_sender(request.args.get("key"))
             if sender is None:
-                return self._problem(EXPIRED_PAGE if why == EXPIRED else WRONG, 403)
+                return self._problem(EXPIRED_PAGE if why == EXPIRED else WRONG, 403, lang)
             try:
                 tracker = await _tracker(request, sender)
             except TrackerStoreUnavailable:
-                return self._problem(UNAVAILABLE, 503)
-            found = summary.from_events(e.as_dict() for e in tracker.events) if tracker is not None else None
+                return self._problem(UNAVAILABLE, 503, lang)
+            found = summary.from_events((e.as_dict() for e in tracker.events), lang) if tracker is not None else None
             if found is None:
-                return self._problem(NOTHING, 404)
-            return self._html(summary.render(found))
+                return self._problem(NOTHING, 404, lang)
+            return self._html(summary.render(found, lang))
 
         for name in FILES:  # one route per file (a `/<name>` route would take the page's own `/` too)
             page.add_route(functools.partial(static_file, name=name), f"/{name}", methods=["GET"],

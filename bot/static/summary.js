@@ -4,9 +4,21 @@
  * and Print opens the browser's print dialog (the print stylesheet hides the buttons). Without script the
  * buttons stay hidden and the page still reads and prints. The key leaves the address bar at once, so a
  * shared computer's next user finds no key in the page's address (the history keeps the page without it).
+ * Its two messages are in the page's language (<html lang>, set by bot/summary.py): English or Spanish.
  */
 (function () {
   'use strict';
+  var WORDS = {
+    en: {
+      copied: 'Copied. Paste it into an email or a document for your counsellor.',
+      selected: 'The summary is selected: press Ctrl+C (or Command+C on a Mac) to copy it.'
+    },
+    es: {
+      copied: 'Copiado. Pégalo en un correo o en un documento para tu consejero o consejera.',
+      selected: 'El resumen está seleccionado: presiona Ctrl+C (o Comando+C en una Mac) para copiarlo.'
+    }
+  };
+  var words = WORDS[document.documentElement.lang] || WORDS.en;
   if (window.history && history.replaceState && location.search) {
     history.replaceState(null, '', location.pathname);
   }
@@ -49,7 +61,7 @@
 
   function copied(ok) {
     if (ok) {
-      say('Copied. Paste it into an email or a document for your counsellor.');
+      say(words.copied);
       return;
     }
     var range = document.createRange();
@@ -57,7 +69,7 @@
     var selection = window.getSelection();
     selection.removeAllRanges();
     selection.addRange(range);
-    say('The summary is selected: press Ctrl+C (or Command+C on a Mac) to copy it.');
+    say(words.selected);
   }
 
   document.getElementById('copy').addEventListener('click', function () {

@@ -10,8 +10,10 @@
 
 var conversation = {};
 
+// `lang`: the page's language, in which the server begins the conversation (the student may go on in another).
 conversation.metadata = function () {
   return {
+    lang: this.config.lang,
     school: this.config.school,
     counsellor_name: this.config.counsellorName,
     counsellor_email: this.config.counsellorEmail,
@@ -99,7 +101,8 @@ conversation.showSummaryLink = function () {
   var ok = Boolean(key && key.sender === this.state.sender && key.until > Date.now() / 1000);
   this.summaryLink.hidden = !ok;
   if (ok) {
-    this.summaryLink.setAttribute('href', this.config.server + '/webhooks/summary/?key=' + encodeURIComponent(key.key));
+    this.summaryLink.setAttribute('href', this.config.server + '/webhooks/summary/?key=' + encodeURIComponent(key.key)
+      + '&lang=' + this.config.lang); // the page's words in the chat's language
   } else {
     this.summaryLink.removeAttribute('href');
   }
@@ -123,14 +126,13 @@ conversation.undelivered = function (message, entry, typed) {
   if (typed && !this.input.value) {
     this.input.value = message;
   }
-  this.showError('Sorry, I can\'t reach the careers assistant right now. Check your connection and try again.',
-    function () {
-      if (typed) {
-        self.sendTyped();
-      } else {
-        self.send(message, entry.text, false);
-      }
-    }, 'offline');
+  this.showError(this.words.offline, function () {
+    if (typed) {
+      self.sendTyped();
+    } else {
+      self.send(message, entry.text, false);
+    }
+  }, 'offline');
 };
 
 // The typing indicator: on while waiting; off at the first part of the reply, or after
@@ -141,12 +143,12 @@ conversation.startTurn = function (message, entry, typed) {
   this.typing.classList.add('is-typing');
   this.typing.replaceChildren(
     h('span', { class: 'dots', 'aria-hidden': 'true' }, [h('span'), h('span'), h('span')]),
-    h('span', { class: 'visually-hidden', text: 'The assistant is typing…' })
+    h('span', { class: 'visually-hidden', text: this.words.typing })
   );
   clearTimeout(this.replyTimer);
   this.replyTimer = setTimeout(function () {
     self.stopTyping();
-    self.showError('The assistant is taking too long to answer. Please try again.', function () {
+    self.showError(self.words.slow, function () {
       self.transport.stop();
       self.deliver(message, entry, typed);
     }, 'timeout');
@@ -196,7 +198,7 @@ conversation.receive = function (part) {
     : { role: 'bot', text: text, buttons: part.buttons });
   if (this.panel.hidden && this.launcher) {
     this.launcher.classList.add('has-unread');
-    this.launcher.setAttribute('aria-label', 'Careers chat, new reply');
+    this.launcher.setAttribute('aria-label', this.words.newReply);
   }
 };
 
@@ -236,15 +238,15 @@ conversation.renderGreeting = function (withExamples) {
   var self = this;
   var block = h('div', { class: 'message bot' }, [
     h('div', { class: 'bubble' }, [
-      h('span', { class: 'visually-hidden', text: 'Assistant: ' }),
+      h('span', { class: 'visually-hidden', text: this.words.assistant + ': ' }),
       h('p', { class: 'text', text: this.config.greeting })
     ])
   ]);
   if (!withExamples) {
     return block;
   }
-  var list = h('ul', { class: 'examples', 'aria-label': 'Example questions' });
-  EXAMPLES.forEach(function (q) {
+  var list = h('ul', { class: 'examples', 'aria-label': this.words.examplesLabel });
+  this.words.examples.forEach(function (q) {
     var button = h('button', { type: 'button', class: 'choice', text: q });
     button.addEventListener('click', function () {
       self.input.focus(); // before the list goes, so focus never drops to the page
@@ -252,7 +254,7 @@ conversation.renderGreeting = function (withExamples) {
     });
     list.appendChild(h('li', {}, [button]));
   });
-  this.welcome = h('div', { class: 'welcome' }, [h('p', { class: 'examples-label', text: 'Try asking:' }), list]);
+  this.welcome = h('div', { class: 'welcome' }, [h('p', { class: 'examples-label', text: this.words.tryAsking }), list]);
   var frag = document.createDocumentFragment();
   frag.appendChild(block);
   frag.appendChild(this.welcome);
@@ -260,7 +262,7 @@ conversation.renderGreeting = function (withExamples) {
 };
 
 conversation.render = function (message, withButtons) {
-  var who = message.role === 'user' ? 'You' : 'Assistant';
+  var who = message.role === 'user' ? this.words.you : this.words.assistant;
   var bubble = h('div', { class: 'bubble' }, [h('span', { class: 'visually-hidden', text: who + ': ' })]);
   if (message.text) {
     var text = h('p', { class: 'text' });
@@ -292,7 +294,7 @@ conversation.renderSource = function (text) {
 
 conversation.renderButtons = function (buttons) {
   var self = this;
-  var group = h('div', { class: 'choices', role: 'group', 'aria-label': 'Suggested replies' });
+  var group = h('div', { class: 'choices', role: 'group', 'aria-label': this.words.suggested });
   cleanButtons(buttons).forEach(function (b) {
     var button = h('button', { type: 'button', class: 'choice', text: b.title });
     button.addEventListener('click', function () {
@@ -317,7 +319,7 @@ conversation.scrollDown = function () {
 
 conversation.showError = function (text, retry, kind) {
   var self = this;
-  var button = h('button', { type: 'button', class: 'retry', text: 'Retry' });
+  var button = h('button', { type: 'button', class: 'retry', text: this.words.retry });
   button.addEventListener('click', function () {
     self.input.focus(); // before the button goes, so focus never drops to the page
     self.clearError();

@@ -4,7 +4,7 @@
 /** Reads the answer aloud in the browser, its source line too (as shown); pressed again, stops. */
 conversation.renderReadAloud = function (message) {
   var self = this;
-  var name = 'Read this answer aloud';
+  var name = this.words.readAloud;
   var button = h('button', { type: 'button', class: 'icon-button read', 'aria-pressed': 'false',
     'aria-label': name, title: name }, [icon('speaker')]);
   button.addEventListener('click', function () {
@@ -18,17 +18,19 @@ conversation.renderReadAloud = function (message) {
 };
 
 // Line by line: a pause at each line of a list, and none so long that a voice cuts it off (some of
-// Chrome's do after 15 s). The answers are English: an English page's variant (en-GB) picks the voice.
+// Chrome's do after 15 s). The voice speaks the chat's language; the page's variant of it (en-GB, es-MX)
+// picks the accent.
 conversation.readAloud = function (button, message) {
   var self = this;
   var lang = document.documentElement.lang;
+  var chat = this.config.lang;
   var reading = this.reading = { button: button };
   var lines = ['', message.text, message.source].join('\n').split(/\s*\n[\s•]*/).filter(Boolean); // no "bullet"s
   speechSynthesis.cancel(); // whatever was queued before
   button.setAttribute('aria-pressed', 'true');
   lines.forEach(function (line, i) {
     var utterance = new SpeechSynthesisUtterance(line);
-    utterance.lang = /^en(-|$)/i.test(lang) ? lang : 'en';
+    utterance.lang = lang.toLowerCase().indexOf(chat + '-') === 0 ? lang : chat;
     utterance.onerror = utterance.onend = function (event) {
       if (self.reading === reading && (event.type === 'error' || i === lines.length - 1)) {
         self.stopReading();

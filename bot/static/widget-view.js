@@ -19,6 +19,7 @@ CareerChat.prototype.connectedCallback = function () {
   }
   this.built = true;
   this.config = readConfig(this);
+  this.words = WORDS[this.config.lang];
   this.storeKey = 'career-chat:v' + VERSION + ':' + this.config.server;
   this.state = this.load();
   this.replyTimer = null;
@@ -50,15 +51,13 @@ function readConfig(el) {
   var position = attr('position');
   var school = attr('school').slice(0, 100);
   var server = httpUrl(attr('server')) || location.origin;
+  var lang = pickLang(attr('lang'), document.documentElement.lang);
   return {
     server: server,
     assets: (httpUrl(attr('assets')) || server + '/webhooks/widget') + '/',
     school: school,
-    greeting: attr('greeting').slice(0, 500) || (school
-      ? 'Hi! I\'m the careers helper for ' + school + '. Ask me about jobs in medical imaging, '
-        + 'like X-ray, ultrasound or MRI: what they do, pay, training and licences.'
-      : 'Hi! I\'m a careers helper. Ask me about jobs in medical imaging, like X-ray, ultrasound '
-        + 'or MRI: what they do, pay, training and licences.'),
+    lang: lang,
+    greeting: attr('greeting').slice(0, 500) || (school ? fill(WORDS[lang].greetingOf, school) : WORDS[lang].greeting),
     counsellorName: attr('counsellor-name').slice(0, 100),
     counsellorEmail: attr('counsellor-email').slice(0, 200),
     counsellorPhone: attr('counsellor-phone').slice(0, 40),
@@ -126,7 +125,9 @@ CareerChat.prototype.save = function () {
 
 CareerChat.prototype.build = function () {
   var cfg = this.config;
+  var w = this.words;
   var colors = theme(cfg.color);
+  this.setAttribute('lang', cfg.lang); // so that a screen reader reads the words in their language
   // CSSOM, not a style attribute: allowed by a strict style-src.
   this.style.setProperty('--cc-accent', colors.accent);
   this.style.setProperty('--cc-on-accent', colors.onAccent);
@@ -134,20 +135,20 @@ CareerChat.prototype.build = function () {
 
   var root = this.attachShadow({ mode: 'open' });
   var inline = cfg.position === 'inline';
-  var label = cfg.school ? 'Careers chat, ' + cfg.school : 'Careers chat';
+  var label = cfg.school ? fill(w.chatOf, cfg.school) : w.chat;
 
   var stylesheet = h('link', { rel: 'stylesheet', href: cfg.assets + 'widget.css' });
   this.launcher = inline ? null : h('button', {
     type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'panel'
-  }, [icon('chat'), h('span', { class: 'launcher-text', text: 'Careers chat' })]);
+  }, [icon('chat'), h('span', { class: 'launcher-text', text: w.chat })]);
 
-  this.restartButton = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Start over',
-    title: 'Start over' }, [icon('restart')]);
+  this.restartButton = h('button', { type: 'button', class: 'icon-button', 'aria-label': w.startOver,
+    title: w.startOver }, [icon('restart')]);
   this.closeButton = inline ? null : h('button', { type: 'button', class: 'icon-button',
-    'aria-label': 'Close chat', title: 'Close chat' }, [icon('close')]);
+    'aria-label': w.close, title: w.close }, [icon('close')]);
   var header = h('div', { class: 'header' }, [
     h('div', { class: 'titles' }, [
-      h('h2', { class: 'title', id: 'title', text: 'Careers chat' }),
+      h('h2', { class: 'title', id: 'title', text: w.chat }),
       cfg.school ? h('p', { class: 'school', text: cfg.school }) : null
     ]),
     this.restartButton,
@@ -155,23 +156,22 @@ CareerChat.prototype.build = function () {
   ]);
 
   this.log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions',
-    'aria-label': 'Conversation', tabindex: '0' });
+    'aria-label': w.conversation, tabindex: '0' });
   this.typing = h('div', { class: 'typing', role: 'status' });
   this.errorBox = h('div', { class: 'error-box', 'aria-live': 'polite' });
 
   this.input = h('input', { type: 'text', id: 'input', class: 'input', autocomplete: 'off',
-    enterkeyhint: 'send', maxlength: String(MAX_INPUT), placeholder: 'Ask about a career…', 'aria-describedby': 'hint' });
-  this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send' }, [icon('send')]);
+    enterkeyhint: 'send', maxlength: String(MAX_INPUT), placeholder: w.placeholder, 'aria-describedby': 'hint' });
+  this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': w.send }, [icon('send')]);
   this.form = h('form', { class: 'composer', novalidate: true }, [
-    h('label', { for: 'input', class: 'visually-hidden', text: 'Your question' }),
+    h('label', { for: 'input', class: 'visually-hidden', text: w.question }),
     this.input,
     this.sendButton
   ]);
-  var hint = h('p', { id: 'hint', class: 'hint', text: 'Answers come from two published sources. '
-    + 'For advice about you, talk to your counsellor.' });
+  var hint = h('p', { id: 'hint', class: 'hint', text: w.hint });
   // A link, not a button: it opens the summary page (bot/summary.py) in a new tab, with this chat's key.
   this.summaryLink = h('a', { class: 'summary-link', target: '_blank', rel: 'noopener noreferrer', hidden: true,
-    text: 'Summary for my counsellor' });
+    text: w.summary });
 
   this.panel = h('section', {
     id: 'panel', class: 'panel', role: inline ? 'region' : 'dialog', 'aria-label': label,
@@ -179,7 +179,7 @@ CareerChat.prototype.build = function () {
   }, [header, this.log, this.typing, this.errorBox, this.form,
     h('div', { class: 'footer' }, [hint, this.summaryLink])]);
 
-  this.wrapper = h('div', { class: 'root', 'data-position': cfg.position, hidden: true },
+  this.wrapper = h('div', { class: 'root', lang: cfg.lang, 'data-position': cfg.position, hidden: true },
     [this.launcher, this.panel]);
   root.appendChild(stylesheet);
   root.appendChild(this.wrapper);
@@ -320,7 +320,7 @@ CareerChat.prototype.restart = function () {
   this.clearError();
   this.transport.start(this.state.sender);
   this.renderAll();
-  this.typing.textContent = 'Started a new conversation.';
+  this.typing.textContent = this.words.restarted;
   this.input.focus();
 };
 
@@ -344,6 +344,7 @@ function start(script) {
     assets: new URL('./', scriptUrl).href,
     school: data.school,
     greeting: data.greeting,
+    lang: pickLang(data.lang, document.documentElement.lang),
     'counsellor-name': data.counsellorName,
     'counsellor-email': data.counsellorEmail,
     'counsellor-phone': data.counsellorPhone,

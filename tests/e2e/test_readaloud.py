@@ -159,15 +159,17 @@ def test_keyboard_tab_from_the_answer_and_enter_and_another_answer_stops_the_fir
     assert spoken(page)[-1] == ["cancel"]
 
 
-@pytest.mark.parametrize("lang, voice", [("en-GB", "en-GB"), ("es", "en"), ("", "en")])
-def test_the_voice_is_english_in_the_page_s_variant(assistant: Assistant, host: HostPages, page: Page,
-                                                   lang: str, voice: str) -> None:
-    """The answers are in English whatever the page's language; an English page's variant picks the accent."""
+@pytest.mark.parametrize("lang, voice", [("en-GB", "en-GB"), ("es", "es"), ("es-MX", "es-MX"), ("fr", "en"),
+                                         ("", "en")])
+def test_the_voice_speaks_the_chat_s_language_in_the_page_s_variant(assistant: Assistant, host: HostPages,
+                                                                   page: Page, lang: str, voice: str) -> None:
+    """The chat speaks the page's language (Spanish or English, else English), and so does the voice; the page's
+    variant picks the accent."""
     seed(page, assistant, ANSWERS[:2])
     html = host_page(embed(assistant)).replace("<html lang='en'>", f"<html lang='{lang}'>")
     page.goto(host.add(f"lang-{lang or 'none'}.html", html))
-    Chat(page).ready()
-    page.get_by_role("button", name=NAME).click()
+    page.wait_for_selector("career-chat[ready]", state="attached")
+    page.get_by_role("button", name="Leer esta respuesta en voz alta" if voice.startswith("es") else NAME).click()
     assert {entry[2] for entry in spoken(page) if entry[0] == "speak"} == {voice}
 
 

@@ -478,7 +478,7 @@ def test_rest_fallback_when_the_websocket_cannot_connect(assistant: Assistant, h
     chat.ask("do they need a license?", "only a few states")
     assert len(posts) == 2
     assert posts[0]["sender"] == chat.storage()["sender"]
-    assert posts[0]["metadata"] == {"school": "Hillside High School", "counsellor_name": "Ms Ada Park",
+    assert posts[0]["metadata"] == {"lang": "en", "school": "Hillside High School", "counsellor_name": "Ms Ada Park",
                                     "counsellor_email": "ada.park@hillside.example",
                                     "counsellor_phone": "555-0142"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -131,3 +132,48 @@ async def test_a_name_not_in_the_list_is_404(name: str) -> None:
 async def test_the_health_route_lists_the_fixed_files_only() -> None:
     response = await routes()["/"](SimpleNamespace(headers={}))
     assert json.loads(response.body) == {"status": "ok", "files": sorted(FILES)}
+
+
+# --- The words: every one in English and Spanish --------------------------------------------------
+
+def words() -> Dict[str, Dict[str, Any]]:
+    """WORDS of widget-base.js, as node evaluates it (the part alone, with a bare window)."""
+    probe = """
+        const vm = require('vm');
+        const page = { window: {} };
+        vm.runInNewContext(require('fs').readFileSync(process.argv[1], 'utf8') + ';this.__w = WORDS;', page);
+        console.log(JSON.stringify(page.__w));
+    """
+    run = subprocess.run([NODE, "-e", probe, str(STATIC_DIR / "widget-base.js")], check=True, capture_output=True,
+                         text=True, timeout=30)
+    return json.loads(run.stdout)
+
+
+@needs_node
+def test_both_word_tables_have_the_same_words() -> None:
+    table = words()
+    assert sorted(table) == ["en", "es"]
+    en, es = table["en"], table["es"]
+    assert sorted(en) == sorted(es)
+    for key in en:
+        assert type(en[key]) is type(es[key]), key
+        assert ("{school}" in str(en[key])) == ("{school}" in str(es[key])), key
+        assert en[key] != es[key], f"{key}: not translated"
+    assert len(en["examples"]) == len(es["examples"]) == 4
+    assert all(q.startswith("¿") and q.endswith("?") for q in es["examples"])
+    for lang in table.values():
+        for key, value in lang.items():
+            assert all(isinstance(v, str) and v.strip() for v in (value if isinstance(value, list) else [value])), key
+
+
+@needs_node
+def test_the_parts_use_only_words_of_the_table() -> None:
+    """Every word the other parts name is in the table, and none sets a visible text or a name from a literal."""
+    keys = set(words()["en"])
+    visible = re.compile(r"""(?:\btext|'aria-label'|\btitle|placeholder):\s*'[^']*[A-Za-z]""")
+    for part in SCRIPT_PARTS:
+        code = (STATIC_DIR / part).read_text(encoding="utf-8")
+        used = set(re.findall(r"\b(?:words|w)\.(\w+)", code))
+        assert used <= keys, f"{part}: {sorted(used - keys)}"
+        if part != "widget-base.js":
+            assert visible.findall(code) == [], part

@@ -6,9 +6,10 @@ import re
 from html.parser import HTMLParser
 from typing import Any, Dict, List
 
+import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from bot.summary import A_BUTTON, from_events, problem, render
+from bot.summary import A_BUTTON, WORDS, from_events, language, problem, render
 from schools.contact import Contact, Link
 
 METADATA = {"school": "Hillside High School", "school_id": "hillside", "counsellor_name": "Ms Ada Park",
@@ -139,3 +140,51 @@ def test_without_a_contact_the_page_says_where_to_ask() -> None:
 def test_a_problem_page_has_no_script_and_escapes_its_text() -> None:
     page = problem("Nothing <here>", "a & b")
     assert "<script" not in page and "Nothing &lt;here&gt;" in page and "a &amp; b" in page
+
+
+# --- In Spanish: the page's words in the chat's language, the conversation's as they were said ------
+
+def test_both_languages_have_the_same_words() -> None:
+    assert sorted(WORDS) == ["en", "es"] and sorted(WORDS["en"]) == sorted(WORDS["es"])
+    for key, text in WORDS["en"].items():
+        assert text != WORDS["es"][key], key
+        assert re.findall(r"\{\w+\}", text) == re.findall(r"\{\w+\}", WORDS["es"][key]), key
+    assert len(WORDS["es"]["months"].split()) == 12
+
+
+@pytest.mark.parametrize("value, lang", [("es", "es"), ("es-MX", "es"), ("ES_419", "es"), ("en", "en"),
+                                         ("en-GB", "en"), ("fr", "en"), ("", "en"), (None, "en"), ("espanol", "en")])
+def test_the_language_of_a_link(value: Any, lang: str) -> None:
+    assert language(value) == lang
+
+
+def test_the_page_in_spanish() -> None:
+    found = from_events(events(
+        UserUttered("¿qué hace un ecografista?", metadata=METADATA, timestamp=1_780_000_000),
+        BotUttered("Usa ondas de sonido para hacer imágenes.\n\nFuente: Luanne Kelchner, careertrend.com."),
+        SlotSet("reply_kind", "answered"),
+        UserUttered("/unknown_button", metadata=METADATA), BotUttered("Aquí está."), SlotSet("reply_kind", "answered"),
+        UserUttered("¿cuántas horas trabajan?", metadata=METADATA),
+        BotUttered("Mis fuentes no lo dicen.\n\nFuentes consultadas: PSCO; careertrend.com."),
+        SlotSet("reply_kind", "not_covered")), "es")
+    assert found is not None
+    assert found.answered[0].sources == ("Fuente: Luanne Kelchner, careertrend.com.",)
+    assert found.answered[0].answer == ("Usa ondas de sonido para hacer imágenes.",)
+    assert found.answered[1].question == WORDS["es"]["button"]
+    assert found.unanswered[0].sources == ("Fuentes consultadas: PSCO; careertrend.com.",)
+    page = render(found, "es")
+    assert page.startswith('<!doctype html><html lang="es">')
+    parsed = Parsed()
+    parsed.feed(page)
+    text = " ".join(parsed.text)
+    for key in ("title", "asked", "open", "open_lead", "counsellor", "next", "copy", "print"):
+        assert WORDS["es"][key] in text, key
+    assert re.search(r"asistente de orientación vocacional de Hillside High School el \d+ de \w+ de 2026", text)
+    assert "Correo: " in text and "Teléfono: " in text
+    assert not any(WORDS["en"][key] in text for key in ("title", "asked", "open", "counsellor", "copy"))
+    assert render(found).startswith('<!doctype html><html lang="en">')  # English unless asked
+
+
+def test_a_problem_page_in_spanish() -> None:
+    assert problem("No hay nada", "Nada.", "es").startswith('<!doctype html><html lang="es">')
+    assert f"<title>{WORDS['es']['title']}</title>" in problem("No hay nada", "Nada.", "es")

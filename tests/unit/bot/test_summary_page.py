@@ -155,3 +155,26 @@ async def test_the_page_s_files_are_a_fixed_list() -> None:
     css = await found["/summary.css"](None)
     assert css.status == 200 and css.content_type.startswith("text/css") and b"@media print" in css.body
     assert (await found["/summary.js"](None)).content_type.startswith("text/javascript")
+
+
+async def test_the_page_in_the_chat_s_language_and_the_key_decides_alone(store: SQLTrackerStore) -> None:
+    """`lang` (the widget's link adds it) chooses the words only: every page, the refusals too, in Spanish."""
+    key = json.loads((await ask_key(store, {"sender": "s" * 32})).body)["key"]
+    empty = await page(store, f"{key}&lang=es")
+    assert empty.status == 404 and b'<html lang="es">' in empty.body
+    assert "No hay nada que mostrar".encode() in empty.body
+    await chat(store, "s" * 32)
+    shown = await page(store, f"{key}&lang=es")
+    assert shown.status == 200 and b'<html lang="es">' in shown.body and b"sound waves" in shown.body
+    assert "Mis preguntas y las respuestas".encode() in shown.body
+    for name, value in HEADERS.items():
+        assert shown.headers[name] == value
+    english = await page(store, f"{key}&lang=fr")
+    assert english.status == 200 and b'<html lang="en">' in english.body and b"My questions" in english.body
+    for wrong in (f"{key[:-2]}xx&lang=es", "&lang=es", f"{'s' * 32}&lang=es"):
+        refused = await page(store, wrong)
+        assert refused.status == 403 and b"sound waves" not in refused.body
+        assert b'<html lang="es">' in refused.body and "no es correcto".encode() in refused.body
+    old, _ = keys.summary_key("s" * 32, time.time() - keys.SUMMARY_KEY_SECONDS - 10)
+    expired = await page(store, f"{old}&lang=es-MX")
+    assert expired.status == 403 and "ya venció".encode() in expired.body and b"sound waves" not in expired.body
