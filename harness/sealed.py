@@ -38,6 +38,7 @@ import asyncio
 import collections
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -46,6 +47,7 @@ import yaml
 
 from harness.dialogue import OUT_OF_SCOPE_REPLY, Dialogue, Turn
 from harness.servers import PROJECT_DIR
+from knowledge.language import SWITCH_MARGIN
 from knowledge.vocabulary import NOT_COVERED, OUTSIDE, UNSURE
 
 SEALED = PROJECT_DIR / "tests" / "sealed"
@@ -139,9 +141,32 @@ def job_id_errors(pairs: List[tuple]) -> Dict[str, Any]:
     return {"kinds": dict(kinds), "missed": dict(missed.most_common()), "added": dict(added.most_common())}
 
 
-async def score_conversations(dialogue: Dialogue, conversations: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """Turns scored in order with slots carried, so lost context counts as wrong."""
+# A reply's source line, and a title quoted from the sources: English by design, not counted as an English reply.
+CITATION_LINE = re.compile(r"^(?:Sources?|Sources checked|Fuentes?|Fuentes consultadas)\b.*$", re.MULTILINE)
+QUOTED = re.compile(r"[“\"][^”\"]{0,200}[”\"]")
+
+
+class ReplyLanguage:
+    """Tells whether a reply is in English, its source lines and quoted titles left out (they stay English)."""
+
+    def __init__(self) -> None:
+        from components.language import LanguageDetector
+
+        self.detector = LanguageDetector({})
+
+    def english(self, text: str) -> bool:
+        """True when what the assistant wrote itself reads as English with the margin that switches a conversation."""
+        found = self.detector.detect(QUOTED.sub(" ", CITATION_LINE.sub(" ", text or "")).strip())
+        return found is not None and found["code"] == "en" and found["margin"] >= SWITCH_MARGIN
+
+
+async def score_conversations(dialogue: Dialogue, conversations: List[Dict[str, Any]],
+                              spanish: bool = False) -> Dict[str, Any]:
+    """Turns scored in order with slots carried, so lost context counts as wrong. In a Spanish set, also the
+    turns written in Spanish that got a reply in English (a turn the student wrote in English is left out)."""
     turns_right, whole = [], []
+    replies = ReplyLanguage() if spanish else None
+    spanish_turns, english_replies = 0, 0
     for conversation in conversations:
         slots: Dict[str, Any] = {}
         results = []
@@ -151,11 +176,17 @@ async def score_conversations(dialogue: Dialogue, conversations: List[Dict[str, 
             if ok and item["scope"] == "in" and item.get("about"):
                 ok = slots.get("occupation") == item["about"]
             results.append(ok)
+            if replies is not None and not replies.english(item["text"]):
+                spanish_turns += 1
+                english_replies += any(replies.english(r) for r in turn.replies)
         turns_right += results
         whole.append(all(results))
-    return {"conversations": len(whole), "conversations_right": sum(whole), "turns": len(turns_right),
-            "turns_right": sum(turns_right), "turn_accuracy": _share(turns_right),
-            "conversation_accuracy": _share(whole)}
+    result = {"conversations": len(whole), "conversations_right": sum(whole), "turns": len(turns_right),
+              "turns_right": sum(turns_right), "turn_accuracy": _share(turns_right),
+              "conversation_accuracy": _share(whole)}
+    if spanish:
+        result.update({"spanish_turns": spanish_turns, "english_replies": english_replies})
+    return result
 
 
 def coinciding(folder: Path = SEALED) -> set:
@@ -177,7 +208,8 @@ async def evaluate(model: Path, folder: Path = SEALED) -> Dict[str, Any]:
     dialogue = Dialogue(model)
     messages = load(folder / MESSAGES, "messages")
     result = await score_messages(dialogue, messages)
-    result["dialogues"] = await score_conversations(dialogue, load(folder / CONVERSATIONS, "conversations"))
+    result["dialogues"] = await score_conversations(dialogue, load(folder / CONVERSATIONS, "conversations"),
+                                                    spanish=folder in (SPANISH, SPANISH_SEALED))
     flagged = coinciding(folder)
     name = SET_NAMES[folder]
     clean = [m for index, m in enumerate(messages) if f"{name} message {index + 1}" not in flagged]
