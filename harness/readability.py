@@ -189,10 +189,12 @@ def score(said: Said, names: Names) -> Scored:
 
 
 def domain_texts(path: Path = PROJECT_DIR / "domain.yml") -> List[Said]:
-    """Every response variation of domain.yml, and its buttons' titles."""
+    """Every English response variation of domain.yml, and its buttons' titles (a Flesch-Kincaid grade is an
+    English measure: the Spanish variations, conditioned on the slot `language`, are left out)."""
     found: List[Said] = []
     responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
-    for name, variations in responses.items():
+    for name, every in responses.items():
+        variations = [v for v in every if not any(c.get("name") == "language" for c in v.get("condition") or [])]
         for number, variation in enumerate(variations, start=1):
             where = f"domain.yml {name}" + (f" (variation {number})" if len(variations) > 1 else "")
             if variation.get("text"):
