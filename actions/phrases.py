@@ -150,10 +150,10 @@ PHRASES: Dict[str, Tuple[str, str]] = {
                            "They give one figure for the whole United States for each job they describe.",
                            "Mis fuentes no dan sueldos por estado, así que no pueden decir qué estado paga mejor. "
                            "Dan una sola cifra para todo Estados Unidos por cada empleo que describen."),
-    "forms.states_for": ("{states} states for {jobs}", "{states} estados para {jobs}"),
+    "forms.states_for": ("{states} states for {jobs}", "en {states} estados para {jobs}"),
     "forms.no_state_names": ("My sources don't name the states.", "Mis fuentes no nombran los estados."),
     "forms.only_say_licence": ("They only say a licence is needed in {said}.",
-                               "Solo dicen que se necesita licencia en {said}."),
+                               "Solo dicen que se necesita licencia {said}."),
     "forms.your_state": ("Your state's own rules, or your school counsellor, can tell you which states those are.",
                          "Las reglas de tu estado, o tu orientador escolar, pueden decirte qué estados son."),
     "forms.nothing_for_pakistan": ("My sources have nothing on this for Pakistan.",
@@ -289,7 +289,7 @@ TERMS_ES = {
     "careertrend.com career article": "artículo sobre carreras de careertrend.com",
     "Pakistan Bureau of Statistics, PSCO-2164, unit group 3211":
         "Pakistan Bureau of Statistics, PSCO-2164, grupo primario 3211",
-    "the US Bureau of Labor Statistics": "la Oficina de Estadísticas Laborales de EE. UU.",
+    "the US Bureau of Labor Statistics": "la Oficina de Estadísticas Laborales de Estados Unidos",
     "most": "la mayoría de los",
     "some": "algunos",
     "only a few": "solo unos pocos",
