@@ -16,14 +16,17 @@ from actions.context import (
     field_named,
     intent_name,
     knowledge_base,
+    language,
     mentioned_occupations,
     mentioned_other_jobs,
     message_mentions,
+    note_sources_language,
     occupation_buttons,
     say,
     slot_occupation,
 )
 from actions.forms import across_jobs, good_job_intro, shaped_answer
+from actions.phrases import EN, phrase, topic_label
 from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo, OtherJobInfo
 from knowledge.search import Document, select_task
 from knowledge.vocabulary import (
@@ -41,8 +44,8 @@ from knowledge.vocabulary import (
 RANKED_TOPICS = ("salary", "license", "education")
 # Topics where the whole group's answer is useful on its own; the others need a job first.
 GROUP_LEVEL = ("overview", "duties", "safety", "equipment", "specialties", "best_paying")
-WHAT_THEY_DO = "What they do:"
-NOT_AS_FAR = "No, not as far as my sources say."
+WHAT_THEY_DO = phrase("answer.what_they_do", EN)
+NOT_AS_FAR = phrase("answer.not_as_far", EN)
 # The intents' topics that "do sonographers use radiation?" arrives with: safety, and equipment (the trained
 # model reads "use" as an equipment question), so no new intent is needed.
 RADIATION_TOPICS = ("safety", "equipment")
@@ -68,16 +71,18 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """Every topic question lands here; the intent names the topic."""
-        return answer(dispatcher, tracker, TOPIC_BY_INTENT.get(intent_name(tracker)))
+        events = answer(dispatcher, tracker, TOPIC_BY_INTENT.get(intent_name(tracker)), language(tracker))
+        return note_sources_language(dispatcher, tracker, events)
 
 
-def answer(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[str]) -> List[Dict[Text, Any]]:
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[str],
+           lang: str) -> List[Dict[Text, Any]]:
     """The answer on `topic` for the job named or in context; no topic keeps the last one ("what about ...?")."""
     from actions.discover import answers_pending_question, continue_discovery  # discover builds on compare
 
-    if answers_pending_question(tracker):  # "a degree is fine" after "how long do you want to study?"
-        return continue_discovery(dispatcher, tracker)
-    kb = knowledge_base()
+    if answers_pending_question(tracker, lang):  # "a degree is fine" after "how long do you want to study?"
+        return continue_discovery(dispatcher, tracker, lang)
+    kb = knowledge_base(lang)
     last_topic = tracker.get_slot("topic")
     if not isinstance(last_topic, str):  # slots can hold anything a client sent
         last_topic = None
@@ -86,39 +91,39 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[s
     mentioned = mentioned_occupations(tracker, kb)
     others = mentioned_other_jobs(tracker, kb)
     if others and not mentioned:  # "how much do radiologists earn": not the nearest title's pay
-        return [SlotSet("topic", topic)] + other_job_note(dispatcher, kb, others, occupation_buttons())
+        return [SlotSet("topic", topic)] + other_job_note(dispatcher, kb, others, occupation_buttons(kb), lang)
     jobs = [o for o in mentioned if o != kb.group().id]
     if not jobs and topic in RANKED_TOPICS and across_jobs(tracker, jobs):  # "which job pays most"
         from actions.compare import compare, question_text  # compare builds on this module's answers
 
         return [SlotSet("topic", "compare")] + compare(dispatcher, kb, [o.id for o in kb.featured()], [topic],
-                                                       question_text(tracker))
+                                                       question_text(tracker), lang)
     occupation_id = mentioned[0] if mentioned else slot_occupation(tracker, kb)
     events: List[Dict[Text, Any]] = [SlotSet("topic", topic), SlotSet("occupation", occupation_id)]
-    shaped = shaped_answer(dispatcher, kb, tracker, topic, occupation_id, jobs)
+    shaped = shaped_answer(dispatcher, kb, tracker, topic, occupation_id, jobs, lang)
     if shaped is not None:
         return events + shaped
 
     if topic in GAPS:
-        return events + answer_gap(dispatcher, kb, topic, occupation_id)
+        return events + answer_gap(dispatcher, kb, topic, occupation_id, lang)
     if occupation_id is None:
         if topic in GROUP_LEVEL:
             fact = kb.fact(kb.group().id, topic)
             if fact is not None:
-                body = one_task(kb, fact, tracker, []) + "\n\nWhich job would you like to know more about?"
-                return events + say(dispatcher, kb, body, [], occupation_buttons(), facts=[fact])
-        dispatcher.utter_message(
-            text=f"It depends on the job. Which one do you mean? (I'll tell you about its {TOPIC_LABELS[topic]}.)",
-            buttons=occupation_buttons())
+                body = one_task(kb, fact, tracker, [], lang) + "\n\n" + phrase("answer.which_job", lang)
+                return events + say(dispatcher, kb, body, [], occupation_buttons(kb), facts=[fact], language=lang)
+        dispatcher.utter_message(text=phrase("answer.depends", lang, label=topic_label(topic, lang)),
+                                 buttons=occupation_buttons(kb))
         return events + [SlotSet(REPLY_KIND_SLOT, CLARIFY)]
     field = field_named(tracker, kb) if intent_name(tracker) != "inform_occupation" else None
-    intros = [field_intro(kb, *field) if field and field[1] == occupation_id else None, good_job_intro(tracker)]
+    intros = [field_intro(kb, *field, lang) if field and field[1] == occupation_id else None,
+              good_job_intro(tracker, lang)]
     intro = "\n".join(i for i in intros if i) or None
-    return events + answer_topic(dispatcher, kb, topic, occupation_id, tracker, intro)
+    return events + answer_topic(dispatcher, kb, topic, occupation_id, lang, tracker, intro)
 
 
 def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
-                 occupation_id: str, tracker: Optional[Tracker] = None,
+                 occupation_id: str, lang: str, tracker: Optional[Tracker] = None,
                  intro: Optional[str] = None) -> List[Dict[Text, Any]]:
     """The fact for this occupation, or its parent's with a note saying whose it is.
 
@@ -129,12 +134,12 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
     assert occupation is not None  # ids come from kb.resolve
     text = (tracker.latest_message or {}).get("text") if tracker is not None else None
     if topic in RADIATION_TOPICS and asks_if_radiation_is_used(text):
-        answered = radiation_yes_no(dispatcher, kb, occupation)
+        answered = radiation_yes_no(dispatcher, kb, occupation, lang)
         if answered is not None:
             return answered
     fact = kb.find_fact(occupation_id, topic)
     if fact is None:
-        return not_covered(dispatcher, kb, occupation, topic)
+        return not_covered(dispatcher, kb, occupation, topic, lang)
     # One of the group's official tasks, asked about a job that borrows its duties from a parent (an MRI
     # technologist): the group's task, framed as the group's. A job's own duties stay its own (a
     # sonographer's radiation-dose question does not get the group's radiation task).
@@ -146,16 +151,16 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
             task = select_task(kb, group_duties, text, [occupation_id], mentions)
             fact = group_duties if task is not None else fact
         task = task or select_task(kb, fact, text, [occupation_id], mentions)
-    body = task_text(task) if task is not None else fact.text
+    body = task_text(task, lang) if task is not None else fact.text
     if fact.occupation_id != occupation_id:
-        body = borrowed_intro(kb, occupation, fact) + "\n" + body
+        body = borrowed_intro(kb, occupation, fact, lang) + "\n" + body
     used = [fact]
     if topic == "overview":
         duties = kb.find_fact(occupation_id, "duties")
         if duties is not None:
             whose = "" if duties.occupation_id in (fact.occupation_id, occupation_id) else \
-                borrowed_intro(kb, occupation, duties) + "\n"
-            body += f"\n\n{WHAT_THEY_DO}\n{whose}{duties.text}"
+                borrowed_intro(kb, occupation, duties, lang) + "\n"
+            body += f"\n\n{phrase('answer.what_they_do', lang)}\n{whose}{duties.text}"
             used.append(duties)
     if topic == "salary":
         gap = kb.gap("salary_scope")
@@ -163,79 +168,77 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
             body += " " + gap.text
     if intro:
         body = f"{intro}\n{body}"
-    return say(dispatcher, kb, body, [], facts=used)
+    return say(dispatcher, kb, body, [], facts=used, language=lang)
 
 
 def radiation_yes_no(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
-                     occupation: OccupationInfo) -> Optional[List[Dict[Text, Any]]]:
+                     occupation: OccupationInfo, lang: str) -> Optional[List[Dict[Text, Any]]]:
     """"Do sonographers use radiation?": "No, not as far as my sources say" with the job's own fact that says
     so, or "Yes" with its own radiation-protection fact. Any other job gets the ordinary safety answer,
     since the sources say neither (a borrowed fact is the parent's, not a yes for this job).
     """
     said = kb.no_radiation_fact(occupation.id)
     if said is not None:
-        return say(dispatcher, kb, f"{NOT_AS_FAR} {said.text}", [], facts=[said])
+        return say(dispatcher, kb, f"{phrase('answer.not_as_far', lang)} {said.text}", [], facts=[said],
+                   language=lang)
     own = kb.fact(occupation.id, "safety")
     if own is not None and own.radiation == RADIATION_PROTECTION and occupation.id != kb.group().id:
-        return say(dispatcher, kb, f"Yes. {own.text}", [], facts=[own])
+        return say(dispatcher, kb, phrase("answer.yes", lang, text=own.text), [], facts=[own], language=lang)
     return None
 
 
-def one_task(kb: KnowledgeBase, fact: FactInfo, tracker: Tracker, jobs: List[str]) -> str:
+def one_task(kb: KnowledgeBase, fact: FactInfo, tracker: Tracker, jobs: List[str], lang: str) -> str:
     """The fact's text; for a duties question about one item of its list, that item alone, introduced."""
     text = (tracker.latest_message or {}).get("text")
     task = select_task(kb, fact, text, jobs, message_mentions(tracker)) if fact.topic == "duties" else None
-    return task_text(task) if task is not None else fact.text
+    return task_text(task, lang) if task is not None else fact.text
 
 
-def task_text(task: Document) -> str:
+def task_text(task: Document, lang: str) -> str:
     """One task of a list, with the list's own introduction."""
-    return f"{task.intro}; this is the one you asked about:\n{task.line}"
+    return phrase("answer.task", lang, intro=task.intro, line=task.line)
 
 
-def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo) -> str:
+def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo, lang: str) -> str:
     """Say plainly that the answer is about the broader occupation, not this title."""
     owner = kb.occupation(fact.occupation_id)
     assert owner is not None
-    label = TOPIC_LABELS[fact.topic]
+    label = topic_label(fact.topic, lang)
+    jobs = occupation.plural
     if fact.occupation_id != kb.group().id and kb.grouping_is_reading(occupation.id):
-        return (f"The sources don't cover {label} for {occupation.plural} specifically. They list "
-                f"{occupation.plural} in group 3211 and say no more. I take them as {owner.plural}: that "
-                f"is my reading of the title, not the sources'. So this is about {owner.plural}:")
+        return phrase("borrowed.reading", lang, label=label, jobs=jobs, owner=owner.plural)
     if fact.occupation_id != kb.group().id:
-        return (f"The sources don't cover {label} for {occupation.plural} specifically. "
-                f"{capitalised(occupation.plural)} come under {owner.plural}, so this is about {owner.plural}:")
+        return phrase("borrowed.parent", lang, label=label, jobs=jobs, Jobs=capitalised(jobs), owner=owner.plural)
     if fact.topic in GROUP_LEVEL:
-        return (f"The sources don't cover {label} for {occupation.plural} specifically. They belong to "
-                f"group 3211 ({owner.plural}), and this is what the sources say about the whole group:")
-    note = f"The sources don't give {label} for {occupation.plural}."
+        return phrase("borrowed.group", lang, label=label, jobs=jobs, owner=owner.plural)
+    note = phrase("borrowed.none", lang, label=label, jobs=jobs)
     if set(occupation.source_ids) == {kb.source_for_role(CLASSIFICATION).id} and fact.topic in ("salary", "license"):
         gap = kb.gap("pakistan_rules")
         note += f" {gap.text}" if gap else ""
-    return note + " For comparison, this is what they say about other jobs in the group:"
+    return note + " " + phrase("borrowed.for_comparison", lang)
 
 
 def not_covered(dispatcher: CollectingDispatcher, kb: KnowledgeBase, occupation: OccupationInfo,
-                topic: str) -> List[Dict[Text, Any]]:
+                topic: str, lang: str) -> List[Dict[Text, Any]]:
     """The sources list this title but say nothing on the topic: say so, and cite what was checked."""
-    label = TOPIC_LABELS[topic]
-    body = f"The sources don't say anything about the {label} of {occupation.plural}."
+    label = topic_label(topic, lang)
+    body = phrase("not_covered", lang, label=label, jobs=occupation.plural)
     parent = kb.occupation(occupation.parent_id) if occupation.parent_id else None
     withheld = any(kb.withheld(occupation.id, f) for a in kb.lineage(occupation.id)[1:] if (f := kb.fact(a, topic)))
     if (topic in occupation.not_borrowed or withheld) and parent is not None:
-        body += f" What they say about the {label} of {parent.plural} doesn't carry over to {occupation.plural}."
+        body += " " + phrase("not_covered.no_carry", lang, label=label, parent=parent.plural, jobs=occupation.plural)
     if set(occupation.source_ids) == {kb.source_for_role(CLASSIFICATION).id}:
-        body += f" They only list {occupation.name} as one of the job titles in group 3211."
+        body += " " + phrase("not_covered.only_listed", lang, name=occupation.name)
     if topic in ("salary", "license") and set(occupation.source_ids) == {kb.source_for_role(CLASSIFICATION).id}:
         gap = kb.gap("pakistan_rules")
         if gap is not None:
             body += " " + gap.text
-    body += " Your school counsellor may be able to help you find out more."
-    return say(dispatcher, kb, body, list(occupation.source_ids), label=CHECKED)
+    body += " " + phrase("not_covered.counsellor", lang)
+    return say(dispatcher, kb, body, list(occupation.source_ids), label=CHECKED, language=lang)
 
 
 def other_job_note(dispatcher: CollectingDispatcher, kb: KnowledgeBase, others: List[OtherJobInfo],
-                   buttons: Optional[List[Dict[str, str]]] = None) -> List[Dict[Text, Any]]:
+                   buttons: Optional[List[Dict[str, str]]], lang: str) -> List[Dict[Text, Any]]:
     """Say that a job is outside the group, and what the sources say of it, before anything else."""
     body = " ".join(job.note for job in others)
     sources = [s for job in others for s in job.source_ids]
@@ -248,25 +251,26 @@ def other_job_note(dispatcher: CollectingDispatcher, kb: KnowledgeBase, others: 
             elif other is not None:
                 choices.append({"title": capitalised(other.name),
                                 "payload": f'/ask_overview{{"other_job": "{other.id}"}}'})
-        return say(dispatcher, kb, body + " Which one did you mean?", sources, buttons=choices, kind=CLARIFY)
+        return say(dispatcher, kb, body + " " + phrase("other_job.which", lang), sources, buttons=choices,
+                   kind=CLARIFY, language=lang)
     if buttons:
-        body += " Would you like to hear about one of the jobs that is in the group?"
-    return say(dispatcher, kb, body, sources, buttons=buttons, kind=OUTSIDE)
+        body += " " + phrase("other_job.offer", lang)
+    return say(dispatcher, kb, body, sources, buttons=buttons, kind=OUTSIDE, language=lang)
 
 
 def answer_gap(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
-               occupation_id: Optional[str]) -> List[Dict[Text, Any]]:
+               occupation_id: Optional[str], lang: str) -> List[Dict[Text, Any]]:
     """A question the sources cannot answer: say so, never guess; add what they do say."""
     gap = kb.gap(topic)
-    body = gap.text if gap else "My sources don't cover that."
+    body = gap.text if gap else phrase("gap.fallback", lang)
     sources = kb.all_sources()
     used: List[FactInfo] = []
     for related in (gap.related if gap else ()):
         if related == "education" and occupation_id is not None:
             fact = kb.find_fact(occupation_id, related)
             if fact is not None and fact.occupation_id == occupation_id:
-                body += f"\nWhat they do say: {fact.text}"
+                body += "\n" + phrase("gap.they_do_say", lang, text=fact.text)
                 sources, used = [], [fact]
-    body += "\nYour school counsellor can help you find information that is up to date."
-    buttons = [{"title": "Talk to my counsellor", "payload": "/ask_counsellor"}]
-    return say(dispatcher, kb, body, sources, buttons, label=CHECKED, facts=used)
+    body += "\n" + phrase("counsellor.up_to_date", lang)
+    buttons = [{"title": phrase("suggest.ask_counsellor", lang), "payload": "/ask_counsellor"}]
+    return say(dispatcher, kb, body, sources, buttons, label=CHECKED, facts=used, language=lang)

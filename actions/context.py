@@ -9,31 +9,50 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.phrases import EN, ES, LANGUAGES, joined, phrase, spanish, term
 from knowledge.names import OCCUPATION, OTHER_JOB, Found
 from knowledge.query import FactInfo, KnowledgeBase, OtherJobInfo
 from knowledge.vocabulary import ANSWERED, NOT_COVERED, REPLY_KIND_SLOT
 
 MAX_ENTITY_TEXT = 128
+SOURCE = "Source"  # the label of a source line that lists what the answer used
 CHECKED = "Sources checked"  # the label of a source line that lists what was checked, not what was used
+LANGUAGE_SLOT = "language"  # the conversation's language, set each turn by the NLU side; the actions only read it
+# True once a Spanish conversation has been told that the sources are in English (once per conversation).
+SOURCES_LANGUAGE_SLOT = "sources_language_said"
 
 _lock = threading.Lock()
-_kb: Optional[KnowledgeBase] = None
+_kbs: Dict[str, KnowledgeBase] = {}
 
 
-def knowledge_base() -> KnowledgeBase:
-    """The process-wide knowledge base, opened on first use (never at import time)."""
-    global _kb
+def language(tracker: Tracker) -> str:
+    """The conversation's language, "es" or "en": anything but "es" (as Rasa compares it, ignoring case) is English."""
+    value = tracker.get_slot(LANGUAGE_SLOT)
+    return ES if isinstance(value, str) and value.casefold() == ES else EN
+
+
+def knowledge_base(language: str = EN) -> KnowledgeBase:
+    """The process-wide knowledge base for a language, opened on first use (never at import time)."""
+    language = language if language in LANGUAGES else EN
     with _lock:
-        if _kb is None:
-            _kb = KnowledgeBase()
-        return _kb
+        if language not in _kbs:
+            _kbs[language] = _open(language)
+        return _kbs[language]
+
+
+def _open(language: str) -> KnowledgeBase:
+    if language == EN:
+        return KnowledgeBase()
+    try:
+        return KnowledgeBase(language=language)  # type: ignore[call-arg]
+    except TypeError:  # a knowledge base that has no languages yet: its English texts
+        return KnowledgeBase()
 
 
 def reset_knowledge_base() -> None:
     """Forget the open knowledge base (tests point KNOWLEDGE_DB_URL elsewhere)."""
-    global _kb
     with _lock:
-        _kb = None
+        _kbs.clear()
 
 
 def intent_name(tracker: Tracker) -> str:
@@ -101,15 +120,13 @@ def field_named(tracker: Tracker, kb: KnowledgeBase) -> Optional[Tuple[str, str]
     return None
 
 
-def field_intro(kb: KnowledgeBase, written: str, occupation_id: str) -> str:
+def field_intro(kb: KnowledgeBase, written: str, occupation_id: str, language: str) -> str:
     """"Radiology is a field of work, not one job": the group's jobs in it, and whose facts follow."""
     jobs = kb.in_field(occupation_id)
     if len(jobs) == 1:
-        return (f"{capitalised(written)} is a field of work, not one job. In my sources, the group's job in it is "
-                f"{jobs[0].plural}, so this is about them:")
-    names = [o.plural for o in jobs]
-    return (f"{capitalised(written)} is a field of work, not one job. In my sources, the group's jobs in it are "
-            f"{', '.join(names[:-1])} and {names[-1]}. This is about {jobs[0].plural}:")
+        return phrase("field.one", language, written=capitalised(written), job=jobs[0].plural)
+    return phrase("field.many", language, written=capitalised(written), jobs=joined([o.plural for o in jobs], language),
+                  first=jobs[0].plural)
 
 
 def mentioned_other_jobs(tracker: Tracker, kb: KnowledgeBase) -> List[OtherJobInfo]:
@@ -130,7 +147,7 @@ def slot_occupation(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
 
 
 def source_line(kb: KnowledgeBase, source_ids: Iterable[str], credit_ids: Iterable[str] = (),
-                dated: Iterable[str] = ()) -> str:
+                dated: Iterable[str] = (), language: str = EN, label: str = SOURCE) -> str:
     """"Source: ..." for these sources; a source's credits ("citing the US Bureau of Labor Statistics") only
     where the answer used a fact it credits to them, and its figures' year only where it gave a figure.
     """
@@ -138,11 +155,21 @@ def source_line(kb: KnowledgeBase, source_ids: Iterable[str], credit_ids: Iterab
     dated = set(dated)
     citations = []
     for source in kb.sources(source_ids):
-        citation = source.citation + "".join(f", citing {c.name}" for c in credits if c.source_id == source.id)
+        citation = term(source.citation, language) + "".join(
+            phrase("source.citing", language, credit=term(c.name, language)) for c in credits
+            if c.source_id == source.id)
         if source.id in dated and source.figures_year:
-            citation += f", figures for {source.figures_year}"
+            citation += phrase("source.figures_for", language, year=source.figures_year)
         citations.append(citation)
-    return "Source: " + "; ".join(citations) + "." if citations else ""
+    if not citations:
+        return ""
+    key = "source.label_checked" if label == CHECKED else "source.label_many" if len(citations) > 1 else "source.label"
+    return phrase(key, language) + ": " + "; ".join(citations) + "."
+
+
+def source_labels(language: str) -> List[str]:
+    """The words a source line starts with in a language ("Source", "Fuentes consultadas"), to find one in a reply."""
+    return [phrase(k, language) for k in ("source.label_checked", "source.label_many", "source.label")]
 
 
 def cited(facts: Iterable[FactInfo], source_ids: Iterable[str] = ()) -> List[str]:
@@ -155,14 +182,12 @@ def cited(facts: Iterable[FactInfo], source_ids: Iterable[str] = ()) -> List[str
     return list(dict.fromkeys(ids + [c for f in facts for c in f.attribution]))
 
 
-def occupation_buttons(kb: Optional[KnowledgeBase] = None,
-                       ids: Optional[List[str]] = None) -> List[Dict[str, str]]:
+def occupation_buttons(kb: KnowledgeBase, ids: Optional[List[str]] = None) -> List[Dict[str, str]]:
     """Buttons that name an occupation; the last topic carries over (inform_occupation).
 
     By default the featured jobs and the whole group, as occupations.yml marks them, each with its
-    short `button` name or else its name, so a new featured job needs no code.
+    short `button` name or else its name (from the language's knowledge base), so a new featured job needs no code.
     """
-    kb = kb or knowledge_base()
     if ids is None:
         ids = [o.id for o in kb.featured()] + [kb.group().id]
     buttons = []
@@ -174,8 +199,8 @@ def occupation_buttons(kb: Optional[KnowledgeBase] = None,
 
 
 def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, body: str, source_ids: List[str],
-        buttons: Optional[List[Dict[str, str]]] = None, label: str = "Source",
-        facts: Sequence[FactInfo] = (), kind: Optional[str] = None) -> List[Dict[str, Any]]:
+        buttons: Optional[List[Dict[str, str]]] = None, label: str = SOURCE,
+        facts: Sequence[FactInfo] = (), kind: Optional[str] = None, *, language: str) -> List[Dict[str, Any]]:
     """Utter an answer with its source line last, and remember what it cited for "where from?".
 
     The line is built from the facts the answer used (their sources, credits and figures' year) and
@@ -184,13 +209,36 @@ def say(dispatcher: CollectingDispatcher, kb: KnowledgeBase, body: str, source_i
     """
     ids = cited(facts, source_ids)
     dated = [s for f in facts if f.figures for s in f.source_ids]
-    line = source_line(kb, ids, ids, dated)
-    if line and label != "Source":
-        line = label + line[len("Source"):]
+    line = source_line(kb, ids, ids, dated, language, label)
     text = f"{body}\n\n{line}" if line else body
     dispatcher.utter_message(text=text, buttons=buttons or [])
     kind = kind or (NOT_COVERED if label == CHECKED else ANSWERED)
     return [SlotSet("sources_shown", ids), SlotSet(REPLY_KIND_SLOT, kind)]
+
+
+def cites_sources(text: object, language: str) -> bool:
+    """True when a reply ends with a source line (say), so the note on the sources' language goes with it."""
+    if not isinstance(text, str):
+        return False
+    last = text.rsplit("\n\n", 1)[-1]
+    return "\n\n" in text and any(last.startswith(label + ": ") for label in source_labels(language))
+
+
+def note_sources_language(dispatcher: CollectingDispatcher, tracker: Tracker, events: List[Dict[str, Any]],
+                          listed: bool = False) -> List[Dict[str, Any]]:
+    """In Spanish, the first reply of a conversation that cites sources says that they are in English, once.
+
+    The slot SOURCES_LANGUAGE_SLOT remembers it was said. The note goes after the source line of the first
+    message of this turn that has one, or after the first message when `listed` (the sources listed in full).
+    """
+    if not spanish(language(tracker)) or tracker.get_slot(SOURCES_LANGUAGE_SLOT) is True:
+        return events
+    for index, message in enumerate(dispatcher.messages):
+        text = message.get("text")
+        if isinstance(text, str) and text and ((listed and index == 0) or cites_sources(text, ES)):
+            message["text"] = f"{text}\n{phrase('source.in_english', ES)}"
+            return [*events, SlotSet(SOURCES_LANGUAGE_SLOT, True)]
+    return events
 
 
 def capitalised(text: str) -> str:

@@ -14,8 +14,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.compare import and_list, qualifiers
-from actions.context import capitalised, intent_name, knowledge_base, mentioned_occupations, mentioned_other_jobs, say
+from actions.compare import qualifiers
+from actions.context import (
+    capitalised,
+    intent_name,
+    knowledge_base,
+    language,
+    mentioned_occupations,
+    mentioned_other_jobs,
+    note_sources_language,
+    say,
+)
+from actions.phrases import EN, LANGUAGES, joined, phrase
 from knowledge.discovery import ANY, DISLIKE, LIKE, Discovery, Preference, Reason, Stated, Step, discovery
 from knowledge.query import FactInfo, KnowledgeBase
 from knowledge.vocabulary import CLASSIFICATION
@@ -25,8 +35,26 @@ STEP_SLOT = "discovery_step"  # the guided question just asked, so that a typed 
 PREFERENCE_ENTITY = "preference"  # what the guided path's buttons send
 EXPLORE_ACTION = "action_explore_jobs"
 MAX_VALUES = 32  # a slot longer than this came from a malformed client
-AGAIN = {"title": "Find a job in this field", "payload": "/explore_jobs"}
-OFFER = "So, going by my sources:"  # the line that names the jobs an answer offers
+AGAIN = {"title": phrase("discover.again", EN), "payload": "/explore_jobs"}
+OFFER = phrase("discover.offer", EN)  # the line that names the jobs an answer offers
+
+
+def again(lang: str, title_key: str = "discover.again") -> Dict[str, str]:
+    """The button that starts finding a job (again), in the conversation's language."""
+    return {**AGAIN, "title": phrase(title_key, lang)}
+
+
+def guide(lang: str) -> Discovery:
+    """The preferences and guided questions (knowledge/discovery.yml) in the conversation's language.
+
+    Until knowledge/discovery.py takes a language, every language gets its English texts.
+    """
+    if lang == EN:
+        return discovery()
+    try:
+        return discovery(language=lang)  # type: ignore[call-arg]
+    except TypeError:
+        return discovery()
 
 
 class ActionExploreJobs(Action):
@@ -39,18 +67,20 @@ class ActionExploreJobs(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """A message with no preference starts over; one with preferences adds to what was said before."""
-        found = discovery()
-        kb = knowledge_base()
+        lang = language(tracker)
+        found = guide(lang)
+        kb = knowledge_base(lang)
         others = mentioned_other_jobs(tracker, kb)
         if others and not mentioned_occupations(tracker, kb):  # "i like people, should i be a nurse instead"
             from actions.answers import other_job_note  # answers hands pending guided answers back to here
 
-            return other_job_note(dispatcher, kb, others, [AGAIN])
+            return note_sources_language(dispatcher, tracker, other_job_note(dispatcher, kb, others, [again(lang)],
+                                                                             lang))
         new = stated_now(tracker, found)
         pending = found.step(just_asked(tracker))
         if pending is not None and not any(s.preference in pending.preferences for s in new):
             new += [Stated(p, ANY) for p in pending.preferences]  # "both honestly", "whatever": no preference
-        return explore(dispatcher, tracker, found, new)
+        return note_sources_language(dispatcher, tracker, explore(dispatcher, tracker, found, new, lang))
 
 
 class ActionYesNo(Action):
@@ -63,12 +93,14 @@ class ActionYesNo(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """"No" to "Are you OK with radiation?" is a preference; "no" after anything else is "no problem"."""
-        found = discovery()
+        lang = language(tracker)
+        found = guide(lang)
         yes = intent_name(tracker) == "affirm"
         pending = found.step(just_asked(tracker))
         values = (pending.yes if yes else pending.no) if pending is not None else ()
         if values:
-            return explore(dispatcher, tracker, found, [s for v in values if (s := found.parse(v)) is not None])
+            events = explore(dispatcher, tracker, found, [s for v in values if (s := found.parse(v)) is not None], lang)
+            return note_sources_language(dispatcher, tracker, events)
         if pending is not None:  # "yes" to "patients or machines?": ask again, with its buttons
             ask(dispatcher, pending)
             return [SlotSet(STEP_SLOT, pending.id)]
@@ -79,10 +111,10 @@ class ActionYesNo(Action):
 MAX_ANSWER_WORDS = 8  # a typed answer to a guided question is short ("mostly machines", "a degree is fine")
 
 
-def answers_pending_question(tracker: Tracker) -> bool:
+def answers_pending_question(tracker: Tracker, lang: str) -> bool:
     """True when the message answers the guided question just asked, whatever intent it was read as:
     "mostly machines" after "patients or machines?" is no question about equipment."""
-    found = discovery()
+    found = guide(lang)
     step = found.step(just_asked(tracker))
     text = (tracker.latest_message or {}).get("text")
     if step is None or not isinstance(text, str) or len(text.split()) > MAX_ANSWER_WORDS:
@@ -90,9 +122,10 @@ def answers_pending_question(tracker: Tracker) -> bool:
     return any(s.preference in step.preferences for s in stated_now(tracker, found))
 
 
-def continue_discovery(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+def continue_discovery(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> List[Dict[Text, Any]]:
     """Answer the guided question that the message answers (see answers_pending_question)."""
-    return explore(dispatcher, tracker, discovery(), stated_now(tracker, discovery()))
+    found = guide(lang)
+    return explore(dispatcher, tracker, found, stated_now(tracker, found), lang)
 
 
 def stated_now(tracker: Tracker, found: Discovery) -> List[Stated]:
@@ -141,34 +174,34 @@ def merged(before: Sequence[Stated], now: Sequence[Stated]) -> List[Stated]:
 
 
 def explore(dispatcher: CollectingDispatcher, tracker: Tracker, found: Discovery,
-            new: List[Stated]) -> List[Dict[Text, Any]]:
+            new: List[Stated], lang: str) -> List[Dict[Text, Any]]:
     """Answer for everything said so far, then ask the next guided question or offer the fitting jobs."""
-    kb = knowledge_base()
+    kb = knowledge_base(lang)
     if not new:  # "help me choose": start over, with the jobs the sources describe and the first question
-        events = overview(dispatcher, kb)
-        return events + [SlotSet(PREFERENCES_SLOT, [])] + ask_next(dispatcher, found, [], [])
+        events = overview(dispatcher, kb, lang)
+        return events + [SlotSet(PREFERENCES_SLOT, [])] + ask_next(dispatcher, kb, found, [], [], lang)
     wants = merged(remembered(tracker, found), new)
-    body, fits, facts, sources = fitting(kb, found, wants, {s.preference for s in new})
-    events = say(dispatcher, kb, body, sources, facts=facts)
+    body, fits, facts, sources = fitting(kb, found, wants, {s.preference for s in new}, lang)
+    events = say(dispatcher, kb, body, sources, facts=facts, language=lang)
     events.append(SlotSet(PREFERENCES_SLOT, [s.value for s in wants]))
     if len(fits) == 1:
         events.append(SlotSet("occupation", fits[0]))  # "what does that one earn?" follows on
-    return events + ask_next(dispatcher, found, wants, fits)
+    return events + ask_next(dispatcher, kb, found, wants, fits, lang)
 
 
-def ask_next(dispatcher: CollectingDispatcher, found: Discovery, wants: Sequence[Stated],
-             fits: Sequence[str]) -> List[Dict[Text, Any]]:
+def ask_next(dispatcher: CollectingDispatcher, kb: KnowledgeBase, found: Discovery, wants: Sequence[Stated],
+             fits: Sequence[str], lang: str) -> List[Dict[Text, Any]]:
     """The first guided question not yet answered; when all are, buttons to ask about each fitting job."""
     settled = {s.preference for s in wants}
     step = next((s for s in found.steps if not settled & set(s.preferences)), None)
     if step is not None:
         ask(dispatcher, step)
         return [SlotSet(STEP_SLOT, step.id)]
-    kb = knowledge_base()
-    buttons = [{"title": f"About {o.plural}", "payload": f'/ask_overview{{"occupation": "{o.id}"}}'}
+    buttons = [{"title": phrase("discover.about", lang, jobs=o.plural),
+                "payload": f'/ask_overview{{"occupation": "{o.id}"}}'}
                for o in (kb.occupation(i) for i in fits[:4]) if o is not None]
-    buttons.append({**AGAIN, "title": "Start again"})
-    dispatcher.utter_message(text="Want to know more about one of them?", buttons=buttons)
+    buttons.append(again(lang, "discover.start_again"))
+    dispatcher.utter_message(text=phrase("discover.more", lang), buttons=buttons)
     return [SlotSet(STEP_SLOT, None)]
 
 
@@ -185,19 +218,19 @@ def preference_payload(values: Sequence[str]) -> str:
     return f'{{"{PREFERENCE_ENTITY}": [{quoted}]}}'
 
 
-def overview(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> List[Dict[Text, Any]]:
+def overview(dispatcher: CollectingDispatcher, kb: KnowledgeBase, lang: str) -> List[Dict[Text, Any]]:
     """The jobs the article describes, each in a sentence of its own fact, and how many more titles there are."""
     facts = [f for o in kb.featured() if (f := kb.fact(o.id, "overview")) is not None]
-    lines = ["My sources describe three jobs in detail:" if len(facts) == 3 else "My sources describe these jobs:"]
+    lines = [phrase("discover.three_jobs" if len(facts) == 3 else "discover.these_jobs", lang)]
     lines += [f"• {fact.text}" for fact in facts]
     others = [o for o in kb.occupations() if not o.featured and o.id != kb.group().id]
-    lines.append(f"The classification lists {len(others)} more job titles; ask me for the list to see them all. "
-                 "I can help you find one that goes with what you like.")
-    return say(dispatcher, kb, "\n".join(lines), [kb.source_for_role(CLASSIFICATION).id], facts=facts)
+    lines.append(phrase("discover.more_titles", lang, count=len(others)))
+    return say(dispatcher, kb, "\n".join(lines), [kb.source_for_role(CLASSIFICATION).id], facts=facts,
+               language=lang)
 
 
 def fitting(kb: KnowledgeBase, found: Discovery, wants: Sequence[Stated],
-            now: Set[str]) -> Tuple[str, List[str], List[FactInfo], List[str]]:
+            now: Set[str], lang: str) -> Tuple[str, List[str], List[FactInfo], List[str]]:
     """The answer's body, the ids of the jobs that fit, the facts used and the sources named without a fact.
 
     Everything said so far narrows the jobs; only what this message said is explained again (`now`).
@@ -212,82 +245,83 @@ def fitting(kb: KnowledgeBase, found: Discovery, wants: Sequence[Stated],
         preference = found.preferences[stated.preference]
         said = stated.preference in now
         if stated.stance == LIKE:
-            lines += liked(kb, preference, facts, sources) if said else []
+            lines += liked(kb, preference, facts, sources, lang) if said else []
             if preference.jobs and not preference.same_for_all:
                 chosen += [r.occupation for r in preference.jobs if r.occupation not in chosen]
         elif stated.stance == DISLIKE:
-            lines += disliked(kb, preference, facts) if said else []
+            lines += disliked(kb, preference, facts, lang) if said else []
             if preference.rules_out:
                 ruled_out += [r.occupation for r in preference.jobs]
     fits = [o for o in (chosen or featured) if o not in ruled_out]
     if not lines:  # only "doesn't mind": nothing narrows the jobs down
-        lines.append("That doesn't rule any job out.")
+        lines.append(phrase("discover.rules_none_out", lang))
     if fits and (chosen or ruled_out):  # something narrowed the jobs down: name them
         names = [kb.occupation(o).plural for o in fits if kb.occupation(o) is not None]
-        lines.append(f"{OFFER} {and_list(names)}.")
+        lines.append(f"{phrase('discover.offer', lang)} {joined(names, lang)}.")
         explained = {f.occupation_id for f in facts}  # a job named without a reason here cites what it is
         facts += [f for o in fits if o not in explained and (f := kb.fact(o, "overview")) is not None]
     elif not fits:
-        lines.append("None of the jobs my sources describe fits all of that.")
+        lines.append(phrase("discover.none_fits", lang))
     return "\n".join(lines), fits, facts, sources
 
 
-def liked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo], sources: List[str]) -> List[str]:
+def liked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo], sources: List[str],
+          lang: str) -> List[str]:
     """What the sources tie to a liked preference: the jobs and their reasons, a ranking, or their silence."""
     lines: List[str] = []
     if preference.ranked_by:
-        return ranked(kb, preference, facts)
+        return ranked(kb, preference, facts, lang)
     if preference.silent:
         lines.append(preference.silent)
         facts += [f for r in preference.silent_facts if (f := kb.fact(r.occupation, r.fact or "")) is not None]
     if preference.same_for_all and preference.jobs:
         if preference.each:
-            lines += [reason_line(kb, r, preference, facts, sources) for r in preference.jobs]
+            lines += [reason_line(kb, r, preference, facts, sources, lang) for r in preference.jobs]
         else:  # one sentence for all, citing each job's fact
-            lines.append(f"{capitalised(preference.name)}: {preference.summary}, so my sources can't tell "
-                         "the jobs apart on it.")
+            lines.append(phrase("discover.same_for_all", lang, name=capitalised(preference.name),
+                                summary=preference.summary))
             facts += [f for r in preference.jobs if (f := kb.fact(r.occupation, r.fact or "")) is not None]
     elif preference.jobs:
         lines.append(f"{capitalised(preference.name)}:")
-        lines += [reason_line(kb, r, preference, facts, sources) for r in preference.jobs]
+        lines += [reason_line(kb, r, preference, facts, sources, lang) for r in preference.jobs]
     return lines
 
 
-def disliked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo]) -> List[str]:
+def disliked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo], lang: str) -> List[str]:
     """Which jobs the sources describe without it, and which they tie to it (left out)."""
     if preference.same_for_all and preference.summary:  # "i don't want to deal with people": all three do
         facts += [f for r in preference.jobs if (f := kb.fact(r.occupation, r.fact or "")) is not None]
-        return [f"{capitalised(preference.name)}: {preference.summary}, so none of them avoids it."]
+        return [phrase("discover.none_avoids", lang, name=capitalised(preference.name), summary=preference.summary)]
     lines: List[str] = []
     if not preference.rules_out:
         return lines
-    lines.append(f"Without {preference.name}:")
+    lines.append(phrase("discover.without", lang, name=preference.name))
     if preference.without:
-        lines += [reason_line(kb, r, preference, facts, []) for r in preference.without]
+        lines += [reason_line(kb, r, preference, facts, [], lang) for r in preference.without]
     left = [f"{kb.occupation(r.occupation).plural} ({r.text})" for r in preference.jobs
             if r.text and kb.occupation(r.occupation) is not None and r.fact]
     facts += [f for r in preference.jobs if r.fact and (f := kb.fact(r.occupation, r.fact)) is not None]
     if left:
-        lines.append(f"Left out, because of {preference.name}: " + "; ".join(left) + ".")
+        lines.append(phrase("discover.left_out", lang, name=preference.name, jobs="; ".join(left)))
     return lines
 
 
-def ranked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo]) -> List[str]:
+def ranked(kb: KnowledgeBase, preference: Preference, facts: List[FactInfo], lang: str) -> List[str]:
     """The jobs in order of their own figures (pay): computed from the facts, never typed."""
     topic = preference.ranked_by or ""
     figured = [(f, o) for o in kb.featured() if (f := kb.figure(o.id, topic)) is not None]
     figured.sort(key=lambda pair: -pair[0].value)
     facts += [fact for _, o in figured if (fact := kb.fact(o.id, topic)) is not None]
     if not figured:
-        return [f"My sources give no figures for {preference.name}."]
-    kinds = {qualifiers(f) for f, _ in figured}
+        return [phrase("discover.no_figures", lang, name=preference.name)]
+    kinds = {qualifiers(f, lang) for f, _ in figured}
     label = f" ({kinds.pop()})" if len(kinds) == 1 else ""
-    return [f"{capitalised(preference.name)}: pay{label}, highest first:"] + [
+    return [phrase("discover.ranked", lang, name=capitalised(preference.name), kind=label)] + [
         f"• {capitalised(o.plural)}: ${f.value:,}" for f, o in figured]
 
 
 def reason_line(kb: KnowledgeBase, reason: Reason, preference: Preference, facts: List[FactInfo],
-                sources: List[str]) -> str:
+                sources: List[str], lang: str) -> str:
     """"• Sonographers: they run the ultrasound machine", citing the job's fact; a listed title says so."""
     occupation = kb.occupation(reason.occupation)
     name = capitalised(occupation.plural if occupation else reason.occupation)
@@ -296,14 +330,17 @@ def reason_line(kb: KnowledgeBase, reason: Reason, preference: Preference, facts
         if fact is not None:
             facts.append(fact)
         text = reason.text or (fact.text if fact else "")
-        return f"• {name}: {text}" + (" (that link is my reading, not the sources')" if reason.reading else "")
+        return f"• {name}: {text}" + (" " + phrase("discover.reading", lang) if reason.reading else "")
     sources.append(kb.source_for_role(CLASSIFICATION).id)
     titles = "; ".join(f"“{t}”" for t in (occupation.source_titles if occupation else ()))
-    return (f"• {name}: the classification lists {titles}. That it has to do with {preference.name} is my "
-            "reading of the name: my sources don't describe the work.")
+    return "• " + phrase("discover.listed_only", lang, name=name, titles=titles, preference=preference.name)
 
 
 def offered_line(text: str) -> str:
-    """The jobs an answer offers, as its offer line names them ('' when it offers none)."""
-    line = next((line for line in text.splitlines() if line.startswith(OFFER)), "")
-    return line[len(OFFER):]
+    """The jobs an answer offers, as its offer line names them, in either language ('' when it offers none)."""
+    offers = [phrase("discover.offer", lang) for lang in LANGUAGES]
+    for line in text.splitlines():
+        offer = next((o for o in offers if line.startswith(o)), None)
+        if offer is not None:
+            return line[len(offer):]
+    return ""

@@ -14,6 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import CHECKED, say
+from actions.phrases import phrase, spanish, term
 from knowledge.places import Place, named_place
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import CLASSIFICATION, LICENCE_STATES_ORDER, NOT_COVERED
@@ -39,7 +40,7 @@ SUPERVISION = re.compile(
     r"\bwho\b[^?.!]{0,30}\b(?:supervises|supervise|oversees|oversee|is in charge|manages|bosses)\b|"
     r"\b(?:supervised by|supervisors?|their boss|bosses|reports? to|work(?:s|ing)? under|answers? to)\b",
     re.IGNORECASE)
-IN_CHARGE = re.compile(r"\bin charge\b|\bsupervis", re.IGNORECASE)  # the sentence of a fact that says who
+IN_CHARGE = re.compile(r"\bin charge\b|\ba cargo\b|\bsupervis", re.IGNORECASE)  # the sentence of a fact that says who
 GOOD_JOB = re.compile(
     r"\b(?:good|great|bad|decent|nice|smart) (?:job|career|choice|idea|option|path|field|profession)\b|"
     r"\bworth it\b|\bworth (?:doing|going into|studying)\b|\bshould i (?:become|be|do|go into|pick|choose)\b|"
@@ -73,24 +74,25 @@ def _text(tracker: Tracker) -> str:
 
 
 def shaped_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: Tracker, topic: str,
-                  occupation_id: Optional[str], named_jobs: List[str]) -> Optional[List[Dict[Text, Any]]]:
+                  occupation_id: Optional[str], named_jobs: List[str],
+                  lang: str) -> Optional[List[Dict[Text, Any]]]:
     """The answer a question's form calls for, or None for the ordinary answer."""
     text = _text(tracker)
     if not text:
         return None
     if topic in ("license", "salary", "best_paying") and WHICH_STATES.search(text):
-        return which_states(dispatcher, kb, topic, occupation_id)
+        return which_states(dispatcher, kb, topic, occupation_id, lang)
     place = named_place(text)
     # Elsewhere, every topic: even duties may differ there, and the sources describe the US's jobs and
     # Pakistan's list. Pakistan's classification does cover the group's titles, tasks and overview.
     if place is not None and (place.kind == "elsewhere" or (place.kind == "pakistan" and topic in PLACE_TOPICS)):
-        return other_place(dispatcher, kb, place, topic)
+        return other_place(dispatcher, kb, place, topic, lang)
     if PATIENT.search(text) and not CAREER.search(text):
-        return for_patients(dispatcher, kb)
+        return for_patients(dispatcher, kb, lang)
     if topic == "safety" and DOSE.search(text):
-        return no_dose(dispatcher, kb, occupation_id)
+        return no_dose(dispatcher, kb, occupation_id, lang)
     if SUPERVISION.search(text) and topic in ("duties", "overview"):
-        return supervision(dispatcher, kb, occupation_id)
+        return supervision(dispatcher, kb, occupation_id, lang)
     return None
 
 
@@ -106,82 +108,88 @@ def across_jobs(tracker: Tracker, named_jobs: List[str]) -> bool:
     return len(named_jobs) < 2 and bool(ACROSS_JOBS.search(text)) and bool(EXTREMES.search(text))
 
 
-def good_job_intro(tracker: Tracker) -> Optional[str]:
+def good_job_intro(tracker: Tracker, lang: str) -> Optional[str]:
     """"Is it a good job?": the sources don't judge; the answer says so before what they do say."""
     if not GOOD_JOB.search(_text(tracker)):
         return None
-    return ("My sources don't say whether it's a good job: that depends on what you want from work, and your "
-            "school counsellor can help you weigh it up. Here is what they do say:")
+    return phrase("forms.good_job", lang)
 
 
 def which_states(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str,
-                 occupation_id: Optional[str]) -> List[Dict[Text, Any]]:
+                 occupation_id: Optional[str], lang: str) -> List[Dict[Text, Any]]:
     """The sources name no state: say so, with what they do say (how many states, in their word)."""
     if topic != "license":
-        body = ("My sources don't give pay for single states, so they can't say which state pays best. "
-                "They give one figure for the whole United States for each job they describe.")
-        return say(dispatcher, kb, body, kb.all_sources(), label=CHECKED)
+        return say(dispatcher, kb, phrase("forms.no_state_pay", lang), kb.all_sources(), label=CHECKED, language=lang)
     ids = [occupation_id] if occupation_id and occupation_id != kb.group().id else [o.id for o in kb.featured()]
     facts = list(dict.fromkeys(f for o in ids if (f := kb.find_fact(o, "license")) is not None
                                and f.states in LICENCE_STATES_ORDER))  # not the group's "varies by occupation"
     # each fact named by its own job (an MRI technologist's question gets the radiologic technologists' word)
-    said = [f"{f.states} states for {owner.plural}" for f in facts if (owner := kb.occupation(f.occupation_id))]
-    body = "My sources don't name the states."
+    said = [phrase("forms.states_for", lang, states=term(f.states or "", lang), jobs=owner.plural)
+            for f in facts if (owner := kb.occupation(f.occupation_id))]
+    body = phrase("forms.no_state_names", lang)
     if said:
-        body += f" They only say a licence is needed in {'; '.join(said)}."
-    body += " Your state's own rules, or your school counsellor, can tell you which states those are."
-    return say(dispatcher, kb, body, [], label=CHECKED, facts=facts, kind=NOT_COVERED)
+        body += " " + phrase("forms.only_say_licence", lang, said="; ".join(said))
+    body += " " + phrase("forms.your_state", lang)
+    return say(dispatcher, kb, body, [], label=CHECKED, facts=facts, kind=NOT_COVERED, language=lang)
+
+
+def place_name(place: Place, lang: str) -> str:
+    """How a reply names a place the student typed ("the UK"; in Spanish without the English article)."""
+    shown = place.shown()
+    if not spanish(lang):
+        return shown
+    if shown.startswith("the "):
+        shown = shown[len("the "):]
+    if shown.startswith("pay in "):
+        shown = phrase("forms.pay_in", lang, currency=shown[len("pay in "):])
+    return shown
 
 
 def other_place(dispatcher: CollectingDispatcher, kb: KnowledgeBase, place: Place,
-                topic: str) -> List[Dict[Text, Any]]:
+                topic: str, lang: str) -> List[Dict[Text, Any]]:
     """A place the sources don't cover: say so, and what they do cover, never the US rule as the answer."""
-    where = place.shown()
     if place.kind == "pakistan":
         gap = kb.gap("pakistan_rules")
-        body = gap.text if gap else "My sources have nothing on this for Pakistan."
+        body = gap.text if gap else phrase("forms.nothing_for_pakistan", lang)
     else:
-        body = (f"My sources don't cover {where}. The career article's pay figures and licence rules are for "
-                "the United States, and Pakistan's classification lists job titles and tasks only.")
-    body += " Your school counsellor can help you find the rules and pay where you want to work."
+        body = phrase("forms.elsewhere", lang, place=place_name(place, lang))
+    body += " " + phrase("forms.counsellor_place", lang)
     checked = [kb.source_for_role(CLASSIFICATION).id] + [s for s in kb.all_sources()
                                                         if s != kb.source_for_role(CLASSIFICATION).id]
-    return say(dispatcher, kb, body, checked, label=CHECKED)
+    return say(dispatcher, kb, body, checked, label=CHECKED, language=lang)
 
 
-def for_patients(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> List[Dict[Text, Any]]:
+def for_patients(dispatcher: CollectingDispatcher, kb: KnowledgeBase, lang: str) -> List[Dict[Text, Any]]:
     """A patient's own scan or health: the sources describe the jobs, so say so and who can answer."""
-    body = ("That sounds like a question about your own scan or health, or your family's. My sources are about "
-            "careers in medical imaging, so I can't answer it: please ask your doctor, or the staff where the scan "
-            "is done. I can tell you about the jobs of the people who do the scans, if you like.")
-    return say(dispatcher, kb, body, kb.all_sources(), label=CHECKED, kind=NOT_COVERED)
+    return say(dispatcher, kb, phrase("forms.patients", lang), kb.all_sources(), label=CHECKED, kind=NOT_COVERED,
+               language=lang)
 
 
 def no_dose(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
-            occupation_id: Optional[str]) -> List[Dict[Text, Any]]:
+            occupation_id: Optional[str], lang: str) -> List[Dict[Text, Any]]:
     """The sources give no dose or safe limit: say so, then what they do say on safety for the job."""
-    body = "My sources don't give any radiation dose or safe limit."
+    body = phrase("forms.no_dose", lang)
     facts = []
     fact = kb.find_fact(occupation_id, "safety") if occupation_id else kb.fact(kb.group().id, "safety")
     if fact is not None and not kb.withheld(occupation_id or kb.group().id, fact):
         owner = kb.occupation(fact.occupation_id)
-        whose = f" about {owner.plural}" if owner is not None else ""
-        body += f" What they do say on safety{whose}: {fact.text}"
+        if owner is not None:
+            body += " " + phrase("forms.safety_say_about", lang, jobs=owner.plural, text=fact.text)
+        else:
+            body += " " + phrase("forms.safety_say", lang, text=fact.text)
         facts = [fact]
     return say(dispatcher, kb, body, kb.all_sources() if not facts else [], label=CHECKED, facts=facts,
-               kind=NOT_COVERED)
+               kind=NOT_COVERED, language=lang)
 
 
 def supervision(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
-                occupation_id: Optional[str]) -> List[Dict[Text, Any]]:
+                occupation_id: Optional[str], lang: str) -> List[Dict[Text, Any]]:
     """Who is in charge: the group's description says radiation treatments are supervised; nothing more."""
     group = kb.group()
     fact = kb.fact(group.id, "overview")
     occupation = kb.occupation(occupation_id) if occupation_id else None
-    who = occupation.plural if occupation is not None and occupation.id != group.id else "each job"
+    who = occupation.plural if occupation is not None and occupation.id != group.id else phrase("forms.each_job", lang)
     sentences = re.split(r"(?<=[.!?])\s+", fact.text) if fact else []
     said = " ".join(s for s in sentences if IN_CHARGE.search(s)) or " ".join(sentences)
-    body = (f"My sources say little about who is in charge. Their description of the whole group says: "
-            f"{said} They don't say who supervises {who} day to day.")
-    return say(dispatcher, kb, body, [], facts=[fact] if fact else [])
-
+    body = phrase("forms.supervision", lang, said=said, who=who)
+    return say(dispatcher, kb, body, [], facts=[fact] if fact else [], language=lang)

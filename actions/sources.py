@@ -9,7 +9,7 @@ facts carried, such as the BLS) are the ones meant.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -17,10 +17,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer
 from actions.compare import TOPIC_PATTERNS
-from actions.context import capitalised, cited, knowledge_base, mentioned_occupations, slot_occupation
+from actions.context import (
+    capitalised,
+    cited,
+    knowledge_base,
+    language,
+    mentioned_occupations,
+    note_sources_language,
+    slot_occupation,
+)
 from actions.forms import asks_which_states, which_states
+from actions.phrases import joined, phrase, term, topic_label
 from knowledge.query import CreditInfo, FactInfo, KnowledgeBase, SourceInfo
-from knowledge.vocabulary import ANSWERED, CAREER_ARTICLE, CLASSIFICATION, REPLY_KIND_SLOT, TOPIC_LABELS
+from knowledge.vocabulary import ANSWERED, CAREER_ARTICLE, CLASSIFICATION, REPLY_KIND_SLOT
 
 MAX_TEXT = 1000  # characters of a message that are read
 AUTHOR = "author"
@@ -41,7 +50,7 @@ ABOUT_A_TOPIC = re.compile(
     r"\bwhat (?:do|does|did|can) (?:your|ur|the|these|those|you[r']?) ?(?:sources?|article|classification|"
     r"info\w*|data)\b[^?.!]{0,40}\b(?:say|says|said|tell|mention|have)\b|\baccording to (?:your|ur|the) "
     r"(?:sources?|article|classification)\b[^?.!]*\b(?:how|what|do|does|is|are)\b", re.IGNORECASE)
-ROLE_NOUNS = {CAREER_ARTICLE: "the article", CLASSIFICATION: "the classification"}
+ROLE_NOUNS = {CAREER_ARTICLE: "sources.the_article", CLASSIFICATION: "sources.the_classification"}  # phrase keys
 
 
 def source_question(text: object) -> str:
@@ -90,23 +99,30 @@ class ActionSources(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """Cite the sources of the last answer, or of the topic asked about, so a student can check them."""
-        kb = knowledge_base()
+        lang = language(tracker)
+        events, listed = self.cite(dispatcher, tracker, lang)
+        return note_sources_language(dispatcher, tracker, events, listed)
+
+    @staticmethod
+    def cite(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> Tuple[List[Dict[Text, Any]], bool]:
+        """The reply's events, and whether it lists the sources themselves (not an answer that cites them)."""
+        kb = knowledge_base(lang)
         text = (tracker.latest_message or {}).get("text")
         topic = asked_topic(text)
         last_topic = tracker.get_slot("topic")
         if topic is None and last_topic in ("license", "salary") and asks_which_states(tracker):
             occupation_id = slot_occupation(tracker, kb)  # "which states are those?": the sources name none
-            return which_states(dispatcher, kb, last_topic, occupation_id)
+            return which_states(dispatcher, kb, last_topic, occupation_id, lang), False
         if topic is not None and isinstance(text, str) and ABOUT_A_TOPIC.search(text[:MAX_TEXT]):
             # "what do your sources say about licensing for sonographers": the answer, from the sources
-            return answer(dispatcher, tracker, topic)
+            return answer(dispatcher, tracker, topic, lang), False
         if topic is not None:
             ids = cited(topic_facts(kb, tracker, topic))
-            intro = f"My information on {TOPIC_LABELS[topic]} comes from:"
+            intro = phrase("sources.topic_from", lang, label=topic_label(topic, lang))
         else:
             shown = tracker.get_slot("sources_shown")
             ids = [i for i in shown if isinstance(i, str)] if isinstance(shown, list) else []
-            intro = "That answer comes from:"
+            intro = phrase("sources.answer_from", lang)
         roles = named_roles(text)
         if roles:  # "who wrote the article": that source, whatever the last answer cited
             named = [kb.source_for_role(r).id for r in roles]
@@ -115,62 +131,63 @@ class ActionSources(Action):
         everything = not sources
         if everything:
             sources = kb.sources(kb.all_sources())
-            intro = "I haven't answered a question yet. Everything I say comes from these sources:"
+            intro = phrase("sources.nothing_yet", lang)
         question = source_question(text)
         if question == AUTHOR:
-            lines = [author_line(s) for s in sources]
+            lines = [author_line(s, lang) for s in sources]
         elif question == DATE:
-            lines = [date_line(s) for s in sources]
+            lines = [date_line(s, lang) for s in sources]
         else:
-            lines = [intro] + [source_bullet(s) for s in sources]
+            lines = [intro] + [source_bullet(s, lang) for s in sources]
             if everything:  # nothing cited yet: what each source credits, in general
-                lines += [credit_overview(kb, c) for s in sources for c in kb.credits(s.credit_ids)]
-        lines += [credit_line(kb, c) for c in credits]
+                lines += [credit_overview(kb, c, lang) for s in sources for c in kb.credits(s.credit_ids)]
+        lines += [credit_line(kb, c, lang) for c in credits]
         dispatcher.utter_message(text="\n".join(lines))
-        return [SlotSet(REPLY_KIND_SLOT, ANSWERED)]
+        return [SlotSet(REPLY_KIND_SLOT, ANSWERED)], True
 
 
-def source_bullet(source: SourceInfo) -> str:
+def source_bullet(source: SourceInfo, lang: str) -> str:
     """One source as a reader can find it again: title, author, where, scope and year."""
-    year = f", figures for {source.figures_year}" if source.figures_year else ""
-    author = f", by {source.author}" if source.author else ""
-    return f"• “{source.title}”{author}, {source.published_in} ({source.scope}{year})."
+    year = phrase("source.figures_for", lang, year=source.figures_year) if source.figures_year else ""
+    author = phrase("sources.by", lang, author=source.author) if source.author else ""
+    return f"• “{source.title}”{author}, {term(source.published_in, lang)} ({term(source.scope, lang)}{year})."
 
 
-def author_line(source: SourceInfo) -> str:
+def author_line(source: SourceInfo, lang: str) -> str:
     """Who wrote it, from sources.yml; a source without an author says so and names its publisher."""
     if source.author:
-        return f"“{source.title}” is by {source.author} ({source.publisher})."
-    return f"“{source.title}” names no author; it is published by {source.publisher}."
+        return phrase("sources.author", lang, title=source.title, author=source.author, publisher=source.publisher)
+    return phrase("sources.no_author", lang, title=source.title, publisher=source.publisher)
 
 
-def date_line(source: SourceInfo) -> str:
+def date_line(source: SourceInfo, lang: str) -> str:
     """When it was published, if the text says; else that it is unknown, and the year its figures are for."""
     if source.published:
-        said = f"“{source.title}” was published {source.published}."
+        said = phrase("sources.published", lang, title=source.title, published=term(source.published, lang))
     else:
-        said = f"“{source.title}” doesn't say when it was published, so I don't know."
-    return said + (f" Its figures are for {source.figures_year}." if source.figures_year else "")
+        said = phrase("sources.not_dated", lang, title=source.title)
+    return said + (" " + phrase("sources.figures_year", lang, year=source.figures_year) if source.figures_year else "")
 
 
-def _holder(kb: KnowledgeBase, credit: CreditInfo) -> str:
+def _holder(kb: KnowledgeBase, credit: CreditInfo, lang: str) -> str:
     source = kb.sources([credit.source_id])[0]
-    return ROLE_NOUNS.get(source.role, f"“{source.title}”")
+    return phrase(ROLE_NOUNS[source.role], lang) if source.role in ROLE_NOUNS else f"“{source.title}”"
 
 
-def _credit_name(credit: CreditInfo) -> str:
-    return f"{credit.name} ({credit.short})" if credit.short else credit.name
+def _credit_name(credit: CreditInfo, lang: str) -> str:
+    name = term(credit.name, lang)
+    return f"{name} ({credit.short})" if credit.short else name
 
 
-def credit_line(kb: KnowledgeBase, credit: CreditInfo) -> str:
+def credit_line(kb: KnowledgeBase, credit: CreditInfo, lang: str) -> str:
     """The last answer used facts that the source credits to someone else: say so (some or all of it)."""
-    return f"{capitalised(_holder(kb, credit))} says it got some or all of that from {_credit_name(credit)}."
+    return phrase("sources.credit", lang, holder=capitalised(_holder(kb, credit, lang)),
+                  credit=_credit_name(credit, lang))
 
 
-def credit_overview(kb: KnowledgeBase, credit: CreditInfo) -> str:
+def credit_overview(kb: KnowledgeBase, credit: CreditInfo, lang: str) -> str:
     """What a source credits to someone else, as topics worked out from the facts that carry the credit."""
     topics = list(dict.fromkeys(f.topic for f in kb.facts() if credit.id in f.attribution))
-    labels = [TOPIC_LABELS[t] for t in topics]
-    what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-    return (f"{capitalised(_holder(kb, credit))} credits some of its facts to {_credit_name(credit)}. "
-            f"They are about {what}.")
+    what = joined([topic_label(t, lang) for t in topics], lang)
+    return phrase("sources.credit_overview", lang, holder=capitalised(_holder(kb, credit, lang)),
+                  credit=_credit_name(credit, lang), what=what)

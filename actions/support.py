@@ -9,26 +9,25 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import borrowed_intro
-from actions.context import CHECKED, intent_name, knowledge_base, mentioned_occupations, message_mentions, say
+from actions.context import (
+    CHECKED,
+    intent_name,
+    knowledge_base,
+    language,
+    mentioned_occupations,
+    message_mentions,
+    note_sources_language,
+    say,
+)
+from actions.phrases import EN, either, phrase
 from knowledge.query import KnowledgeBase
 from knowledge.search import Document, Hit, searcher
 from knowledge.vocabulary import REPLY_KIND_SLOT, UNSURE
 from schools.contact import Contact
 
-SUGGESTIONS = {
-    "ask_overview": "What is this job?",
-    "ask_duties": "What do they do?",
-    "ask_education": "What training do I need?",
-    "ask_license": "Do I need a licence?",
-    "ask_salary": "How much do they earn?",
-    "ask_best_paying": "Which industry pays best?",
-    "ask_specialties": "What can they specialise in?",
-    "ask_safety": "Is it safe?",
-    "ask_equipment": "What equipment do they use?",
-    "ask_titles": "Which jobs are in this group?",
-    "compare_occupations": "Compare the jobs",
-    "ask_counsellor": "Talk to my counsellor",
-}
+SUGGESTED = ("ask_overview", "ask_duties", "ask_education", "ask_license", "ask_salary", "ask_best_paying",
+             "ask_specialties", "ask_safety", "ask_equipment", "ask_titles", "compare_occupations", "ask_counsellor")
+SUGGESTIONS = {intent: phrase(f"suggest.{intent}", EN) for intent in SUGGESTED}  # the English buttons' titles
 
 
 def counsellor_details(tracker: Tracker) -> Contact:
@@ -47,35 +46,35 @@ class ActionCounsellor(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """A student who asks for a person gets their school's counsellor, never an invented one."""
+        lang = language(tracker)
         details = counsellor_details(tracker)
-        who = details.name or "your careers counsellor"
-        where = f" at {details.school}" if details.school else ""
+        who = details.name or phrase("counsellor.default", lang)
+        where = phrase("counsellor.at", lang, school=details.school) if details.school else ""
         contacts = [c for c in (details.email, details.phone) if c]
         if contacts:
-            text = (f"You can talk to {who}{where}: {' or '.join(contacts)}. "
-                    "They can help with questions my sources can't answer.")
+            text = phrase("counsellor.contacts", lang, who=who, where=where, contacts=either(contacts, lang))
         else:
-            text = (f"The best person to talk to is {who}{where}. I don't have their contact details, "
-                    "so ask at your school office or on your school's website.")
-        dispatcher.utter_message(text=text + next_steps(details))
+            text = phrase("counsellor.no_contacts", lang, who=who, where=where)
+        dispatcher.utter_message(text=text + next_steps(details, lang))
         return []
 
 
-NEXT_STEPS = "Next steps from your counsellor:"
+NEXT_STEPS = phrase("counsellor.next_steps", EN)
 
 
-def next_steps(details: Contact) -> str:
+def next_steps(details: Contact, lang: str) -> str:
     """The school's own next steps (its schools-file links), one per line with its address, so that the widget
     links them; nothing when the school has none."""
     if not details.links:
         return ""
-    return "\n\n" + NEXT_STEPS + "".join(f"\n- {link.title}: {link.url}" for link in details.links)
+    return "\n\n" + phrase("counsellor.next_steps", lang) + "".join(f"\n- {link.title}: {link.url}"
+                                                                    for link in details.links)
 
 
-CLOSEST = "Here is the closest thing my sources say"
-NOT_SURE = "Sorry, I'm not sure what you mean. Did you mean one of these?"
-OTHERWISE = "If you meant something else, try one of these:"
-COUNSELLOR_NOTE = "Your school counsellor can help you find information that is up to date."
+CLOSEST = phrase("fallback.closest", EN).rstrip(":")
+NOT_SURE = phrase("fallback.not_sure", EN)
+OTHERWISE = phrase("fallback.otherwise", EN)
+COUNSELLOR_NOTE = phrase("counsellor.up_to_date", EN)
 
 
 class ActionFallback(Action):
@@ -91,7 +90,8 @@ class ActionFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """A message NLU is unsure of gets the closest fact or a choice of questions, never a guess."""
-        kb = knowledge_base()
+        lang = language(tracker)
+        kb = knowledge_base(lang)
         latest = tracker.latest_message or {}
         ranking = latest.get("intent_ranking") or []
         mentioned = mentioned_occupations(tracker, kb)
@@ -100,21 +100,22 @@ class ActionFallback(Action):
         for item in ranking:
             name = item.get("name") if isinstance(item, dict) else None
             if name in SUGGESTIONS and name != intent_name(tracker) and len(buttons) < 3:
-                buttons.append({"title": SUGGESTIONS[name], "payload": f"/{name}{entity}"})
+                buttons.append({"title": phrase(f"suggest.{name}", lang), "payload": f"/{name}{entity}"})
         if not buttons:
-            buttons = [{"title": SUGGESTIONS[n], "payload": f"/{n}{entity}"}
+            buttons = [{"title": phrase(f"suggest.{n}", lang), "payload": f"/{n}{entity}"}
                        for n in ("ask_duties", "ask_salary", "ask_license")]
-        buttons.append({"title": "What can you do?", "payload": "/help"})
+        buttons.append({"title": phrase("suggest.help", lang), "payload": "/help"})
         hit = searcher(kb).answer(latest.get("text"), message_mentions(tracker), mentioned)
-        events = closest_answer(dispatcher, kb, hit) if hit is not None else None
+        events = closest_answer(dispatcher, kb, hit, lang) if hit is not None else None
         if events is not None:
-            dispatcher.utter_message(text=OTHERWISE, buttons=buttons)
-            return events
-        dispatcher.utter_message(text=NOT_SURE, buttons=buttons)
+            dispatcher.utter_message(text=phrase("fallback.otherwise", lang), buttons=buttons)
+            return note_sources_language(dispatcher, tracker, events)
+        dispatcher.utter_message(text=phrase("fallback.not_sure", lang), buttons=buttons)
         return [SlotSet(REPLY_KIND_SLOT, UNSURE)]
 
 
-def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit) -> Optional[List[Dict[Text, Any]]]:
+def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit,
+                   lang: str) -> Optional[List[Dict[Text, Any]]]:
     """Say the search's hit as only the closest thing the sources say, whose it is, and its source.
 
     A fact borrowed from the named job's parent or group says so as every answer does (borrowed_intro);
@@ -134,18 +135,18 @@ def closest_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, hit: Hit
         document = Document(own.occupation_id, own.topic, own.text, own.source_ids, own)
     text = document.text
     if document.task is not None:
-        text = f"{document.intro}; this is the one closest to your question:\n{document.line}"
+        text = phrase("fallback.closest_task", lang, intro=document.intro, line=document.line)
     owner = kb.occupation(document.occupation_id)
     if document.fact is not None and asked is not None and owner is not None and owner != asked:
-        body = f"{CLOSEST}:\n{borrowed_intro(kb, asked, document.fact)}\n{text}"
+        body = f"{phrase('fallback.closest', lang)}\n{borrowed_intro(kb, asked, document.fact, lang)}\n{text}"
     elif document.fact is not None and owner is not None and (hit.jobs or owner.parent_id is not None):
-        body = f"{CLOSEST} about {owner.plural}:\n{text}"
+        body = f"{phrase('fallback.closest_about', lang, jobs=owner.plural)}\n{text}"
     else:
-        body = f"{CLOSEST}:\n{text}"
+        body = f"{phrase('fallback.closest', lang)}\n{text}"
     events: List[Dict[Text, Any]] = [SlotSet("topic", document.topic)]
     if asked is not None:
         events.append(SlotSet("occupation", asked.id))
     if document.fact is None:  # a gap: nothing is claimed, every source was checked
-        return events + say(dispatcher, kb, f"{body}\n{COUNSELLOR_NOTE}", list(document.source_ids),
-                            label=CHECKED)
-    return events + say(dispatcher, kb, body, [], facts=[document.fact])
+        return events + say(dispatcher, kb, f"{body}\n{phrase('counsellor.up_to_date', lang)}",
+                            list(document.source_ids), label=CHECKED, language=lang)
+    return events + say(dispatcher, kb, body, [], facts=[document.fact], language=lang)

@@ -425,16 +425,20 @@ class Searcher:
 
 
 _lock = threading.Lock()
-_cached: Optional[Tuple[KnowledgeBase, Searcher]] = None
+_cached: List[Tuple[KnowledgeBase, Searcher]] = []
+MAX_SEARCHERS = 4  # one per knowledge base in use (the actions keep one per language); a test's old ones go
 
 
 def searcher(kb: KnowledgeBase) -> Searcher:
-    """The process's searcher for this knowledge base, built on first use (about 0.1 s)."""
-    global _cached
+    """The process's searcher for this knowledge base, built on first use (about 0.1 s), so that conversations
+    in two languages (two knowledge bases) do not rebuild it at every switch."""
     with _lock:
-        if _cached is None or _cached[0] is not kb:
-            _cached = (kb, Searcher(kb))
-        return _cached[1]
+        found = next((s for k, s in _cached if k is kb), None)
+        if found is None:
+            found = Searcher(kb)
+            _cached.append((kb, found))
+            del _cached[:-MAX_SEARCHERS]
+        return found
 
 
 def select_task(kb: KnowledgeBase, fact: FactInfo, text: object, jobs: Iterable[str] = (),
