@@ -148,10 +148,10 @@ def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: str
         group_duties = kb.fact(kb.group().id, topic)
         mentions = message_mentions(tracker)
         if group_duties is not None and fact.occupation_id not in (occupation_id, group_duties.occupation_id):
-            task = select_task(kb, group_duties, text, [occupation_id], mentions)
+            task = chosen_task(group_duties, text, [occupation_id], mentions)
             fact = group_duties if task is not None else fact
-        task = task or select_task(kb, fact, text, [occupation_id], mentions)
-    body = task_text(task, lang) if task is not None else fact.text
+        task = task or chosen_task(fact, text, [occupation_id], mentions)
+    body = task_text(task, fact, lang) if task is not None else fact.text
     if fact.occupation_id != occupation_id:
         body = borrowed_intro(kb, occupation, fact, lang) + "\n" + body
     used = [fact]
@@ -190,13 +190,24 @@ def radiation_yes_no(dispatcher: CollectingDispatcher, kb: KnowledgeBase,
 def one_task(kb: KnowledgeBase, fact: FactInfo, tracker: Tracker, jobs: List[str], lang: str) -> str:
     """The fact's text; for a duties question about one item of its list, that item alone, introduced."""
     text = (tracker.latest_message or {}).get("text")
-    task = select_task(kb, fact, text, jobs, message_mentions(tracker)) if fact.topic == "duties" else None
-    return task_text(task, lang) if task is not None else fact.text
+    task = chosen_task(fact, text, jobs, message_mentions(tracker)) if fact.topic == "duties" else None
+    return task_text(task, fact, lang) if task is not None else fact.text
 
 
-def task_text(task: Document, lang: str) -> str:
-    """One task of a list, with the list's own introduction."""
-    return phrase("answer.task", lang, intro=task.intro, line=task.line)
+def chosen_task(fact: FactInfo, text: object, jobs: List[str], mentions: Any) -> Optional[Document]:
+    """The item of `fact`'s numbered list that `text` asks about, found in the English list (the search's
+    lemmas are English), whatever the language of `fact`; task_text shows it in the reply's language."""
+    english = knowledge_base(EN)
+    listed = english.fact(fact.occupation_id, fact.topic)
+    return select_task(english, listed, text, jobs, mentions) if listed is not None else None
+
+
+def task_text(task: Document, fact: FactInfo, lang: str) -> str:
+    """One task of a list, with the list's own introduction, from `fact` (the list in the reply's language)."""
+    shown = Document(task.occupation_id, task.topic, task.text, task.source_ids, fact, task.task)
+    line = next((line.strip() for line in fact.text.splitlines() if line.strip().startswith(f"{task.task}.")),
+                task.line)
+    return phrase("answer.task", lang, intro=shown.intro, line=line)
 
 
 def borrowed_intro(kb: KnowledgeBase, occupation: OccupationInfo, fact: FactInfo, lang: str) -> str:

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.phrases import EN, ES, LANGUAGES, joined, phrase, spanish, term
+from knowledge.language import conversation_language
 from knowledge.names import OCCUPATION, OTHER_JOB, Found
 from knowledge.query import FactInfo, KnowledgeBase, OtherJobInfo
 from knowledge.vocabulary import ANSWERED, NOT_COVERED, REPLY_KIND_SLOT
@@ -17,7 +18,6 @@ from knowledge.vocabulary import ANSWERED, NOT_COVERED, REPLY_KIND_SLOT
 MAX_ENTITY_TEXT = 128
 SOURCE = "Source"  # the label of a source line that lists what the answer used
 CHECKED = "Sources checked"  # the label of a source line that lists what was checked, not what was used
-LANGUAGE_SLOT = "language"  # the conversation's language, set each turn by the NLU side; the actions only read it
 # True once a Spanish conversation has been told that the sources are in English (once per conversation).
 SOURCES_LANGUAGE_SLOT = "sources_language_said"
 
@@ -26,9 +26,10 @@ _kbs: Dict[str, KnowledgeBase] = {}
 
 
 def language(tracker: Tracker) -> str:
-    """The conversation's language, "es" or "en": anything but "es" (as Rasa compares it, ignoring case) is English."""
-    value = tracker.get_slot(LANGUAGE_SLOT)
-    return ES if isinstance(value, str) and value.casefold() == ES else EN
+    """The conversation's language, "es" or "en", from its user messages by knowledge/language.py's rule (the
+    same the responses' generator, bot/nlg.py, applies): the message that runs this action is one of them."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    return conversation_language((e.get("parse_data"), e.get("metadata")) for e in users)
 
 
 def knowledge_base(language: str = EN) -> KnowledgeBase:
@@ -41,12 +42,7 @@ def knowledge_base(language: str = EN) -> KnowledgeBase:
 
 
 def _open(language: str) -> KnowledgeBase:
-    if language == EN:
-        return KnowledgeBase()
-    try:
-        return KnowledgeBase(language=language)  # type: ignore[call-arg]
-    except TypeError:  # a knowledge base that has no languages yet: its English texts
-        return KnowledgeBase()
+    return KnowledgeBase(language=language)
 
 
 def reset_knowledge_base() -> None:

@@ -45,16 +45,8 @@ def again(lang: str, title_key: str = "discover.again") -> Dict[str, str]:
 
 
 def guide(lang: str) -> Discovery:
-    """The preferences and guided questions (knowledge/discovery.yml) in the conversation's language.
-
-    Until knowledge/discovery.py takes a language, every language gets its English texts.
-    """
-    if lang == EN:
-        return discovery()
-    try:
-        return discovery(language=lang)  # type: ignore[call-arg]
-    except TypeError:
-        return discovery()
+    """The preferences and guided questions (knowledge/discovery.yml) in the conversation's language."""
+    return discovery(language=lang)
 
 
 class ActionExploreJobs(Action):

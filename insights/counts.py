@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from zoneinfo import ZoneInfo
 
 from bot.sanitize import mask_personal_data
-from knowledge.language import LANGUAGE_NAMES, LANGUAGES, next_language
+from knowledge.language import DEFAULT, LANGUAGE_NAMES, LANGUAGES, next_language
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import GAPS, TOPIC_BY_INTENT
 from store.events import turn_rows
@@ -311,7 +311,7 @@ def read_turns(url: str, first: float, last: float, zone: ZoneInfo, school_id: O
 def _turns(rows: Iterable[Any], zone: ZoneInfo, school_id: Optional[str]) -> Dict[str, List[Turn]]:
     conversations: Dict[str, List[Turn]] = {}
     current: Dict[str, Optional[Turn]] = {}  # the turn a slot event belongs to (None: another school's)
-    language: Dict[str, str] = {}  # each conversation's language so far, over all its messages
+    language: Dict[str, Optional[str]] = {}  # each conversation's language so far, over all its messages
     for sender, type_name, intent, timestamp, raw in rows:
         try:
             data = json.loads(raw or "{}")
@@ -332,7 +332,7 @@ def _turns(rows: Iterable[Any], zone: ZoneInfo, school_id: Optional[str]) -> Dic
             tag = tag if isinstance(tag, str) and CLIENT_TAG.fullmatch(tag) else None
             day = dt.datetime.fromtimestamp(float(timestamp), zone).date()
             turn = Turn(sender, day, found_id, name, intent, str(data.get("text") or ""), entities, client_tag=tag,
-                        language=language[sender])
+                        language=language[sender] or DEFAULT)
             conversations.setdefault(sender, []).append(turn)
             current[sender] = turn
         elif type_name == "slot" and (turn := current.get(sender)) is not None and isinstance(data.get("value"), str):

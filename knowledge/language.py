@@ -43,10 +43,15 @@ def detected(parse_data: Optional[Mapping[str, Any]]) -> Tuple[Optional[str], fl
 
 
 def next_language(current: Optional[str], parse_data: Optional[Mapping[str, Any]],
-                  metadata: Optional[Mapping[str, Any]]) -> str:
-    """The language after one more user message, given the language before it (None: the first message)."""
-    current = current or page_language(metadata) or DEFAULT
+                  metadata: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The language after one more user message, given the language before it (None: not known yet). The
+    first message that says anything (a page's language, or any detection) starts the conversation: in the
+    page's language, else in English; an event with neither (no text) leaves it unknown."""
     code, margin = detected(parse_data)
+    if current is None:
+        current = page_language(metadata) or (DEFAULT if code is not None else None)
+        if current is None:
+            return None
     return code if code is not None and code != current and margin >= SWITCH_MARGIN else current
 
 

@@ -19,7 +19,12 @@ def make_tracker(intent: str, entities: Optional[List[Dict[str, Any]]] = None,
 
     Without `entities`, the job names in `text` are found as the NLU finds them (exact names and
     misspellings, with their spans); an entity given without a span gets one where its text is.
+    A `language` among `slots` is the page's language the message was sent with (metadata `lang`),
+    which starts the conversation in it, as the widget's `data-lang` does.
     """
+    slots = dict(slots or {})
+    if "language" in slots:
+        metadata = {**(metadata or {}), "lang": slots.pop("language")}
     found = nlu_entities(text) if entities is None else [with_span(e, text) for e in entities]
     message = {
         "text": text,
@@ -28,7 +33,7 @@ def make_tracker(intent: str, entities: Optional[List[Dict[str, Any]]] = None,
         "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
         "metadata": metadata or {},
     }
-    return tracker(message, slots)
+    return tracker(message, slots, metadata=metadata)
 
 
 def nlu_entities(text: str) -> List[Dict[str, Any]]:
