@@ -31,7 +31,7 @@ POSTGRES := /usr/bin/pg_ctlcluster
 REPLICAS ?= 2
 
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
-TRAIN_INPUTS := config.yml domain.yml $(wildcard components/*.py) $(wildcard data/*.yml data/nlu/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
+TRAIN_INPUTS := config.yml domain.yml $(wildcard components/*.py) $(wildcard data/*.yml data/nlu/*.yml data/nlu/es/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
 .PHONY: help install kb spacy train run cluster cluster-test test test-gates test-servers lint unit validate test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e widget-docs eval readability bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
 
