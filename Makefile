@@ -33,7 +33,7 @@ REPLICAS ?= 2
 KB_INPUTS := $(wildcard knowledge/*.yml) knowledge/build.py knowledge/models.py
 TRAIN_INPUTS := config.yml domain.yml $(wildcard components/*.py) $(wildcard data/*.yml data/nlu/*.yml data/nlu/es/*.yml) $(GENERATED_NLU) $(SPACY_PIPELINE)
 
-.PHONY: help install kb spacy train run cluster cluster-test test test-gates test-servers lint unit validate test-stories test-nlu test-conversations test-development test-sealed test-discovery e2e widget-docs eval readability bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
+.PHONY: help install kb spacy train run cluster cluster-test test test-gates test-servers lint unit validate test-stories test-nlu test-conversations test-development test-sealed test-discovery test-spanish e2e widget-docs eval readability bench bench-training bench-insights reliability audit audit-offline purge-conversations report clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -135,6 +135,9 @@ test-development: $(MODEL) $(KB_DB) ## The second and third development sets (te
 test-sealed: $(MODEL) $(KB_DB) ## The sealed test set (tests/sealed/) against its gates: figures only, never its texts.
 	$(BIN)/python -m harness.gates sealed $(MODEL)
 
+test-spanish: $(MODEL) $(KB_DB) ## The Spanish development set and the Spanish sealed set (figures only) against their gates.
+	$(BIN)/python -m harness.gates spanish $(MODEL)
+
 test-discovery: $(MODEL) $(KB_DB) ## Finding a job: the discovery development set and the sealed one against their gates.
 	$(BIN)/python -m harness.gates discovery $(MODEL)
 
@@ -154,7 +157,7 @@ widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/scree
 # `make test` runs in two lanes side by side, since the CI machine has 2 cores and the server tests spend most of
 # their time waiting: first the unit tests beside the training, then the model's gates beside the real servers
 # (end to end, then the cluster). Each lane's output is printed whole when it ends (-Otarget).
-GATES := test-stories test-nlu test-conversations test-development test-sealed test-discovery
+GATES := test-stories test-nlu test-conversations test-development test-sealed test-discovery test-spanish
 SERVER_TESTS := e2e cluster-test
 
 test: ## Everything, on a trained model: lint, unit tests, the gates, the real servers and the cluster.

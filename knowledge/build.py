@@ -7,6 +7,7 @@ NLU file is stale, so aliases are typed once, in `occupations.yml`.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import sys
@@ -96,10 +97,21 @@ def plural(alias: str) -> Optional[str]:
 
 def spellings(alias: str) -> List[str]:
     """The other ways people type a name: a hyphenated one with a space or joined ("x-ray tech" as "x ray tech"
-    and "xray tech"), and one with accents without them ("técnico radiólogo" as "tecnico radiologo")."""
+    and "xray tech"), and one with accents without some or all of them ("técnico radiólogo" as "tecnico
+    radiologo" or "técnico radiologo"): each word keeps or drops its accents on its own."""
     found = [alias.replace("-", " "), alias.replace("-", "")] if "-" in alias else []
-    plain = "".join(c for c in unicodedata.normalize("NFKD", alias) if not unicodedata.combining(c))
-    return found + [v for v in [plain] + spellings(plain) if v != alias and v not in found] if plain != alias else found
+    words = alias.split(" ")
+    choices = [sorted({w, _unaccented(w)}, key=lambda v: v != w) for w in words]
+    for combination in itertools.islice(itertools.product(*choices), 1, 64):  # the first is the alias itself
+        variant = " ".join(combination)
+        found += [v for v in [variant] + spellings(variant) if v != alias and v not in found]
+    return found
+
+
+def _unaccented(word: str) -> str:
+    """A word without its accents ("radiólogo" -> "radiologo"); an "ñ" stays, as people type it."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.replace("ñ", "\0")) if not unicodedata.combining(c)
+                   ).replace("\0", "ñ")
 
 
 def _read(directory: Path, name: str, key: str) -> List[Dict[str, Any]]:

@@ -35,7 +35,8 @@ def tracker(*messages: Dict[str, Any]) -> DialogueStateTracker:
 @pytest.mark.parametrize(("messages", "expected"), [
     ([{"code": "es", "margin": 0.9}], "Hola"),
     ([{"code": "en", "margin": 0.9}], "Hi"),
-    ([{"code": "es", "margin": 0.3}], "Hi"),  # not sure: English, the default
+    ([{"code": "es", "margin": 0.2}], "Hi"),  # not sure even for a first message: English, the default
+    ([{"code": "en", "margin": 0.9}, {"code": "es", "margin": 0.4}], "Hi"),  # later, only a sure switch
     ([{"code": "en", "margin": 0.3, "lang": "es"}], "Hola"),  # a Spanish page
     ([{"code": "es", "margin": 0.9}, {"code": "en", "margin": 0.2}], "Hola"),  # "ok" keeps Spanish
     ([], "Hi"),

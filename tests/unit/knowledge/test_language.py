@@ -18,7 +18,9 @@ def said(code: Optional[str], margin: float = 0.0, lang: Optional[str] = None) -
 @pytest.mark.parametrize(("turns", "expected"), [
     ([], "en"),
     ([said("es", 0.95)], "es"),  # a sure Spanish first message
-    ([said("es", 0.4)], "en"),  # "holi": not sure enough to leave English
+    ([said("es", 0.4)], "es"),  # a first message has nothing to keep: from FIRST_MARGIN on it starts Spanish
+    ([said("es", 0.2)], "en"),  # "holi": not sure enough even for a first message
+    ([said("en", 0.9), said("es", 0.4)], "en"),  # ... but later, only a sure switch counts
     ([said("es", 0.4, lang="es")], "es"),  # ... but the page is in Spanish
     ([said("en", 0.3, lang="es-MX")], "es"),  # "ok" on a Spanish page stays Spanish
     ([said("es", 0.9), said("en", 0.5), said(None)], "es"),  # "sonographer", a button: kept
