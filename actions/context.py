@@ -160,7 +160,8 @@ def source_line(kb: KnowledgeBase, source_ids: Iterable[str], credit_ids: Iterab
     if not citations:
         return ""
     key = "source.label_checked" if label == CHECKED else "source.label_many" if len(citations) > 1 else "source.label"
-    return phrase(key, language) + ": " + "; ".join(citations) + "."
+    line = phrase(key, language) + ": " + "; ".join(citations)
+    return line if line.endswith(".") else line + "."  # "EE. UU." already ends the sentence
 
 
 def source_labels(language: str) -> List[str]:
