@@ -180,9 +180,10 @@ readability: $(KB_DB) $(SPACY_PIPELINE) | $(INSTALLED) ## Every text the assista
 reliability: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Bad inputs, faults and a 50-student load on the real servers -> docs/reliability.md.
 	$(BIN)/python -m bench.reliability
 
-bench: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Latency, throughput, memory, start-up, training time -> docs/benchmarks.md; 1, 2 and 3 replicas -> docs/cluster.md.
+bench: $(MODEL) $(KB_DB) $(REDIS) $(NGINX) $(POSTGRES) ## Latency, throughput, memory, start-up, training time -> docs/benchmarks.md; 1, 2 and 3 replicas -> docs/cluster.md; Spanish beside English -> docs/languages-speed.md.
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.cluster
+	$(BIN)/python -m bench.languages
 
 bench-training: $(KB_DB) $(GENERATED_NLU) $(SPACY_PIPELINE) | $(INSTALLED) ## The classifier's old and current settings trained side by side -> docs/training-speed.md (ALL=1: every option measured).
 	$(BIN)/python -m bench.training_speed $(if $(ALL),--all)
