@@ -27,6 +27,7 @@ from actions.context import (
 )
 from actions.forms import across_jobs, good_job_intro, shaped_answer
 from actions.phrases import EN, phrase, topic_label
+from knowledge.language import folded
 from knowledge.query import FactInfo, KnowledgeBase, OccupationInfo, OtherJobInfo
 from knowledge.search import Document, select_task
 from knowledge.vocabulary import (
@@ -56,9 +57,17 @@ USES_RADIATION = re.compile(
     r"[^.?!]{0,60}\b(?:radiation|radioactive)\b", re.IGNORECASE)
 
 
+# "¿los ecografistas usan radiación?", "¿hay radiación en la resonancia?", over folded text
+USES_RADIATION_ES = re.compile(
+    r"\b(?:usa|usan|usar|utiliza|utilizan|utilizar|trabaja con|trabajan con|involucra|involucran|implica|implican|"
+    r"hay|emite|emiten|expone|exponen|lleva|llevan)\b[^.?!]{0,60}\b(?:radiacion|radiaciones|radiactiv\w*|"
+    r"radioactiv\w*)\b")
+
+
 def asks_if_radiation_is_used(text: object) -> bool:
     """True for a yes/no question on whether a job uses radiation (ask_safety has no intent of its own for it)."""
-    return isinstance(text, str) and len(text) <= 1000 and USES_RADIATION.search(text) is not None
+    return isinstance(text, str) and len(text) <= 1000 and (
+        USES_RADIATION.search(text) is not None or USES_RADIATION_ES.search(folded(text)) is not None)
 
 
 class ActionAnswer(Action):
@@ -70,8 +79,15 @@ class ActionAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        """Every topic question lands here; the intent names the topic."""
-        events = answer(dispatcher, tracker, TOPIC_BY_INTENT.get(intent_name(tracker)), language(tracker))
+        """Every topic question lands here; the intent names the topic. A Spanish question on where an answer is
+        from ("¿de qué año son esos sueldos?") may be read as a pay question: the sources answer it."""
+        from actions.sources import ActionSources, asks_where_from  # the sources' action builds on these answers
+
+        lang = language(tracker)
+        if asks_where_from((tracker.latest_message or {}).get("text")):
+            events, listed = ActionSources.cite(dispatcher, tracker, lang)
+            return note_sources_language(dispatcher, tracker, events, listed)
+        events = answer(dispatcher, tracker, TOPIC_BY_INTENT.get(intent_name(tracker)), lang)
         return note_sources_language(dispatcher, tracker, events)
 
 

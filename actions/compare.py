@@ -27,13 +27,17 @@ from actions.context import (
     slot_occupation,
 )
 from actions.phrases import EN, either, joined, phrase, term, topic_label, versus
+from knowledge.language import folded
 from knowledge.query import FactInfo, FigureInfo, KnowledgeBase, OccupationInfo
 from knowledge.vocabulary import (
     CLASSIFICATION,
     COMPARE_WORDS,
+    COMPARE_WORDS_ES,
     DURATION_WORDS,
+    DURATION_WORDS_ES,
     LICENCE_STATES_ORDER,
     PAY_EXTREMES,
+    PAY_EXTREMES_ES,
 )
 
 NOT_GIVEN = phrase("compare.not_given", EN)
@@ -48,9 +52,27 @@ def _words(words: Iterable[str]) -> "re.Pattern[str]":
     return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
 
 
-TOPIC_PATTERNS = {topic: _words(words) for topic, words in COMPARE_WORDS.items()}
-EXTREME_PATTERNS = {extreme: _words(words) for extreme, words in PAY_EXTREMES.items()}
-DURATION_PATTERN = _words(DURATION_WORDS)
+def _spanish_words(words: Iterable[str]) -> "re.Pattern[str]":
+    """One pattern for a Spanish word list, over folded text: a word matches itself, "estudi*" any word it begins."""
+    parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words]
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b")
+
+
+class Said:
+    """A list of words in English and in Spanish, asked of a message whatever its language (Spanish over the
+    folded text), so that every caller reads both the same way."""
+
+    def __init__(self, english: Iterable[str], spanish: Iterable[str]) -> None:
+        self.english, self.spanish = _words(english), _spanish_words(spanish)
+
+    def search(self, text: str) -> bool:
+        """True when the text has one of the words, in either language."""
+        return bool(self.english.search(text) or self.spanish.search(folded(text)))
+
+
+TOPIC_PATTERNS = {topic: Said(words, COMPARE_WORDS_ES[topic]) for topic, words in COMPARE_WORDS.items()}
+EXTREME_PATTERNS = {extreme: Said(words, PAY_EXTREMES_ES[extreme]) for extreme, words in PAY_EXTREMES.items()}
+DURATION_PATTERN = Said(DURATION_WORDS, DURATION_WORDS_ES)
 
 
 class ActionCompare(Action):

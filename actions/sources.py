@@ -28,6 +28,7 @@ from actions.context import (
 )
 from actions.forms import asks_which_states, which_states
 from actions.phrases import joined, phrase, term, topic_label
+from knowledge.language import folded
 from knowledge.query import CreditInfo, FactInfo, KnowledgeBase, SourceInfo
 from knowledge.vocabulary import ANSWERED, CAREER_ARTICLE, CLASSIFICATION, REPLY_KIND_SLOT
 
@@ -50,6 +51,31 @@ ABOUT_A_TOPIC = re.compile(
     r"\bwhat (?:do|does|did|can) (?:your|ur|the|these|those|you[r']?) ?(?:sources?|article|classification|"
     r"info\w*|data)\b[^?.!]{0,40}\b(?:say|says|said|tell|mention|have)\b|\baccording to (?:your|ur|the) "
     r"(?:sources?|article|classification)\b[^?.!]*\b(?:how|what|do|does|is|are)\b", re.IGNORECASE)
+# The same in Spanish, over folded text (knowledge.language.folded: no accents, ñ kept): "¿quién lo escribió?",
+# "¿de qué año son esos sueldos?", "el artículo", "la clasificación", "¿qué dicen tus fuentes sobre la licencia?"
+AUTHOR_WORDS_ES = re.compile(r"\bquien(?:es)? (?:lo |la |los |las )?(?:escribio|escribieron|hizo|hicieron|publico|"
+                             r"publicaron|redacto)\b|\bautor(?:es|a|as)?\b|\bescritor(?:es|a|as)?\b|"
+                             r"\bescrit[oa]s? por\b")
+DATE_WORDS_ES = re.compile(r"\bcuando\b|\b(?:que|cual) a[nñ]o\b|\bfecha\b|\bque tan (?:recientes?|nuev[oa]s?|"
+                           r"viej[oa]s?|actuales?|actualizad[oa]s?)\b|\b(?:des)?actualizad[oa]s?\b|\bal dia\b|"
+                           r"\bvigentes?\b|\bpublicad[oa]s?\b|\bantigu[oa]s?\b|\bviej[oa]s?\b")
+ROLE_WORDS_ES = {
+    CAREER_ARTICLE: re.compile(r"\barticulo\b|\bcareer ?trend\b|\bkelchner\b|\b(?:sitio|pagina) web\b"),
+    CLASSIFICATION: re.compile(r"\bclasificacion\b|\bpsco\b|\bpakistan\w*\b|\bciuo\b|\bisco\b"),
+}
+ABOUT_A_TOPIC_ES = re.compile(
+    r"\bque (?:dicen|dice|decian|dijeron|mencionan|menciona|tienen|tiene) (?:(?:tus|sus|las|estas|esas|el|la|tu|su) )?"
+    r"(?:fuentes?|articulo|clasificacion|datos|informacion)\b[^?.!]{0,40}\b(?:sobre|de|del|acerca)\b|"
+    r"\bsegun (?:tus|sus|las|el|la|tu|su) (?:fuentes?|articulo|clasificacion)\b[^?.!]*\b(?:cuanto|cuantos|cuantas|"
+    r"que|como|cual|cuales|necesita|necesitan|es|son|hay)\b")
+# "¿de dónde sacas eso?", "¿de qué año son esos sueldos?", "¿cuál es tu fuente?": where an answer is from, however
+# the message was classified (a Spanish question about the pay's year may be read as a pay question).
+WHERE_FROM_ES = re.compile(
+    r"\bde donde (?:sacas|sacaste|sacan|sacaron|sale|salen|salio|viene|vienen|obtienes|obtuviste|proviene|"
+    r"provienen)\b|\b(?:de )?(?:que|cual) a[nñ]o (?:son|es|eran|era)\b|\bde cuando (?:son|es)\b|\bcual(?:es)? "
+    r"(?:es|son) (?:tu|tus|la|las|su|sus) fuentes?\b|\bque fuentes? (?:usas|usaste|usan|tienes|consultas|"
+    r"consultaste|citas)\b|\ben que te basas\b|\bsegun quien\b|"
+    r"\bquien (?:lo )?dice (?:eso|esto)\b|\bque tan (?:actualizad|reciente)\w*\b|\b(?:estan|esta) actualizad[oa]s?\b")
 ROLE_NOUNS = {CAREER_ARTICLE: "sources.the_article", CLASSIFICATION: "sources.the_classification"}  # phrase keys
 
 
@@ -58,18 +84,34 @@ def source_question(text: object) -> str:
     if not isinstance(text, str):
         return ORIGIN
     text = text[:MAX_TEXT]
-    if AUTHOR_WORDS.search(text):
+    plain = folded(text)
+    if AUTHOR_WORDS.search(text) or AUTHOR_WORDS_ES.search(plain):
         return AUTHOR
-    if DATE_WORDS.search(text):
+    if DATE_WORDS.search(text) or DATE_WORDS_ES.search(plain):
         return DATE
     return ORIGIN
+
+
+def asks_where_from(text: object) -> bool:
+    """"¿De dónde sacas eso?", "¿de qué año son esos sueldos?": a Spanish source question, whatever its intent."""
+    return isinstance(text, str) and not text.startswith("/") and WHERE_FROM_ES.search(folded(text[:MAX_TEXT])) \
+        is not None
+
+
+def about_a_topic(text: object) -> bool:
+    """"What do your sources say about licensing?": a question on a topic asked through the sources."""
+    if not isinstance(text, str):
+        return False
+    return bool(ABOUT_A_TOPIC.search(text[:MAX_TEXT]) or ABOUT_A_TOPIC_ES.search(folded(text[:MAX_TEXT])))
 
 
 def named_roles(text: object) -> List[str]:
     """The sources a message names by kind ("the article", "the Pakistani classification")."""
     if not isinstance(text, str):
         return []
-    return [role for role, pattern in ROLE_WORDS.items() if pattern.search(text[:MAX_TEXT])]
+    plain = folded(text[:MAX_TEXT])
+    return [role for role, pattern in ROLE_WORDS.items()
+            if pattern.search(text[:MAX_TEXT]) or ROLE_WORDS_ES[role].search(plain)]
 
 
 def asked_topic(text: object) -> Optional[str]:
@@ -113,7 +155,7 @@ class ActionSources(Action):
         if topic is None and last_topic in ("license", "salary") and asks_which_states(tracker):
             occupation_id = slot_occupation(tracker, kb)  # "which states are those?": the sources name none
             return which_states(dispatcher, kb, last_topic, occupation_id, lang), False
-        if topic is not None and isinstance(text, str) and ABOUT_A_TOPIC.search(text[:MAX_TEXT]):
+        if topic is not None and about_a_topic(text):
             # "what do your sources say about licensing for sonographers": the answer, from the sources
             return answer(dispatcher, tracker, topic, lang), False
         if topic is not None:

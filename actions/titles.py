@@ -55,7 +55,7 @@ class ActionTitles(Action):
         if not named and (answers_pending_question(tracker, lang) or any(s.stance != ANY for s in wants)):
             return continue_discovery(dispatcher, tracker, lang)  # "is there a job that deals with sleep?"
         events: List[Dict[Text, Any]] = [SlotSet("topic", "titles")]
-        place = elsewhere(tracker)
+        place = elsewhere(tracker, lang)
         if place is not None:  # "mri tech jobs in toronto": the sources cover the US and Pakistan's list only
             return events + other_place(dispatcher, kb, place, "titles", lang)
         if named:

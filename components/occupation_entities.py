@@ -41,7 +41,9 @@ RULER = "SpacyEntityExtractor"
 SPELLING = "misspelling"  # `found_by` of the names this component finds itself
 TITLES = "ask_titles"  # the intent of a membership question
 OUT_OF_SCOPE = "out_of_scope"
-FILLER = re.compile(r"^(?:what|how|and|about|for|the|a|an|of|ok|okay|um|so|then|pls|please|\W)*$", re.IGNORECASE)
+# What a bare job name may come with, in English and in Spanish ("what about MRI techs?", "¿y el ecografista?").
+FILLER = re.compile(r"^(?:what|how|and|about|for|the|a|an|of|ok|okay|um|so|then|pls|please|y|e|el|la|los|las|un|una|"
+                    r"de|del|sobre|acerca|qu[eé]|tal|pues|vale|entonces|porfa|por favor|\W)*$", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

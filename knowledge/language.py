@@ -10,12 +10,15 @@ Chosen on the Spanish and English development sets: 96.1 % of conversation turns
 
 from __future__ import annotations
 
+import unicodedata
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Optional, Tuple
 
 from knowledge.vocabulary import ENGLISH, LANGUAGES, SPANISH
 
 __all__ = ["ENGLISH", "SPANISH", "LANGUAGES", "DEFAULT", "LANGUAGE_KEY", "PAGE_LANGUAGE_KEY", "SWITCH_MARGIN",
-           "FIRST_MARGIN", "LANGUAGE_NAMES", "page_language", "detected", "next_language", "conversation_language"]
+           "FIRST_MARGIN", "LANGUAGE_NAMES", "page_language", "detected", "next_language", "conversation_language",
+           "folded"]
 
 DEFAULT = ENGLISH
 LANGUAGE_KEY = "language"  # the parse data's key the detector writes: {"code": "es", "margin": 0.83}
@@ -69,3 +72,19 @@ def conversation_language(turns: Iterable[Tuple[Optional[Mapping[str, Any]], Opt
     for parse_data, metadata in turns:
         current = next_language(current, parse_data, metadata)
     return current or DEFAULT
+
+
+def folded(text: str) -> str:
+    """The text in lower case without accents, one character for each ("¿Está en Bogotá?": "¿esta en bogota?"), so
+    that a Spanish pattern written plainly matches however a student typed it, and a match's span is the typed
+    text's. ñ stays ñ: "año" is no "ano", and "montaña" is no Montana."""
+    return "".join(_folded_character(c) for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _folded_character(character: str) -> str:
+    lower = character.lower()
+    if len(lower) != 1 or lower == "ñ":
+        return lower if len(lower) == 1 else character
+    plain = "".join(c for c in unicodedata.normalize("NFD", lower) if not unicodedata.combining(c))
+    return plain if len(plain) == 1 else lower

@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
+from knowledge.language import folded
+
 OCCUPATION = "occupation"
 OTHER_JOB = "other_job"
 REFERENCE = "reference"  # the ruler's label for a phrase that points at an occupation without naming it ("this group")
@@ -85,6 +87,69 @@ PLAIN_MODIFIERS = frozenset(
     "mammogram mammograms sonogram sonograms audiology audiologic densitometry density oncology cancer "
     "cardiology cardiography neurology diagnostic scanning".split())
 NOT_A_PROFESSION_ASKED = frozenset({"physician", "physicians"})
+NURSE = "nurse"  # other_jobs.yml's nurse: what SPANISH_NURSE finds ("nurse" alone is no alias in any language)
+
+# --- the same in Spanish, matched over folded() text (lower case, no accents, ñ kept) ---
+# A Spanish profession word: an -ólogo or -iatra ("cardiólogo", "nutrióloga", "histotecnólogo", "pediatra"), a
+# -metrista ("dosimetrista", "optometrista"), or a common profession ("abogado", "partera", "trailero", "agente de
+# bienes raíces"). Never the group's own: "tecnólogo" and its misspellings, "técnico radiólogo" (the -ólogo after
+# técnico), "audiometrista" and "densitometrista". "radiólogo" alone is the doctor (other_jobs.yml). Nurses come
+# apart (SPANISH_NURSE), doctors not at all, as in English: "¿trabajan con médicos?" mentions them.
+SPANISH_PROFESSION = re.compile(
+    r"\b(?:asistentes?|auxiliar(?:es)?|ayudantes?) (?:de |en )?(?:enfermeria|farmacia|odontologia|laboratorio|"
+    r"veterinaria|pediatria|cirugia|quirofano|dentista)\b|"
+    r"(?<!tecnico )(?<!tecnica )(?<!tecnicos )(?<!tecnicas )\b(?!te[cgk]|prolog|monolog|homolog)[a-zñ]{2,}olog[oa]s?\b|"
+    r"\b[a-zñ]+iatras?\b|\b(?!audio|densito)[a-zñ]+metristas?\b|"
+    r"\b(?:paramedic[oa]s?|parteras?|comadronas?|matronas?|quiropractic[oa]s?|dentistas?|abogad[oa]s?|notari[oa]s?|"
+    r"plomer[oa]s?|fontaner[oa]s?|electricistas?|pilotos?|contadoras?|contables?|programador(?:es|as?)?|bomber[oa]s?|"
+    r"mecanicos?|arquitect[oa]s?|veterinarios?|flebotomistas?|perfusionistas?|higienistas?|disenador(?:es|as?)?|"
+    r"desarrollador(?:es|as?)?|(?:chofer(?:es)?|conductor(?:es|as?)?) de (?:camion(?:es)?|trailer|autobus|taxi|uber)|"
+    r"chofer(?:es)?|camioner[oa]s?|trailer[oa]s?|taxistas?|chefs?|cociner[oa]s?|influencers?|youtubers?|streamers?|"
+    r"actor(?:es)?|actriz|actrices|cantantes?|musicos?|artistas?|escritor(?:es|as?)?|periodistas?|soldados?|"
+    r"policias?|carpinter[oa]s?|soldador(?:es|as?)?|barber[oa]s?|peluquer[oa]s?|estilistas?|cajer[oa]s?|"
+    r"banquer[oa]s?|atletas?|futbolistas?|deportistas?|economistas?|nin[eo]ras?|emprendedor(?:es|as?)?|"
+    r"panader[oa]s?|carnicer[oa]s?|vendedor(?:es|as?)?|astronautas?|bibliotecari[oa]s?|fotograf[oa]s?|"
+    r"nutricionistas?|dietistas?|agricultor(?:es|as?)?|granjer[oa]s?|"
+    r"(?:agentes?|corredor(?:es|as?)?) (?:de bienes raices|inmobiliari[oa]s?|de seguros))\b")
+# "una enfermera", "ser enfermero", "la enfermera es ...": a nurse asked about; "con enfermeras", "a la enfermera",
+# "médicos y enfermeras" only mention them.
+SPANISH_NURSE = re.compile(
+    r"(?<!\bcon )(?<!\bpara )(?<!\ba )(?<!\by )(?<!\be )\b(?:un|una|unos|unas|el|la|los|las|ser|como|de|soy|sea)\s+"
+    r"(?P<job>enfermer[oa]s?)\b")
+# "técnico en anestesia", "técnica de farmacia", "tecnólogo en alimentos": a technician or technologist whose field
+# is a Spanish word that no name of the group uses is another job, as TECH_PHRASE's English ones are.
+SPANISH_TECH_PHRASE = re.compile(
+    r"\b(?:tecnic[oa]s?|tecnolog[oa]s?)(?: superior(?:es)?)? (?:en|de|del)\s+(?:(?:la|el|los|las) )?"
+    r"(?P<modifier>[a-zñ]+)\b")
+# Fields that say nothing about which job, or that are the group's own work under another name (as PLAIN_MODIFIERS).
+SPANISH_PLAIN_MODIFIERS = frozenset(
+    "salud hospital hospitales clinica clinicas centro medicina sanitario sanitaria atencion turno guardia noche dia "
+    "apoyo area servicio servicios planta nivel grado escuela instituto universidad programa curso carrera empresa "
+    "cardiologia cardiaco cardiaca cardiovascular vascular ecocardiografia ecocardiogramas corazon cerebro neurologia "
+    "audiologia audicion hueso huesos densitometria densidad oncologia cancer angiografia fluoroscopia hemodinamia "
+    "intervencionismo diagnostico estudios pruebas mamogramas eco ecos imagen imagenes".split())
+# Fields that no Spanish lexicon word list has, but that name another job plainly.
+SPANISH_OUTSIDE_MODIFIERS = frozenset("dialisis quirofano esterilizacion anestesiologia".split())
+SPANISH_EDGE_WORDS = frozenset(
+    "un una unos unas el la los las mi tu su mis tus sus este esta ese esa que como para por con y o lo al del "
+    "nuestro nuestra".split())
+# Spanish job phrases put the head first: "asistente de radiología", "profesor de ultrasonido" name another job
+# (as "radiology assistant" does), unless the head is itself an adjective after técnico ("técnica médica de ...").
+SPANISH_HEAD_WORDS = frozenset(
+    "medico medicos medica medicas doctor doctores doctora doctoras enfermero enfermera enfermeros enfermeras "
+    "asistente asistentes auxiliar auxiliares ayudante ayudantes ingeniero ingeniera ingenieros ingenieras "
+    "cientifico cientifica cientificos cientificas fisico fisica fisicos fisicas higienista higienistas cirujano "
+    "cirujana cirujanos cirujanas oncologo oncologa oncologos oncologas consultor consultora consultores dentista "
+    "dentistas veterinario veterinaria veterinarios veterinarias recepcionista recepcionistas secretario "
+    "secretaria secretarios secretarias administrativo administrativa administrativos administrativas coordinador "
+    "coordinadora coordinadores gerente gerentes administrador administradora administradores camillero "
+    "camillera camilleros vendedor vendedora vendedores representante representantes profesor profesora "
+    "profesores profesoras maestro maestra maestros maestras instructor instructora instructores investigador "
+    "investigadora investigadores".split())
+SPANISH_LINKS = frozenset({"de", "del", "en"})
+# Words after a group name that make it another job: "técnico de ultrasonido veterinario", "... para animales".
+SPANISH_AFTER_MODIFIERS = frozenset("veterinario veterinaria veterinarios veterinarias".split())
+SPANISH_ANIMALS = frozenset("animales mascotas perros gatos caballos".split())
 # "is a nurse one of these jobs", "are dosimetrists part of this group": a question whether a named job is one
 # of the group's, whatever else the message asks. The list word is required ("in this group", not "in the uk").
 MEMBER = re.compile(
@@ -96,11 +161,64 @@ MEMBER = re.compile(
 NOT_A_NAME = frozenset("it this that they he she there what which who job jobs".split())
 
 
+# The same question in Spanish, over folded() text: "¿el dosimetrista es parte de este grupo?", "¿es la partera uno
+# de estos?", "¿el técnico de farmacia está en la lista?", "¿un barbero entra aquí?", "¿la enfermera cuenta como
+# técnico de imágenes?". The name is one to four words, none of them a word of the question around it.
+_ES_NOT_IN_A_NAME = (
+    "el la los las lo un una unos unas y o u e ni pero si no que cual cuales quien quienes como donde cuando cuanto "
+    "cuantos es son esta estan entra entran cuenta cuentan cabe caben forma forman pertenece pertenecen aparece "
+    "aparecen queda quedan califica califican va van seria serian se tambien parte miembro miembros incluido "
+    "incluida incluidos incluidas me te le nos les mi tu su mis tus sus este ese esa estos esos estas esas eso esto "
+    "ello ella ellos ellas yo usted ustedes a al de del en con por para sin oye oiga hola sabes")
+_ES_WORD = r"(?!(?:" + "|".join(_ES_NOT_IN_A_NAME.split()) + r")\b)[a-zñ]+(?:-[a-zñ]+)*"
+_ES_ARTICLE = r"(?:el|la|los|las|un|una|unos|unas)\s+"
+_ES_LIST = r"(?:grupo|lista|listado|categoria|clasificacion|familia|trabajos|empleos|titulos|carreras|profesiones|" \
+           r"ocupaciones|puestos|3211)"
+_ES_THESE = r"(?:estos|estas|esos|esas|ellos|ellas|aquellos|aquellas)"
+_ES_THIS = r"(?:este|ese|esta|esa|estos|esos|estas|esas|tu|tus|su|sus)"
+_ES_OF_THIS = _ES_THIS + r"\s+"
+_ES_SAME = r"(?:mism[oa]s?\s+)?"
+_ES_VERB = (r"(?:tambien\s+)?(?:es|son|esta|estan|entra|entran|cuenta|cuentan|cabe|caben|forma|forman|pertenece|"
+            r"pertenecen|aparece|aparecen|queda|quedan|califica|califican|se incluye|se incluyen|se considera|"
+            r"se consideran|va|van|seria|serian|estaria|estarian)(?:\s+tambien)?")
+_ES_TAIL = (
+    rf"(?:(?:parte|miembros?)\s+(?:de\s+{_ES_OF_THIS}{_ES_SAME}{_ES_LIST}|del\s+{_ES_SAME}{_ES_LIST}|de\s+{_ES_THESE})|"
+    rf"un[oa]s?\s+(?:mas\s+)?de\s+(?:{_ES_THESE}|(?:los|las|tus|sus|estos|estas|esos|esas)\s+{_ES_LIST})|"
+    rf"(?:(?:incluid|listad|contad|considerad)[oa]s?\s+|dentro\s+)?(?:(?:en|dentro\s+de)\s+(?:el|la|los|las|{_ES_THIS})\s+|"
+    rf"de\s+{_ES_OF_THIS}|del\s+|al\s+|a\s+{_ES_OF_THIS}){_ES_SAME}{_ES_LIST}|"
+    r"como\s+(?:un[oa]?\s+)?(?:tecnic|tecnolog)[a-z]*\s+(?:en|de)\s+(?:imagen\w*|radiolog\w*|rayos|diagnostico)|"
+    r"(?:aqui|aca)|(?:parte|incluid[oa]s?)(?=\s*[?.!]|\s*$))\b")
+_ES_COUNTS = r"(?:tambien\s+)?(?:cuenta|cuentan|entra|entran|califica|califican)(?:\s+tambien)?(?=\s*[?.!]|\s*$)"
+
+
+def _es_name(group: str) -> str:
+    """The name asked about, as a named group: one to four words, joined by "de", "del", "en" or "para"."""
+    return rf"(?P<{group}>{_ES_WORD}(?:\s+(?:(?:de|del|en|para)\s+)?{_ES_WORD}){{0,3}})"
+
+
+MEMBER_ES = re.compile(
+    rf"(?<![\w-])(?:{_ES_ARTICLE})?{_es_name('name')}\s+(?:{_ES_VERB}\s+{_ES_TAIL}|{_ES_COUNTS})|"  # el X es parte ...
+    rf"\b(?:es|son|esta|estan|entra|entran|cuenta|cuentan|forma|forman|pertenece|pertenecen|aparece|aparecen)\s+"
+    rf"{_ES_ARTICLE}{_es_name('verb_first')}\s+(?:tambien\s+)?{_ES_TAIL}|"  # es el X parte ...
+    rf"\bhay\s+(?:algun[oa]?s?\s+)?{_es_name('there_is')}\s+{_ES_TAIL}")  # hay X en este grupo
+NOT_A_NAME_ES = frozenset(
+    "que cual cuales quien quienes eso esto ello trabajo trabajos empleo empleos carrera carreras profesion "
+    "profesiones ocupacion ocupaciones titulo titulos puesto puestos todo todos todas alguno alguna algunos "
+    "ninguno otro otra otros uno hay aqui donde como cuanto cuantos grupo lista".split())
+
+
 def asked_member(text: str) -> Optional[str]:
-    """The name a membership question asks about ("is a nurse one of these jobs" -> "nurse"), or None."""
+    """The name a membership question asks about ("is a nurse one of these jobs" -> "nurse"; "¿la partera está en
+    la lista?" -> "partera", as typed), or None."""
     match = MEMBER.search(text[:300])
     name = match.group("name").strip() if match else ""
-    return name if name and name.split()[0].lower() not in NOT_A_NAME else None
+    if name:
+        return name if name.split()[0].lower() not in NOT_A_NAME else None
+    match = MEMBER_ES.search(folded(text[:300]))
+    group = next((g for g in ("name", "verb_first", "there_is") if match.group(g)), "") if match else ""
+    if not match or not group or match.group(group).split()[0] in NOT_A_NAME_ES:
+        return None
+    return text[match.start(group):match.end(group)]
 
 
 # What an unlisted job phrase is resolved to: other_jobs.yml's catch-all entry.
@@ -118,6 +236,17 @@ def english_words() -> FrozenSet[str]:
     with gzip.open(folder / "en_lemma_lookup.json.gz", "rt", encoding="utf-8") as handle:
         words.update(json.load(handle))
     return frozenset(w.lower() for w in words)
+
+
+@lru_cache(maxsize=1)
+def spanish_words() -> FrozenSet[str]:
+    """Every Spanish word form spaCy's lookup data knows, folded: what tells "anestesia" from a misspelt group word."""
+    import spacy_lookups_data
+
+    folder = Path(spacy_lookups_data.__file__).parent / "data"
+    with gzip.open(folder / "es_lemma_lookup.json.gz", "rt", encoding="utf-8") as handle:
+        lookup = json.load(handle)
+    return frozenset(folded(w) for pair in lookup.items() for w in pair)
 
 
 def key(text: str) -> str:
@@ -153,6 +282,7 @@ class Names:
         self.cutoff = cutoff
         self.words = english_words() | {w for name in [*self.aliases, *self.others] for w in name.split()}
         self.group_words = frozenset(w for name in self.aliases for w in name.split())
+        self.folded_group_words = frozenset(folded(w) for w in self.group_words)
         self.max_words = max((len(n.split()) for n in [*self.aliases, *self.others]), default=1)
         self._by_initial: Dict[str, List[str]] = {}
         for name in [*self.aliases, *self.others]:
@@ -215,12 +345,29 @@ class Names:
             hi += 1
         while lo > 0 and words[lo - 1][2] in OUTSIDE_MODIFIERS and first - lo < 2:
             lo -= 1
+        lo, hi = self._spanish_phrase(words, lo, hi, first, last)
         if (lo, hi) == (first, last):
             return None
         phrase = " ".join(w[2] for w in words[lo:hi + 1])
         if phrase in self.aliases:
             return None  # a longer name of the group's (the ruler finds it first anyway)
         return words[lo][0], words[hi][1], self.others.get(phrase, UNLISTED_JOB)
+
+    @staticmethod
+    def _spanish_phrase(words: Sequence[Tuple[int, int, str]], lo: int, hi: int, first: int,
+                        last: int) -> Tuple[int, int]:
+        """outside_phrase's bounds widened the Spanish way: a head before the name ("asistente de radiología"),
+        a modifier after it ("técnico de ultrasonido veterinario", "... para animales")."""
+        plain = [folded(w[2]) for w in words]
+        if hi == last and hi + 1 < len(words) and plain[hi + 1] in SPANISH_AFTER_MODIFIERS:
+            hi += 1
+        elif hi == last and hi + 2 < len(words) and plain[hi + 1] in ("para", "de") and \
+                plain[hi + 2] in SPANISH_ANIMALS:
+            hi += 2
+        if lo == first and lo >= 2 and plain[lo - 1] in SPANISH_LINKS and plain[lo - 2] in SPANISH_HEAD_WORDS \
+                and not (lo >= 3 and plain[lo - 3].startswith(("tecnic", "tecnolog"))):
+            lo -= 2
+        return lo, hi
 
     def professions(self, text: str, taken: Sequence[Tuple[int, int]] = ()) -> List[Tuple[int, int, str]]:
         """(start, end, id) of profession words outside the `taken` spans: a listed other job's id, else
@@ -242,7 +389,32 @@ class Names:
                 continue
             phrase = " ".join(match.group().lower().replace("-", " ").split())
             found.append((match.start(), match.end(), self.others.get(phrase, UNLISTED_JOB)))
-        return sorted(found)
+        return sorted(found + self._spanish_professions(text, [*taken, *found_spans(found)]))
+
+    def _spanish_professions(self, text: str, taken: Sequence[Tuple[int, int]]) -> List[Tuple[int, int, str]]:
+        """professions() in Spanish, over the folded text (its spans are the typed text's)."""
+        plain = folded(text[:2000])
+        found: List[Tuple[int, int, str]] = []
+        nurse = NURSE if NURSE in self.other_ids else UNLISTED_JOB
+
+        def free(start: int, end: int) -> bool:
+            return not any(start < b and a < end for a, b in [*taken, *found_spans(found)])
+
+        for match in SPANISH_PROFESSION.finditer(plain):
+            word = match.group()
+            if word not in self.aliases and free(match.start(), match.end()):
+                found.append((match.start(), match.end(), self.others.get(word, UNLISTED_JOB)))
+        for match in SPANISH_NURSE.finditer(plain):
+            if free(match.start("job"), match.end("job")):
+                found.append((match.start("job"), match.end("job"), self.others.get(match.group("job"), nurse)))
+        for match in SPANISH_TECH_PHRASE.finditer(plain):
+            modifier = match.group("modifier")
+            if modifier in SPANISH_EDGE_WORDS or modifier in SPANISH_PLAIN_MODIFIERS or \
+                    modifier in self.folded_group_words or not free(match.start(), match.end()) or \
+                    (modifier not in SPANISH_OUTSIDE_MODIFIERS and modifier not in spanish_words()):
+                continue
+            found.append((match.start(), match.end(), self.others.get(match.group(), UNLISTED_JOB)))
+        return found
 
     def exact(self, text: str, taken: Sequence[Tuple[int, int]] = (), others: bool = True) -> List[Found]:
         """Names typed exactly, longest first, outside the `taken` spans: the one alias scanner.

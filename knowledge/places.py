@@ -10,6 +10,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import yaml
 
+from knowledge.language import folded
 from knowledge.vocabulary import ENGLISH, LANGUAGES, translated
 
 PLACES = Path(__file__).with_name("places.yml")
@@ -21,17 +22,19 @@ ACRONYMS = frozenset("uk us usa eu uae nhs hcpc ahpra camrt gcse gcses ucas nyc"
 
 @dataclass(frozen=True)
 class Place:
-    """A place named in a message: its words as written, its kind (one of KINDS), and the reply's language."""
+    """A place named in a message: its words as written, its kind (one of KINDS), the reply's language, and the
+    name places.yml lists it by ("méxico" typed, "mexico" listed)."""
 
     name: str
     kind: str
     language: str = ENGLISH
+    listed: str = ""
 
     def shown(self) -> str:
         """How a reply names the place the student typed: "the UK", "the NHS Band", "Toronto", "band 5"
         (in Spanish, places.yml's `shown_es`: "el Reino Unido")."""
         if self.language != ENGLISH:
-            return _shown(self.language).get(" ".join(self.name.lower().split()), self.name)
+            return _shown(self.language).get(self.listed or " ".join(self.name.lower().split()), self.name)
         words = self.name.replace(".", "").lower().split()
         if words[0] in ("in", "euros"):  # "in pounds": a currency says where
             return "pay " + " ".join(words if words[0] == "in" else ["in", *words])
@@ -64,8 +67,14 @@ def shown_names(language: str, path: Path = PLACES) -> Dict[str, str]:
 
 
 def check(path: Path = PLACES) -> None:
-    """Every listed name has its Spanish shown form and every shown form a listed name (the build runs it)."""
+    """Every listed name has its Spanish shown form and every shown form a listed name, and no two listed names are
+    typed alike (the build runs it)."""
     listed = listed_names(path)
+    typed: Dict[str, str] = {}
+    for name in listed:
+        for variant in spellings(name):
+            if typed.setdefault(variant, name) != name:
+                raise ValueError(f"places.yml: `{name}` and `{typed[variant]}` are both typed `{variant}`")
     for language in LANGUAGES[1:]:
         shown = shown_names(language, path)
         key = translated("shown", language)
@@ -85,30 +94,40 @@ def _shown(language: str) -> Dict[str, str]:
     return shown_names(language)
 
 
+def spellings(name: str) -> Tuple[str, ...]:
+    """How a listed name may be typed, folded as a message is: without accents, and with n for ñ ("españa": espana)."""
+    plain = " ".join(folded(name).split())
+    return tuple(dict.fromkeys([plain, plain.replace("ñ", "n")]))
+
+
 @lru_cache(maxsize=1)
-def _patterns() -> Tuple[Tuple[str, "re.Pattern[str]"], ...]:
+def _patterns() -> Tuple[Tuple[str, "re.Pattern[str]", Dict[str, str]], ...]:
     data = _read()
     patterns = []
     for kind in KINDS:
-        names = sorted((str(n) for n in data.get(kind) or []), key=len, reverse=True)
-        words = "|".join(re.escape(n) for n in names)
-        patterns.append((kind, re.compile(rf"(?<![\w.])(?:{words})(?![\w])", re.IGNORECASE)))
+        listed = {variant: str(n).lower() for n in data.get(kind) or [] for variant in spellings(str(n))}
+        words = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(listed, key=len, reverse=True))
+        patterns.append((kind, re.compile(rf"(?<![\w.])(?:{words})(?![\w])"), listed))
     return tuple(patterns)
 
 
 def named_place(text: object, language: str = ENGLISH) -> Optional[Place]:
     """The first place the text names, US-wide names before parts of it; None if it names none.
 
-    "us" on its own is an English word, so the list spells the country "the us", "usa" or "u.s.".
+    "us" on its own is an English word, so the list spells the country "the us", "usa" or "u.s.". The text is
+    folded (knowledge/language.py) before it is read, so "Bogotá", "bogota" and "BOGOTA" are one place.
     `language` is the language its shown() answers in.
     """
     if not isinstance(text, str):
         return None
+    plain = folded(text[:MAX_TEXT])
     found = []
-    for kind, pattern in _patterns():
-        match = pattern.search(text[:MAX_TEXT])
+    for kind, pattern, listed in _patterns():
+        match = pattern.search(plain)
         if match is not None:
-            found.append((match.start(), KINDS.index(kind), Place(match.group(0), kind, language)))
+            written = text[match.start():match.end()]
+            name = listed.get(" ".join(match.group(0).split()), "")
+            found.append((match.start(), KINDS.index(kind), Place(written, kind, language, name)))
     outside_us = [f for f in found if f[2].kind in ("elsewhere", "pakistan", "us_states")]
     chosen = min(outside_us) if outside_us else (min(found) if found else None)
     return chosen[2] if chosen else None

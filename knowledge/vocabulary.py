@@ -76,6 +76,24 @@ COMPARE_WORDS = {
     "duties": ("duties", "duty", "task", "tasks", "day to day", "daily"),
     "overview": ("difference", "different", "differ", "do", "job", "work"),
 }
+# The same in Spanish, matched over folded text (knowledge.language.folded: no accents, ñ kept): a word matches
+# itself only (plurals and verb forms are listed), one ending in "*" any word it begins.
+COMPARE_WORDS_ES = {
+    "best_paying": ("industria", "industrias", "sector", "sectores", "empleador", "empleadores"),
+    "salary": ("sueldo", "sueldos", "salario", "salarios", "paga", "pagan", "pagado", "pagados", "pago", "pagos",
+               "pagar", "gana", "ganan", "ganar", "gane", "ganancia*", "cobra", "cobran", "dinero", "ingreso",
+               "ingresos"),
+    "education": ("estudi*", "formacion", "escuela", "universidad*", "titulo", "titulos", "grado", "licenciatura",
+                  "curso", "cursos", "capacitacion", "entrenamiento", "preparacion", "años", "anos", "cuanto tiempo",
+                  "duracion", "dura", "duran", "corta", "corto", "larga", "largo", "rapido", "rapida", "rapidos",
+                  "rapidas"),
+    "license": ("licencia*", "certifica*", "registro*", "examen", "examenes", "colegiad*", "estrict*"),
+    "specialties": ("especiali*",),
+    "safety": ("segur*", "peligro*", "riesgo*", "exposicion a la radiacion"),
+    "equipment": ("equipo", "equipos", "maquina", "maquinas", "aparato*", "herramienta*"),
+    "duties": ("tarea", "tareas", "funciones", "responsabilidades", "dia a dia", "diario", "diaria"),
+    "overview": ("diferencia*", "diferente*", "difiere*", "hace", "hacen", "trabajo", "trabajan"),
+}
 # How many US states want a licence, in the article's words (facts.yml `states`), from most to fewest; the
 # group's "varies by occupation" has no place in the order. A comparison ranks jobs by it.
 LICENCE_STATES_ORDER = ("most", "some", "only a few")
@@ -89,9 +107,15 @@ PAY_EXTREMES = {
     "highest": ("highest", "most", "best", "more", "higher", "better", "top", "biggest", "max*"),
     "lowest": ("lowest", "least", "worst", "less", "lower", "smallest", "poorest", "min*", "fewest", "fewer"),
 }
+PAY_EXTREMES_ES = {
+    "highest": ("mas", "mayor", "mejor", "mejores", "maxim*", "alto", "alta", "altos", "altas"),
+    "lowest": ("menos", "menor", "peor", "peores", "minim*", "bajo", "baja", "bajos", "bajas"),
+}
 # A training comparison that asks how long it takes: the sources never say (gap program_length).
 DURATION_WORDS = ("long", "longer", "longest", "short", "shorter", "shortest", "quick", "quickest", "fast",
                   "faster", "fastest", "year", "time")
+DURATION_WORDS_ES = ("dura", "duran", "duracion", "tiempo", "años", "anos", "meses", "largo", "larga", "corto", "corta",
+                     "rapido", "rapida")
 
 # What kind of reply an action gave, in the slot REPLY_KIND_SLOT (domain.yml), so that the evaluation can tell
 # an answer from a refusal without reading its wording, and a counsellor's report could count the gaps.

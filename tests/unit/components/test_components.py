@@ -168,3 +168,40 @@ def test_a_membership_question_read_as_out_of_scope_asks_for_the_titles(merger: 
 ])
 def test_other_messages_keep_their_intent(merger: OccupationEntities, text: str, intent: str) -> None:
     assert run(merger, text, [], intent=intent).get("intent")["name"] == intent
+
+
+@pytest.mark.parametrize("text, span", [("¿y el ecografista?", "ecografista"),
+                                        ("¿qué tal la resonancia?", "resonancia"),
+                                        ("sobre los técnicos radiólogos, porfa", "técnicos radiólogos")])
+def test_a_bare_spanish_job_name_is_inform_occupation(merger: OccupationEntities, text: str, span: str) -> None:
+    start = text.index(span)
+    message = run(merger, text, [entity(span, start, span, "SpacyEntityExtractor")], intent="nlu_fallback")
+    assert message.get("intent") == {"name": "inform_occupation", "confidence": 1.0}
+
+
+def test_a_spanish_question_with_a_job_keeps_its_intent(merger: OccupationEntities) -> None:
+    text = "¿la ecografía es segura?"
+    message = run(merger, text, [entity("ecografía", 4, "ecografía", "SpacyEntityExtractor")], intent="ask_safety")
+    assert message.get("intent")["name"] == "ask_safety"
+
+
+@pytest.mark.parametrize("text", ["¿el dosimetrista es parte de este grupo?", "¿los abogados están en la lista?",
+                                  "¿es la partera uno de estos trabajos?", "¿un barbero entra aquí?"])
+def test_a_spanish_membership_question_read_as_out_of_scope_asks_for_the_titles(merger: OccupationEntities,
+                                                                                 text: str) -> None:
+    assert run(merger, text, [], intent="out_of_scope").get("intent")["name"] == "ask_titles"
+
+
+@pytest.mark.parametrize("text", ["¿el abogado gana bien?", "¿la radiación es uno de los riesgos?"])
+def test_other_spanish_messages_keep_their_intent(merger: OccupationEntities, text: str) -> None:
+    assert run(merger, text, [], intent="out_of_scope").get("intent")["name"] == "out_of_scope"
+
+
+@pytest.mark.parametrize("text, word, value", [("¿cuánto gana un cardiólogo?", "cardiólogo", "other_health_technician"),
+                                               ("¿qué hace una enfermera?", "enfermera", "nurse"),
+                                               ("¿qué hace un técnico en anestesia?", "técnico en anestesia",
+                                                "other_health_technician")])
+def test_a_spanish_profession_word_is_an_outside_job(merger: OccupationEntities, text: str, word: str,
+                                                     value: str) -> None:
+    found = [(e["text"], e["value"], e["entity"]) for e in run(merger, text, []).get("entities")]
+    assert found == [(word, value, "other_job")]

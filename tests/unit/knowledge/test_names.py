@@ -199,3 +199,126 @@ def test_a_membership_question_names_the_job_asked_about(text: str, name: Option
 ])
 def test_a_hyphenated_name_typed_another_way_is_the_same_job(names: Names, typed: str, expected: str) -> None:
     assert names.resolve(typed) == expected
+
+
+# --- Spanish: the same forms, over folded text (knowledge.language.folded) ---------------------------------------
+
+@pytest.mark.parametrize("text, word", [
+    ("¿Cuánto gana un cardiólogo?", "cardiólogo"),
+    ("¿qué hace una nutrióloga?", "nutrióloga"),
+    ("quiero ser audiologo", "audiologo"),  # typed without the accent
+    ("¿el histotecnólogo trabaja en un laboratorio?", "histotecnólogo"),
+    ("¿qué estudia un dosimetrista?", "dosimetrista"),
+    ("¿qué hace un pediatra?", "pediatra"),
+    ("quiero ser partera", "partera"),
+    ("¿cuánto gana un abogado?", "abogado"),
+    ("mi tío es trailero", "trailero"),
+    ("¿qué estudia un agente de bienes raíces?", "agente de bienes raíces"),
+    ("¿me conviene ser barbero?", "barbero"),
+    ("¿cuánto gana una enfermera?", "enfermera"),
+    ("¿ser enfermero es mejor?", "enfermero"),
+    ("¿Es la enfermera parte de este grupo?", "enfermera"),
+    ("¿qué hace una auxiliar de enfermería?", "auxiliar de enfermería"),
+])
+def test_a_spanish_profession_word_is_another_job(names: Names, text: str, word: str) -> None:
+    found = names.professions(text)
+    assert [text[s:e] for s, e, _ in found] == [word]
+    assert all(job in names.other_ids for _, _, job in found)
+
+
+def test_a_spanish_nurse_is_the_nurse_and_an_unlisted_profession_the_catch_all(names: Names) -> None:
+    assert [job for _, _, job in names.professions("¿cuánto gana una enfermera?")] == ["nurse"]
+    assert [job for _, _, job in names.professions("¿cuánto gana un abogado?")] == ["other_health_technician"]
+    assert [job for _, _, job in names.professions("¿cuánto gana un radiólogo?")] == ["radiologist"]  # listed
+
+
+@pytest.mark.parametrize("text", [
+    "ecografista", "¿qué hace una radioterapeuta?", "mamografista", "audiometrista", "densitometrista",
+    "¿qué hace un técnico radiólogo?", "técnicas radiólogas", "¿cuánto gana un tecnólogo?", "tecnóloga médica",
+    "tegnologo en radiologia",  # a misspelt tecnólogo is the resolver's
+    "¿trabajan con enfermeras?", "¿trabajan con médicos y enfermeras?", "¿le avisan a la enfermera?",
+    "¿usan un contador Geiger?", "¿trabajan en hospitales militares?", "me gusta la música",
+    "un prólogo, un monólogo y un catálogo", "¿qué hace un médico?", "¿qué estudios necesito?",
+])
+def test_the_groups_spanish_names_and_passing_mentions_are_not_professions(names: Names, text: str) -> None:
+    assert names.professions(text) == []
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("¿qué hace un técnico en anestesia?", "técnico en anestesia"),
+    ("quiero ser técnica en enfermería", "técnica en enfermería"),
+    ("técnico superior en esterilización", "técnico superior en esterilización"),
+    ("¿cuánto gana un técnico en diálisis?", "técnico en diálisis"),
+    ("tecnólogo en alimentos", "tecnólogo en alimentos"),
+])
+def test_an_unlisted_spanish_tech_phrase_is_another_job(names: Names, text: str, phrase: str) -> None:
+    assert [(text[s:e], job) for s, e, job in names.professions(text)] == [(phrase, "other_health_technician")]
+
+
+@pytest.mark.parametrize("text", [
+    "técnico de rayos X", "técnico en imágenes", "técnico de imagenología", "técnico del sueño", "técnico de turno",
+    "técnico en el hospital", "técnico en ecocardiografía", "técnico en densitometría ósea", "técnico de TAC",
+    "técnico en ecograifa",  # not a word: a misspelt group word is the resolver's
+    "técnico de la clínica", "técnico en salud",
+])
+def test_group_words_misspellings_and_plain_fields_are_no_unlisted_spanish_job(names: Names, text: str) -> None:
+    assert names.professions(text) == []
+
+
+def test_a_spanish_phrase_of_a_listed_job_keeps_its_id(names: Names) -> None:
+    text = "técnico en farmacia y técnico en anestesia"  # "técnico en farmacia" is listed, "en anestesia" not
+    assert [(text[s:e], job) for s, e, job in names.professions(text)] == [
+        ("técnico en farmacia", "other_health_technician"), ("técnico en anestesia", "other_health_technician")]
+    taken = [(0, len("técnico en farmacia"))]
+    assert [text[s:e] for s, e, _ in names.professions(text, taken)] == ["técnico en anestesia"]
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("¿qué hace un asistente de radiología?", "radiología", "other_health_technician"),
+    ("¿cuánto gana una secretaria de radiología?", "radiología", "other_health_technician"),
+    ("quiero ser profesor de ultrasonido", "ultrasonido", "other_health_technician"),
+    ("técnico de ultrasonido veterinario", "técnico de ultrasonido", "other_health_technician"),
+    ("¿hay técnicos en ultrasonido para animales?", "técnicos en ultrasonido", "other_health_technician"),
+    ("¿qué hace el técnico de rayos X?", "técnico de rayos X", None),
+    ("técnica médica de rayos X", "rayos X", None),  # médica after técnica is an adjective, no head
+    ("la ecografía de mi bebé", "ecografía", None),
+])
+def test_a_group_name_inside_a_longer_spanish_job_phrase_is_that_other_job(names: Names, text: str, name: str,
+                                                                           expected: object) -> None:
+    start = text.index(name)
+    found = names.outside_phrase(text, start, start + len(name))
+    assert (found[2] if found else None) == expected
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("¿El dosimetrista es parte de este grupo?", "dosimetrista"),
+    ("¿es la partera uno de estos?", "partera"),
+    ("¿el técnico de farmacia está en la lista?", "técnico de farmacia"),
+    ("¿un barbero entra aquí?", "barbero"),
+    ("¿la enfermera cuenta como técnico de imágenes?", "enfermera"),
+    ("¿Los cardiólogos están en este grupo?", "cardiólogos"),
+    ("¿sabes si el abogado es uno de ellos?", "abogado"),
+    ("¿el agente de bienes raíces forma parte del grupo?", "agente de bienes raíces"),
+    ("¿Enfermería es parte de este grupo?", "Enfermería"),
+    ("¿son los dosimetristas parte del grupo 3211?", "dosimetristas"),
+    ("¿el trailero también es parte?", "trailero"),
+    ("¿la partera está incluida?", "partera"),
+    ("¿el histotecnologo esta dentro de la lista?", "histotecnologo"),
+    ("¿un técnico de farmacia cuenta?", "técnico de farmacia"),
+    ("¿hay enfermeras en este grupo?", "enfermeras"),
+    ("¿entra el nutriólogo en esta categoría?", "nutriólogo"),
+    ("¿los barberos son del mismo grupo?", "barberos"),
+    ("¿el ecografista pertenece a este grupo?", "ecografista"),  # a group name: the action confirms it
+    ("¿qué trabajos son parte de este grupo?", None),
+    ("¿cuáles son los trabajos de este grupo?", None),
+    ("¿la radiación es uno de los riesgos?", None),
+    ("¿el sueldo es de los trabajos mejor pagados?", None),
+    ("¿es parte de este grupo?", None),
+    ("¿esto es parte del grupo?", None),
+    ("¿cuánto gana un ecografista en este grupo?", None),
+    ("¿hay trabajos en este grupo que paguen bien?", None),
+    ("¿cuánto cuenta?", None),
+    ("¿y el abogado?", None),
+])
+def test_a_spanish_membership_question_names_the_job_asked_about(text: str, name: Optional[str]) -> None:
+    assert asked_member(text) == name
