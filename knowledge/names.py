@@ -315,6 +315,8 @@ class Names:
         """The alias `typed` misspells: same first letter, at least `cutoff` alike."""
         if len(typed) < MIN_FUZZY_LENGTH:
             return None
+        if all(word in self.words for word in typed.split()):  # nothing misspelt: only an exact name could match
+            return None
         candidates = [n for n in self._by_initial.get(typed[0], ())
                       if abs(len(n) - len(typed)) <= max(2, len(n) // 4)]
         close = [n for n in difflib.get_close_matches(typed, candidates, n=3, cutoff=self.cutoff)
