@@ -141,27 +141,28 @@ NAMES_REACHED: Dict[str, Tuple[float, bool, float]] = {
 NAMES_SCORES = PROJECT_DIR / "results" / "names-scores.json"
 # The Spanish sets (tests/spanish/), scored like the sealed one; `english_replies` is the share of the
 # conversations' Spanish turns that got a reply in English (source lines and quoted titles left out).
-# First scored 2026-12-07, with the first Spanish training data, answers and names.
+# First scored 2026-12-07 with the first Spanish training data, answers and names (development: intent 0.861,
+# out of scope 0.832; sealed: 0.880, 0.849); the levels are those after the Spanish forms of the question.
 SPANISH_REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.861, True, 0.02),  # 416 messages: 0.02 is 8 of them
-    "out_of_scope_caught": (0.832, True, 0.04),  # 173 messages
-    "near_caught": (0.819, True, 0.05),  # 94 messages
-    "far_caught": (0.848, True, 0.05),  # 79 messages
-    "in_scope_refused": (0.041, False, 0.02),  # 243 messages
+    "intent_accuracy": (0.899, True, 0.02),  # 416 messages: 0.02 is 8 of them
+    "out_of_scope_caught": (0.925, True, 0.04),  # 173 messages
+    "near_caught": (0.947, True, 0.05),  # 94 messages
+    "far_caught": (0.899, True, 0.05),  # 79 messages
+    "in_scope_refused": (0.049, False, 0.02),  # 243 messages
     "job_ids_right": (0.935, True, 0.03),  # 139 messages naming a job
-    "conversation_accuracy": (0.45, True, 0.10),  # of 20; 0.10 is two conversations
-    "english_replies": (0.035, False, 0.025),  # 86 Spanish turns: 0.025 is two of them
+    "conversation_accuracy": (0.50, True, 0.10),  # of 20; 0.10 is two conversations
+    "english_replies": (0.023, False, 0.025),  # 2 of 86 Spanish turns: 0.025 is two more
 }
-# Never tuned on; its first figures, on the same model as the development set's above.
+# Never tuned on: its figures only were looked at.
 SPANISH_SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.880, True, 0.02),  # 440 messages
-    "out_of_scope_caught": (0.849, True, 0.04),  # 179 messages
-    "near_caught": (0.827, True, 0.05),  # 98 messages
-    "far_caught": (0.877, True, 0.05),  # 81 messages
+    "intent_accuracy": (0.909, True, 0.02),  # 440 messages
+    "out_of_scope_caught": (0.922, True, 0.04),  # 179 messages
+    "near_caught": (0.939, True, 0.05),  # 98 messages
+    "far_caught": (0.901, True, 0.05),  # 81 messages
     "in_scope_refused": (0.031, False, 0.02),  # 261 messages
     "job_ids_right": (0.958, True, 0.03),  # 144 messages naming a job
-    "conversation_accuracy": (0.35, True, 0.10),  # of 20
-    "english_replies": (0.047, False, 0.025),  # 4 of 85 Spanish turns
+    "conversation_accuracy": (0.30, True, 0.10),  # of 20
+    "english_replies": (0.035, False, 0.025),  # 3 of 85 Spanish turns
 }
 SPANISH_SCORES = PROJECT_DIR / "results" / "spanish-scores.json"
 SPANISH_SEALED_SCORES = PROJECT_DIR / "results" / "spanish-sealed-scores.json"
