@@ -188,13 +188,18 @@ def score(said: Said, names: Names) -> Scored:
 # --- the texts that live in files ---------------------------------------------------------------------------
 
 
+def english(variations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """A response's English variations: those with no condition on the slot `language`."""
+    return [v for v in variations if not any(c.get("name") == "language" for c in v.get("condition") or [])]
+
+
 def domain_texts(path: Path = PROJECT_DIR / "domain.yml") -> List[Said]:
     """Every English response variation of domain.yml, and its buttons' titles (a Flesch-Kincaid grade is an
     English measure: the Spanish variations, conditioned on the slot `language`, are left out)."""
     found: List[Said] = []
     responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
     for name, every in responses.items():
-        variations = [v for v in every if not any(c.get("name") == "language" for c in v.get("condition") or [])]
+        variations = english(every)
         for number, variation in enumerate(variations, start=1):
             where = f"domain.yml {name}" + (f" (variation {number})" if len(variations) > 1 else "")
             if variation.get("text"):

@@ -72,7 +72,7 @@ def test_every_response_and_knowledge_base_text_is_measured(report: Report, kb: 
     texts = {(s.said.kind, s.said.text) for s in report.texts}
     responses = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
     for variations in responses.values():
-        for variation in variations:
+        for variation in readability.english(variations):  # the grade is an English measure
             assert (RESPONSE, variation["text"]) in texts
             assert all((BUTTON, b["title"]) in texts for b in variation.get("buttons") or [])
     assert all((FACT, f.text) in texts for f in kb.facts())
