@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from typing import Dict, Sequence, Tuple
 
-from knowledge.vocabulary import TOPIC_LABELS
+from knowledge.vocabulary import ENGLISH as EN
+from knowledge.vocabulary import LANGUAGES, TOPIC_LABELS, TOPIC_LABELS_ES
+from knowledge.vocabulary import SPANISH as ES
 
-EN = "en"
-ES = "es"
-LANGUAGES = (EN, ES)
+__all__ = ["EN", "ES", "LANGUAGES", "TOPIC_LABELS_ES", "PHRASES", "TERMS_ES", "phrase", "term", "topic_label",
+           "joined", "spanish"]
 
 # key: (English, Spanish). Sentences only: the code adds the spaces and line breaks between them.
 PHRASES: Dict[str, Tuple[str, str]] = {
@@ -260,19 +261,6 @@ PHRASES: Dict[str, Tuple[str, str]] = {
                     "El grupo 3211 ({group}) incluye:\n• Los empleos que describe el artículo: {main}.\n• Otros "
                     "títulos de la clasificación: {others}.\nUn empleo que no está en esta lista no forma parte del "
                     "grupo 3211 en esta clasificación."),
-}
-
-# The topics as an answer names them (knowledge/vocabulary.py TOPIC_LABELS in English), with their article.
-TOPIC_LABELS_ES = {
-    "overview": "la descripción",
-    "duties": "las tareas",
-    "education": "los estudios o la formación",
-    "license": "las reglas de licencia",
-    "salary": "el sueldo",
-    "best_paying": "la industria que mejor paga",
-    "specialties": "las especialidades",
-    "safety": "la seguridad",
-    "equipment": "el equipo",
 }
 
 # Values of the knowledge base that answers show but that are no text of a fact: what a figure is, a source's

@@ -11,7 +11,6 @@ import itertools
 import os
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set
@@ -21,6 +20,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from knowledge import discovery, models, places
+from knowledge.language import folded
 from knowledge.names import OTHER_JOB, REFERENCE
 from knowledge.query import database_url
 from knowledge.vocabulary import (
@@ -101,17 +101,11 @@ def spellings(alias: str) -> List[str]:
     radiologo" or "técnico radiologo"): each word keeps or drops its accents on its own."""
     found = [alias.replace("-", " "), alias.replace("-", "")] if "-" in alias else []
     words = alias.split(" ")
-    choices = [sorted({w, _unaccented(w)}, key=lambda v: v != w) for w in words]
+    choices = [sorted({w, folded(w)}, key=lambda v: v != w) for w in words]
     for combination in itertools.islice(itertools.product(*choices), 1, 64):  # the first is the alias itself
         variant = " ".join(combination)
         found += [v for v in [variant] + spellings(variant) if v != alias and v not in found]
     return found
-
-
-def _unaccented(word: str) -> str:
-    """A word without its accents ("radiólogo" -> "radiologo"); an "ñ" stays, as people type it."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word.replace("ñ", "\0")) if not unicodedata.combining(c)
-                   ).replace("\0", "ñ")
 
 
 def _read(directory: Path, name: str, key: str) -> List[Dict[str, Any]]:

@@ -33,12 +33,12 @@ TOPIC_LABELS = {
     "safety": "safety",
     "equipment": "equipment",
 }
-# The same labels in Spanish, for a knowledge base opened in Spanish (KnowledgeBase.topic_label).
+# The same labels in Spanish, with their article, as a Spanish answer names a topic ("el sueldo").
 TOPIC_LABELS_ES = {
-    "overview": "una descripción",
+    "overview": "la descripción",
     "duties": "las tareas",
-    "education": "la educación o la formación",
-    "license": "las reglas de licencias",
+    "education": "los estudios o la formación",
+    "license": "las reglas de licencia",
     "salary": "el sueldo",
     "best_paying": "la industria que mejor paga",
     "specialties": "las especialidades",
