@@ -58,6 +58,10 @@ SPANISH_SEALED = PROJECT_DIR / "tests" / "spanish" / "sealed"
 # as the copy checker names their places
 SET_NAMES = {SEALED: "sealed", DEVELOPMENT: "development", NAMES: "names", SPANISH: "spanish development",
              SPANISH_SEALED: "sealed spanish"}
+# Their texts are never shown, only their figures
+SEALED_SETS = (SEALED, SPANISH_SEALED)
+# The command line's flag for each set but the sealed one, the default (bench/evaluate.py runs them too)
+FLAGS = {"--development": DEVELOPMENT, "--names": NAMES, "--spanish": SPANISH, "--spanish-sealed": SPANISH_SEALED}
 MESSAGES, CONVERSATIONS = "messages.yml", "conversations.yml"
 OUT_OF_SCOPE = "out_of_scope"
 SCOPES = ("in", "near", "far")
@@ -223,7 +227,7 @@ async def evaluate(model: Path, folder: Path = SEALED) -> Dict[str, Any]:
 
 async def show_errors(model: Path, folder: Path) -> None:
     """Print each message of a development set that the assistant gets wrong: never for the sealed set."""
-    if folder in (SEALED, SPANISH_SEALED):
+    if folder in SEALED_SETS:
         raise ValueError("the sealed sets' texts are not shown")
     dialogue = Dialogue(model)
     for item in load(folder / MESSAGES, "messages"):
@@ -240,10 +244,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     flags = {a for a in args if a.startswith("--")}
     args = [a for a in args if not a.startswith("--")]
-    chosen = {"--development": DEVELOPMENT, "--names": NAMES, "--spanish": SPANISH, "--spanish-sealed": SPANISH_SEALED}
-    sets = [chosen[f] for f in flags if f in chosen]
-    shown_sealed = "--show" in flags and (not sets or sets[0] == SPANISH_SEALED)
-    if len(args) != 2 or not flags <= {*chosen, "--show"} or shown_sealed or len(sets) > 1:
+    sets = [FLAGS[f] for f in flags if f in FLAGS]
+    shown_sealed = "--show" in flags and (sets[0] if sets else SEALED) in SEALED_SETS
+    if len(args) != 2 or not flags <= {*FLAGS, "--show"} or shown_sealed or len(sets) > 1:
         print(__doc__, file=sys.stderr)
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
