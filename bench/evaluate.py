@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 
-from harness import gates, provenance, search_scores
+from harness import gates, provenance, sealed, search_scores
 from harness.servers import BIN, PROJECT_DIR
 
 HELD_OUT = PROJECT_DIR / "tests" / "nlu_holdout.yml"
@@ -133,13 +133,38 @@ CANDIDATES = [
 ]
 
 
-def run(args: List[str], check: bool = False) -> subprocess.CompletedProcess:
-    """Run quietly; when a step that must work fails, show the end of what it said, not just its exit code."""
+def run(args: List[str], check: bool = False, reads_sealed: bool = False) -> subprocess.CompletedProcess:
+    """Run quietly; when a step that must work fails, show the end of what it said, not just its exit code,
+    unless the step read a sealed set (what it said might quote one of its texts)."""
     done = subprocess.run(args, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if check and done.returncode != 0:
-        print("\n".join(done.stderr.splitlines()[-30:]), file=sys.stderr)
+        if reads_sealed:
+            print(f"{' '.join(args)} failed (exit {done.returncode}); what it said is not shown, as it read a "
+                  "sealed set", file=sys.stderr)
+        else:
+            print("\n".join(done.stderr.splitlines()[-30:]), file=sys.stderr)
         done.check_returncode()
     return done
+
+
+# The sets in the sealed set's format, by their key in the summary, and how the progress lines name them
+SETS = {"development": (sealed.DEVELOPMENT, "the second development set"),
+        "sealed": (sealed.SEALED, "the sealed test set (figures only)"),
+        "spanish": (sealed.SPANISH, "the Spanish development set"),
+        "spanish_sealed": (sealed.SPANISH_SEALED, "the sealed Spanish set (figures only)")}
+
+
+def score_sets(model: Path, scratch: Path, key: str) -> Dict[str, Dict[str, Any]]:
+    """Every set of SETS through harness/sealed.py, each in a fresh process as `make test` runs it: figures only."""
+    scored = {}
+    for name, (folder, title) in SETS.items():
+        out_json = scratch / f"{key}-{name}.json"
+        print(f"[{key}] scoring {title}...", flush=True)
+        flags = [flag for flag, flagged in sealed.FLAGS.items() if flagged == folder]
+        run([str(BIN / "python"), "-m", "harness.sealed", str(model), str(out_json), *flags], check=True,
+            reads_sealed=folder in sealed.SEALED_SETS)
+        scored[name] = {k: v for k, v in json.loads(out_json.read_text()).items() if k != "confusions"}
+    return scored
 
 
 def measure(candidate: Candidate, scratch: Path) -> Dict[str, Any]:
@@ -165,19 +190,12 @@ def measure(candidate: Candidate, scratch: Path) -> Dict[str, Any]:
              "--e2e", "--quiet"])
         report = json.loads((out / "story_report.json").read_text())["conversation_accuracy"]
         result["conversations"][name] = {"passed": report["correct"], "total": report["total"]}
-    development_json = scratch / f"{candidate.key}-development.json"
-    print(f"[{candidate.key}] scoring the second development set...", flush=True)
-    run([str(BIN / "python"), "-m", "harness.sealed", str(model), str(development_json), "--development"], check=True)
-    result["development"] = {k: v for k, v in json.loads(development_json.read_text()).items() if k != "confusions"}
-    sealed_json = scratch / f"{candidate.key}-sealed.json"
-    print(f"[{candidate.key}] scoring the sealed test set (figures only)...", flush=True)
-    run([str(BIN / "python"), "-m", "harness.sealed", str(model), str(sealed_json)], check=True)
-    sealed = json.loads(sealed_json.read_text())
-    result["sealed"] = {k: v for k, v in sealed.items() if k != "confusions"}
+    result.update(score_sets(model, scratch, candidate.key))
     for key, flags in (("discovery", []), ("discovery_sealed", ["--sealed"])):
         out_json = scratch / f"{candidate.key}-{key}.json"
         print(f"[{candidate.key}] scoring the {key.replace('_', ' ')} set...", flush=True)
-        run([str(BIN / "python"), "-m", "harness.discovery_set", str(model), str(out_json), *flags], check=True)
+        run([str(BIN / "python"), "-m", "harness.discovery_set", str(model), str(out_json), *flags], check=True,
+            reads_sealed=bool(flags))
         result[key] = json.loads(out_json.read_text())
     print(f"[{candidate.key}] intent accuracy {result['intent_accuracy']:.3f}, "
           f"trained in {result['profile']['train_s']} s", flush=True)
