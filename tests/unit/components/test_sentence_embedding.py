@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.special import erf as exact_erf
 
+from components import sentence_embedding
 from components.sentence_embedding import SentenceEmbeddingFeaturizer, archive_path, erf, minilm, similarity
 
 # Three texts encoded by sentence-transformers 6.3.0 on PyTorch (CPU) from the same package, once.
@@ -39,6 +40,14 @@ def test_encoding_does_not_depend_on_the_batch() -> None:
     alone = minilm().encode(["do sonographers use radiation"])
     batched = minilm().encode(["hi", "do sonographers use radiation", "a much longer message " * 10])
     assert np.abs(alone[0] - batched[1]).max() < 1e-5
+
+
+def test_batches_on_threads_give_the_vectors_of_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The training data is encoded on one thread per core: the rows land where they belong, unchanged."""
+    texts = [f"question number {i} about {'sonographers ' * (i % 7)}pay" for i in range(150)]
+    threaded = minilm().encode(texts)
+    monkeypatch.setattr(sentence_embedding, "MAX_THREADS", 1)
+    assert np.array_equal(threaded, minilm().encode(texts))
 
 
 def test_paraphrases_are_nearer_than_other_questions() -> None:
