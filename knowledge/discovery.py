@@ -32,10 +32,11 @@ NUMBER = re.compile(r"\d")
 NO = r"no(?!\W+se\b)"
 NO_AFTER = r"no(?!\W+(?:se|la|las|el|los|un|una)\b)"
 # Spanish negations before a word: "sin", "nada de", "odio", "me da miedo", "me asustan", "evitar", "lejos de"; "no
-# quiero", "no me gustan" and "prefiero no" have the English "no". "menos" is not "al menos", "más o menos".
-NEGATION_BEFORE_ES = (r"sin|nada|nunca|jamas|odio|odiaria|detesto|evitar|evito|evitaria|lejos de|cero|ningun|ninguna|"
-                      r"ninguno|tampoco|excepto|salvo|fuera de|(?<!\bal )(?<!\blo )(?<!\bo )menos|miedo|asusta|asustan|"
-                      r"asustaria|aburre|aburren|paso de|para nada|nel|nop")
+# quiero", "no me gustan" and "prefiero no" have the English "no". "menos" is not "al menos", "más o menos", and
+# "más que nada" is "mostly".
+NEGATION_BEFORE_ES = (r"sin|(?<!\bque )nada|nunca|jamas|odio|odiaria|detesto|evitar|evito|evitaria|lejos de|cero|"
+                      r"ningun|ninguna|ninguno|tampoco|excepto|salvo|fuera de|(?<!\bal )(?<!\blo )(?<!\bo )menos|"
+                      r"miedo|asusta|asustan|asustaria|aburre|aburren|paso de|para nada|nel|nop")
 # Just before a word: "no radiation", "not into x-rays", "i don't want radiation", "i hate needles".
 NEGATION_BEFORE = re.compile(
     rf"\b(?:{NO}|not|without|never|nothing|avoid|avoiding|hate|dislike|against|less|zero|none|"
@@ -45,7 +46,7 @@ NEGATION_BEFORE = re.compile(
     rf"\b(?:{NEGATION_BEFORE_ES})\b(?:\W+\w+){{0,6}}\W*$", re.IGNORECASE)
 NEGATION_ANYWHERE = re.compile(
     rf"\b(?:{NO}|not|without|never|avoid|hate|dislike|don'?t|dont|do not|rather not|scared of|afraid of|"
-    r"sin|nunca|odio|detesto|evitar|evito|miedo|asusta|asustan|tampoco|nada|excepto|salvo)\b",
+    r"sin|nunca|odio|detesto|evitar|evito|miedo|asusta|asustan|tampoco|(?<!\bque )nada|excepto|salvo)\b",
     re.IGNORECASE)
 # "no me importa(n)", "me da igual", "no me molesta(n)": the student doesn't mind (Spanish, before or after a word).
 NEUTRAL_ES = (r"no me (?:importa|importan|molesta|molestan|asusta|asustan|preocupa|preocupan|incomoda|incomodan|"
@@ -99,6 +100,15 @@ AND = ("and", "y")  # a negated preference before these does not negate the next
 NOR = "ni"
 FILLER = re.compile(r"^(?:\W|\b(?:also|even|any|the|a|an|with|of|too|either|"
                     r"tambien|el|la|los|las|lo|un|una|unos|unas|de|del|con|al)\b)*$", re.IGNORECASE)
+# An answer that says "I don't know" ("no sé", "ni idea", "not sure"): to a guided question it means "either is fine",
+# whether the model read it as a yes, a no or anything else.
+UNSURE = re.compile(r"\b(?:i don'?t know|i dont know|idk|dunno|not sure|no idea|no clue|unsure|no (?:lo )?se|nose|"
+                    r"ni idea|ni se|no tengo (?:ni )?idea|no estoy segur[oa]|quien sabe|ni modo)\b", re.IGNORECASE)
+
+
+def unsure(text: object) -> bool:
+    """True for a message that says the student doesn't know (over folded text: "no sé" and "no se" alike)."""
+    return isinstance(text, str) and UNSURE.search(folded(text[:MAX_TEXT])) is not None
 
 
 class DiscoveryError(ValueError):

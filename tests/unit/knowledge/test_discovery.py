@@ -95,6 +95,7 @@ def test_what_a_message_states(text: str, values: List[str]) -> None:
     ("me gusta el trabajo en equipo", []),
     ("no sé si me gustan las máquinas", ["machines"]),
     ("más o menos me gustan las máquinas", ["machines"]),
+    ("más que nada las computadoras", ["machines"]),  # "mostly"
     ("prefiero no trabajar con agujas", []),  # needles are no preference in either language
 ])
 def test_what_a_spanish_message_states(text: str, values: List[str]) -> None:
