@@ -100,15 +100,31 @@ AND = ("and", "y")  # a negated preference before these does not negate the next
 NOR = "ni"
 FILLER = re.compile(r"^(?:\W|\b(?:also|even|any|the|a|an|with|of|too|either|"
                     r"tambien|el|la|los|las|lo|un|una|unos|unas|de|del|con|al)\b)*$", re.IGNORECASE)
-# An answer that says "I don't know" ("no sé", "ni idea", "not sure"): to a guided question it means "either is fine",
-# whether the model read it as a yes, a no or anything else.
-UNSURE = re.compile(r"\b(?:i don'?t know|i dont know|idk|dunno|not sure|no idea|no clue|unsure|no (?:lo )?se|nose|"
-                    r"ni idea|ni se|no tengo (?:ni )?idea|no estoy segur[oa]|quien sabe|ni modo)\b", re.IGNORECASE)
+# An answer that says "I don't know" or "either is fine" ("no sé", "ni idea", "sí, no hay problema", "not sure"): to a
+# guided question it means either is fine, whether the model read it as a yes, a no or anything else.
+INDIFFERENT = re.compile(r"\b(?:i don'?t know|i dont know|idk|dunno|not sure|no idea|no clue|unsure|no (?:lo )?se|"
+                         r"nose|ni idea|ni se|no tengo (?:ni )?idea|no estoy segur[oa]|quien sabe|no problem|"
+                         r"no (?:hay )?problema|sin problema|no preference|sin preferencia|whatever|cualquiera)\b",
+                         re.IGNORECASE)
+# A whole message that only says no ("prefiero que no", "mejor no", "no gracias", "i'd rather not"): to a yes/no guided
+# question it is that question's "no", even when the model read it as a wish to find a job rather than as a "no".
+DECLINE = re.compile(r"^\W*(?:(?:prefiero|preferiria|mejor|la verdad|pues|creo que|i'?d|i would)\W+)*(?:que\W+)?"
+                     r"(?:no|nope|nah|nel|rather not|prefer not|not really)"
+                     r"(?:\W+(?:gracias|thanks|thx|por favor|porfa|pls|please|really|la verdad|mejor))*\W*$",
+                     re.IGNORECASE)
 
 
-def unsure(text: object) -> bool:
-    """True for a message that says the student doesn't know (over folded text: "no sé" and "no se" alike)."""
-    return isinstance(text, str) and UNSURE.search(folded(text[:MAX_TEXT])) is not None
+def declines(text: object) -> bool:
+    """True for a message that says no and nothing else (over folded text)."""
+    return isinstance(text, str) and DECLINE.match(folded(text[:MAX_TEXT])) is not None
+
+
+def indifferent(text: object) -> bool:
+    """True for a message that says the student doesn't know or doesn't mind (over folded text: "no sé", "no se")."""
+    if not isinstance(text, str):
+        return False
+    plain = folded(text[:MAX_TEXT])
+    return INDIFFERENT.search(plain) is not None or NEUTRAL_BEFORE_ANYWHERE.search(plain) is not None
 
 
 class DiscoveryError(ValueError):

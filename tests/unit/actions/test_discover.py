@@ -216,10 +216,14 @@ async def test_a_spanish_message_narrows_the_jobs_like_an_english_one(kb: Knowle
     ("radiation", "no sé", "deny", ["machines"], ["machines", "any_radiation"]),  # not a "no"
     ("radiation", "ni idea la verdad", "affirm", ["machines"], ["machines", "any_radiation"]),
     ("radiation", "no, me da miedo", "deny", ["machines"], ["machines", "not_radiation"]),
+    ("radiation", "sí, no hay problema", "deny", ["machines"], ["machines", "any_radiation"]),  # read as a no
     ("study", "sí, un título está bien", "affirm", ["machines"], ["machines", "any_short_study"]),
     ("study", "la más corta", "ask_education", ["machines"], ["machines", "short_study"]),
     ("focus", "más que nada las computadoras", "ask_equipment", [], ["machines"]),
     ("focus", "no sé", "deny", [], ["any_patients", "any_machines"]),  # no question asked again
+    ("radiation", "prefiero que no", "explore_jobs", ["machines"], ["machines", "not_radiation"]),
+    ("radiation", "me da igual", "explore_jobs", ["machines"], ["machines", "any_radiation"]),
+    ("focus", "mejor no", "explore_jobs", [], ["any_patients", "any_machines"]),  # no "no" to an either-or
 ])
 async def test_a_typed_spanish_answer_settles_the_pending_question(kb: KnowledgeBase, step: str, text: str,
                                                                    intent: str, before: List[str],
@@ -227,7 +231,8 @@ async def test_a_typed_spanish_answer_settles_the_pending_question(kb: Knowledge
     """Whatever intent the model read it as, a short Spanish answer settles the question just asked."""
     from actions.answers import ActionAnswer
 
-    action = ActionYesNo() if intent in ("affirm", "deny") else ActionAnswer()
+    action = {"affirm": ActionYesNo(), "deny": ActionYesNo(), "explore_jobs": ActionExploreJobs()}.get(intent,
+                                                                                                  ActionAnswer())
     slots_before = {**SPANISH, "preferences": before, "discovery_step": step, LAST_EVENTS: asked(step)}
     _, slots = await explore(text, slots_before, intent=intent, action=action)
     assert slots["preferences"] == values and slots.get("discovery_step") != step

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from knowledge.build import KnowledgeError, load
-from knowledge.discovery import DISCOVERY, DiscoveryError, check, discovery, read
+from knowledge.discovery import DISCOVERY, DiscoveryError, check, declines, discovery, indifferent, read
 
 
 def said(text: str) -> List[str]:
@@ -110,6 +110,17 @@ def test_spanish_words_are_folded_once_in_code() -> None:
     assert "maquinas" in words and "máquinas" not in words and "años de universidad" in words
     assert "once" not in words  # "once" is eleven in Spanish
     assert found.words == discovery("es").words
+
+
+@pytest.mark.parametrize("text, either, says_no", [
+    ("no sé", True, False), ("no se la verdad", True, False), ("ni idea", True, False), ("idk", True, False),
+    ("sí, no hay problema", True, False), ("no me importa", True, False), ("no preference", True, False),
+    ("prefiero que no", False, True), ("mejor no, gracias", False, True), ("i'd rather not", False, True),
+    ("no", False, True), ("no quiero radiación", False, False),
+])
+def test_a_short_answer_that_says_no_or_either(text: str, either: bool, says_no: bool) -> None:
+    """What a typed answer to a guided question means when it names no preference."""
+    assert (indifferent(text), declines(text)) == (either, says_no)
 
 
 def test_a_later_clause_changes_the_mind() -> None:
