@@ -26,7 +26,19 @@ from actions.context import (
     say,
 )
 from actions.phrases import EN, LANGUAGES, joined, phrase
-from knowledge.discovery import ANY, DISLIKE, LIKE, Discovery, Preference, Reason, Stated, Step, discovery
+from knowledge.discovery import (
+    ANY,
+    DISLIKE,
+    LIKE,
+    Discovery,
+    Preference,
+    Reason,
+    Stated,
+    Step,
+    declines,
+    discovery,
+    indifferent,
+)
 from knowledge.query import FactInfo, KnowledgeBase
 from knowledge.vocabulary import CLASSIFICATION
 
@@ -70,7 +82,9 @@ class ActionExploreJobs(Action):
                                                                              lang))
         new = stated_now(tracker, found)
         pending = found.step(just_asked(tracker))
-        if pending is not None and not any(s.preference in pending.preferences for s in new):
+        if pending is not None and not new and pending.no and declines((tracker.latest_message or {}).get("text")):
+            new = [s for v in pending.no if (s := found.parse(v)) is not None]  # "prefiero que no", read as this intent
+        elif pending is not None and not any(s.preference in pending.preferences for s in new):
             new += [Stated(p, ANY) for p in pending.preferences]  # "both honestly", "whatever": no preference
         return note_sources_language(dispatcher, tracker, explore(dispatcher, tracker, found, new, lang))
 
@@ -84,11 +98,18 @@ class ActionYesNo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        """"No" to "Are you OK with radiation?" is a preference; "no" after anything else is "no problem"."""
+        """"No" to "Are you OK with radiation?" is a preference; "no" after anything else is "no problem". An answer
+        that names the pending question's preference ("sí, un título está bien") says how itself, and "no sé" or "sí, no
+        hay problema" means either is fine."""
         lang = language(tracker)
         found = guide(lang)
         yes = intent_name(tracker) == "affirm"
         pending = found.step(just_asked(tracker))
+        if pending is not None and answers_pending_question(tracker, lang):
+            return note_sources_language(dispatcher, tracker, continue_discovery(dispatcher, tracker, lang))
+        if pending is not None and indifferent((tracker.latest_message or {}).get("text")):
+            events = explore(dispatcher, tracker, found, [Stated(p, ANY) for p in pending.preferences], lang)
+            return note_sources_language(dispatcher, tracker, events)
         values = (pending.yes if yes else pending.no) if pending is not None else ()
         if values:
             events = explore(dispatcher, tracker, found, [s for v in values if (s := found.parse(v)) is not None], lang)

@@ -15,7 +15,8 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
-from knowledge.vocabulary import ENGLISH, translated
+from knowledge.language import folded
+from knowledge.vocabulary import ENGLISH, LANGUAGES, translated
 
 DISCOVERY = Path(__file__).with_name("discovery.yml")
 MAX_TEXT = 1000  # a longer message is read in its first part only
@@ -23,41 +24,107 @@ LIKE, DISLIKE, ANY = "like", "dislike", "any"
 NOT_PREFIX, ANY_PREFIX = "not_", "any_"  # how a button says "would rather not" and "doesn't mind"
 NUMBER = re.compile(r"\d")
 
+# The cues below read folded text (knowledge.language.folded: lower case, no accents, ñ kept), so a Spanish cue is
+# written once without accents and matches "está bien" and "esta bien" alike. Each pattern is the English cues, then
+# the Spanish ones (`_ES`) with a wider window, since Spanish puts articles and prepositions between a cue and its
+# word ("no quiero trabajar con la radiación"). The English "no" is never the Spanish "no sé" (I don't know) nor,
+# after a word, the "no" of "las máquinas no la radiación", which is the next word's.
+NO = r"no(?!\W+se\b)"
+NO_AFTER = r"no(?!\W+(?:se|la|las|el|los|un|una)\b)"
+# Spanish negations before a word: "sin", "nada de", "odio", "me da miedo", "me asustan", "evitar", "lejos de"; "no
+# quiero", "no me gustan" and "prefiero no" have the English "no". "menos" is not "al menos", "más o menos", and
+# "más que nada" is "mostly".
+NEGATION_BEFORE_ES = (r"sin|(?<!\bque )nada|nunca|jamas|odio|odiaria|detesto|evitar|evito|evitaria|lejos de|cero|"
+                      r"ningun|ninguna|ninguno|tampoco|excepto|salvo|fuera de|(?<!\bal )(?<!\blo )(?<!\bo )menos|"
+                      r"miedo|asusta|asustan|asustaria|aburre|aburren|paso de|para nada|nel|nop")
 # Just before a word: "no radiation", "not into x-rays", "i don't want radiation", "i hate needles".
 NEGATION_BEFORE = re.compile(
-    r"\b(?:no|not|without|never|nothing|avoid|avoiding|hate|dislike|against|less|zero|none|"
+    rf"\b(?:{NO}|not|without|never|nothing|avoid|avoiding|hate|dislike|against|less|zero|none|"
     r"don'?t|dont|do not|doesn'?t|does not|won'?t|wouldn'?t|isn'?t|aren'?t|can'?t|cannot|"
     r"rather not|scared of|afraid of|away from|stay away|nope|hates|hated|can'?t stand|cant stand|not into|"
-    r"not interested in|not a fan of)\b(?:\W+\w+){0,5}\W*$", re.IGNORECASE)
+    r"not interested in|not a fan of)\b(?:\W+\w+){0,5}\W*$|"
+    rf"\b(?:{NEGATION_BEFORE_ES})\b(?:\W+\w+){{0,6}}\W*$", re.IGNORECASE)
 NEGATION_ANYWHERE = re.compile(
-    r"\b(?:no|not|without|never|avoid|hate|dislike|don'?t|dont|do not|rather not|scared of|afraid of)\b",
+    rf"\b(?:{NO}|not|without|never|avoid|hate|dislike|don'?t|dont|do not|rather not|scared of|afraid of|"
+    r"sin|nunca|odio|detesto|evitar|evito|miedo|asusta|asustan|tampoco|(?<!\bque )nada|excepto|salvo)\b",
     re.IGNORECASE)
-NEUTRAL_BEFORE_ANYWHERE = re.compile(r"\b(?:don'?t|dont|do not|wouldn'?t) mind\b|\bidc\b|\bdon'?t care\b",
-                                     re.IGNORECASE)
-# Just before a word, and winning over a negation: "i don't mind radiation", "not scared of x-rays".
+# "no me importa(n)", "me da igual", "no me molesta(n)": the student doesn't mind (Spanish, before or after a word).
+NEUTRAL_ES = (r"no me (?:importa|importan|molesta|molestan|asusta|asustan|preocupa|preocupan|incomoda|incomodan|"
+              r"da miedo|dan miedo)|(?:me )?(?:da|dan) (?:igual|lo mismo)|me vale")
+NEUTRAL_BEFORE_ANYWHERE = re.compile(
+    rf"\b(?:don'?t|dont|do not|wouldn'?t) mind\b|\bidc\b|\bdon'?t care\b|\b(?:{NEUTRAL_ES})\b", re.IGNORECASE)
+# Just before a word, and winning over a negation: "i don't mind radiation", "not scared of x-rays"; in Spanish
+# "no me importa la radiación", "está bien la radiación", "sin problema con", unless a negation follows the cue
+# ("está bien si no hay radiación").
 NEUTRAL_BEFORE = re.compile(
     r"\b(?:(?:don'?t|dont|do not|wouldn'?t|would not) mind|fine with|ok(?:ay)? with|cool with|happy with|"
     r"comfortable with|no problem with|not (?:scared|afraid|worried|bothered) (?:of|about|by)|"
     r"doesn'?t matter|don'?t care about|dont care about|do not care about|idc about|idc|ok w|okay w|fine w|"
-    r"whatever about)\b(?:\W+\w+){0,2}\W*$", re.IGNORECASE)
-# Just after a word: "radiation is fine", "x-rays don't bother me" (neither); "radiation scares me" (no).
+    r"whatever about)\b(?:\W+\w+){0,2}\W*$|"
+    rf"\b(?:{NEUTRAL_ES}|(?:esta|estoy|estaria) (?:bien|ok|tranqui) con|esta bien|me parece bien|ok con|"
+    r"sin (?:problema|problemas|miedo) (?:con|a|de)|no (?:tengo|hay) (?:problema|problemas|miedo) (?:con|a|de)|"
+    r"no le tengo miedo a|no pasa nada con)\b(?:\W+(?!no\b|sin\b)\w+){0,4}\W*$", re.IGNORECASE)
+# Just after a word: "radiation is fine", "x-rays don't bother me" (neither); "radiation scares me" (no). In Spanish
+# "la radiación está bien", "la radiación no me molesta", "la radiación me da igual".
 NEUTRAL_AFTER = re.compile(
     r"^\W*(?:is|are|'s|s|would be|will be)?\s*(?:fine|ok|okay|alright|all right|no problem|cool|not a problem)\b|"
     r"^\W*(?:doesn'?t|does not|don'?t|do not) (?:bother|scare|worry)|"
     r"^\W*(?:is|are|'s)?\s*(?:isn'?t|is not|not|aren'?t)\s+(?:a big deal|that important|important|a priority|"
-    r"everything|my priority)", re.IGNORECASE)
+    r"everything|my priority)|"
+    r"^\W*(?:(?:esta|estan|seria|estaria|me parece|me parecen|va)\s+bien|(?:esta|estan|es|son)?\s*(?:okey|oki|"
+    rf"sin problema|no hay problema|no es (?:un )?problema|no es para tanto)|{NEUTRAL_ES}|"
+    r"(?:no es|no son)\s+(?:tan |muy )?(?:importante|prioridad|mi prioridad|lo mas importante|todo))\b",
+    re.IGNORECASE)
 NEGATION_AFTER = re.compile(
     r"^\W*(?:is|are)?\s*(?:not for me|scares? me|freaks? me out|worries me|is scary|no thanks|no way|"
-    r"please no|pls no|nope|no|nah)\b|"
+    rf"please no|pls no|nope|{NO_AFTER}|nah)\b|"
     r"^\W*(?:\w+\W+){0,2}(?:is|are|seems?|sounds?|looks?)\s+(?:so |way too |too |really |kinda |a bit )*"
     r"(?:boring|complicated|hard|depressing|emotional|sad|scary|gross|creepy|dull)\b|"
     r"^\W*(?:\w+\W+){0,1}makes? me (?:squeamish|sick|nervous|uncomfortable|anxious|sad)|"
-    r"^\W*(?:and )?(?:i'?m|im|i am) not (?:ok|okay|fine|cool|comfortable) with (?:that|it|this)", re.IGNORECASE)
+    r"^\W*(?:and )?(?:i'?m|im|i am) not (?:ok|okay|fine|cool|comfortable) with (?:that|it|this)|"
+    # "la radiación me da miedo", "... no es para mí", "... me aburre", "... es muy difícil", "... no la quiero"
+    r"^\W*(?:no (?:es|son) para mi|no va conmigo|no me (?:gusta|gustan|interesa|interesan|llama|llaman|late|laten|"
+    r"agrada|agradan)|no (?:la|las|lo|los) (?:quiero|quisiera|soporto|aguanto|tolero)|me (?:da|dan) (?:miedo|asco|"
+    r"panico|nervios|cosa)|me (?:asusta|asustan|aburre|aburren|estresa|estresan|incomoda|incomodan)|no gracias|"
+    r"ni loco|ni loca|ni de broma|para nada|nel|nop|no por favor|no porfa)\b|"
+    r"^\W*(?:\w+\W+){0,2}(?:es|son|suena|suenan|se ve|se ven|parece|parecen|me parece|me parecen)\s+"
+    r"(?:muy |demasiado |bien |super |re |medio |algo |un poco )*(?:aburrid[oa]s?|dificil|dificiles|complicad[oa]s?|"
+    r"triste|tristes|deprimente|deprimentes|asqueros[oa]s?|peligros[oa]s?|pesad[oa]s?|fe[oa]s?)\b", re.IGNORECASE)
 # Where a clause ends, so that "i like machines but not radiation" keeps the "not" with radiation only;
-# "and"/"or" only join the parts of one clause ("i hate needles and radiation").
-CLAUSE = re.compile(r"[.,;!?]|\b(?:but|although|though|however|actually|instead)\b", re.IGNORECASE)
-JOIN = re.compile(r"\b(?:and|or|nor|&)\b", re.IGNORECASE)
-FILLER = re.compile(r"^(?:\W|\b(?:also|even|any|the|a|an|with|of|too|either)\b)*$", re.IGNORECASE)
+# "and"/"or" only join the parts of one clause ("i hate needles and radiation"). Spanish: "pero", "aunque", "sin
+# embargo", "sino"; "y", "o", "ni" join ("ni" negates each part: "ni agujas ni radiación").
+CLAUSE = re.compile(r"[.,;!?¿¡]|\b(?:but|although|though|however|actually|instead|"
+                    r"pero|aunque|sin embargo|sino|mas bien|en realidad|de hecho|en cambio)\b", re.IGNORECASE)
+JOIN = re.compile(r"\b(?:and|or|nor|&|y|o(?!\W+menos\b)|ni)\b", re.IGNORECASE)  # "más o menos" is "so-so"
+AND = ("and", "y")  # a negated preference before these does not negate the next one ("no radiation and a short one")
+NOR = "ni"
+FILLER = re.compile(r"^(?:\W|\b(?:also|even|any|the|a|an|with|of|too|either|"
+                    r"tambien|el|la|los|las|lo|un|una|unos|unas|de|del|con|al)\b)*$", re.IGNORECASE)
+# An answer that says "I don't know" or "either is fine" ("no sé", "ni idea", "sí, no hay problema", "not sure"): to a
+# guided question it means either is fine, whether the model read it as a yes, a no or anything else.
+INDIFFERENT = re.compile(r"\b(?:i don'?t know|i dont know|idk|dunno|not sure|no idea|no clue|unsure|no (?:lo )?se|"
+                         r"nose|ni idea|ni se|no tengo (?:ni )?idea|no estoy segur[oa]|quien sabe|no problem|"
+                         r"no (?:hay )?problema|sin problema|no preference|sin preferencia|whatever|cualquiera)\b",
+                         re.IGNORECASE)
+# A whole message that only says no ("prefiero que no", "mejor no", "no gracias", "i'd rather not"): to a yes/no guided
+# question it is that question's "no", even when the model read it as a wish to find a job rather than as a "no".
+DECLINE = re.compile(r"^\W*(?:(?:prefiero|preferiria|mejor|la verdad|pues|creo que|i'?d|i would)\W+)*(?:que\W+)?"
+                     r"(?:no|nope|nah|nel|rather not|prefer not|not really)"
+                     r"(?:\W+(?:gracias|thanks|thx|por favor|porfa|pls|please|really|la verdad|mejor))*\W*$",
+                     re.IGNORECASE)
+
+
+def declines(text: object) -> bool:
+    """True for a message that says no and nothing else (over folded text)."""
+    return isinstance(text, str) and DECLINE.match(folded(text[:MAX_TEXT])) is not None
+
+
+def indifferent(text: object) -> bool:
+    """True for a message that says the student doesn't know or doesn't mind (over folded text: "no sé", "no se")."""
+    if not isinstance(text, str):
+        return False
+    plain = folded(text[:MAX_TEXT])
+    return INDIFFERENT.search(plain) is not None or NEUTRAL_BEFORE_ANYWHERE.search(plain) is not None
 
 
 class DiscoveryError(ValueError):
@@ -144,7 +211,7 @@ class Discovery:
         """The preferences a message states, in the order it states them; the last word on one wins."""
         if not isinstance(text, str) or text.startswith("/"):
             return []
-        text = text[:MAX_TEXT]
+        text = folded(text[:MAX_TEXT])  # one character for each: the spans are the typed text's
         found: Dict[str, Stated] = {}
         last_end: Dict[str, int] = {}
         for start, end, preference, opposite in self._matches(text):
@@ -203,13 +270,15 @@ def _stance(before: str, after: str, words: Set[str]) -> str:
         return ANY
     if NEGATION_BEFORE.search(own) or NEGATION_AFTER.search(after):
         return DISLIKE
+    if joins and FILLER.match(own) and joins[-1].group(0).lower() == NOR:  # "ni agujas ni radiación"
+        return ANY if NEUTRAL_BEFORE_ANYWHERE.search(clause) else DISLIKE  # "no me importan ni ... ni ..."
     if joins and FILLER.match(own):
         previous = clause[joins[-2].end() if len(joins) > 1 else 0:joins[-1].start()]
         if NEUTRAL_BEFORE_ANYWHERE.search(previous):  # "i don't mind machines or people"
             return ANY
         negated = NEGATION_ANYWHERE.search(previous)
         names_one = any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", previous, re.IGNORECASE) for w in words)
-        if negated and (joins[-1].group(0).lower() != "and" or not names_one):
+        if negated and (joins[-1].group(0).lower() not in AND or not names_one):
             return DISLIKE
     return LIKE
 
@@ -246,8 +315,8 @@ def read(path: Path = DISCOVERY, language: str = ENGLISH) -> Discovery:
             entry = f"preference {item['id']}"
             preference = Preference(
                 str(item["id"]), str(_said(item, "name", language, entry, True)),
-                tuple(str(w).lower() for w in item["words"]),
-                tuple(str(w).lower() for w in item.get("against") or []), _reasons(item.get("jobs"), language, entry),
+                matched(item, "words", required=True), matched(item, "against"),
+                _reasons(item.get("jobs"), language, entry),
                 _reasons(item.get("without"), language, entry), bool(item.get("same_for_all")),
                 _said(item, "summary", language, entry), bool(item.get("each")), _said(item, "silent", language, entry),
                 _reasons(item.get("silent_facts"), language, entry), item.get("ranked_by"))
@@ -262,7 +331,17 @@ def read(path: Path = DISCOVERY, language: str = ENGLISH) -> Discovery:
                       for s in data["steps"])
     except (KeyError, TypeError) as error:
         raise DiscoveryError(f"discovery.yml: a required key is missing or malformed ({error})") from None
-    return Discovery(preferences, steps, tuple(str(w).lower() for w in data.get("ignore") or []))
+    return Discovery(preferences, steps, matched(data, "ignore"))
+
+
+def matched(item: Dict[str, Any], field: str, required: bool = False) -> Tuple[str, ...]:
+    """The words of `field` in every language (`words`, `words_es`), folded and once each: a student may type
+    Spanish in an English conversation and the other way round, and "máquinas" typed without its accent is the same
+    word. Which conversation language shows the texts does not change what is matched."""
+    if required and field not in item:
+        raise KeyError(field)
+    words = [w for language in LANGUAGES for w in item.get(translated(field, language)) or []]
+    return tuple(dict.fromkeys(folded(" ".join(str(w).split())) for w in words))
 
 
 @lru_cache(maxsize=None)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+import pytest
+
+from actions.context import knowledge_base
 from actions.discover import ActionExploreJobs, ActionYesNo, offered_line
 from harness.dialogue import LAST_EVENTS
 from knowledge.discovery import discovery
@@ -195,3 +198,42 @@ async def test_a_typed_answer_read_as_another_question_still_answers_the_guided_
     # the same words with no guided question pending are an education question
     messages, slots = await explore("a degree is fine", {}, intent="ask_education", action=ActionAnswer())
     assert "preferences" not in slots
+
+
+# --- In Spanish: the whole message, and typed answers to the guided questions ---------------------------------------
+
+SPANISH = {"language": "es"}  # make_tracker sends it as the page's language
+
+
+async def test_a_spanish_message_narrows_the_jobs_like_an_english_one(kb: KnowledgeBase) -> None:
+    """The Spanish words and cues give the same preferences, and so the same jobs, as the English ones."""
+    messages, slots = await explore("me gustan las máquinas pero no quiero radiación", dict(SPANISH))
+    assert slots["preferences"] == ["machines", "not_radiation"] and kb is not None
+    assert offered(knowledge_base("es"), messages) == ["sonographer"]
+
+
+@pytest.mark.parametrize("step, text, intent, before, values", [
+    ("radiation", "no sé", "deny", ["machines"], ["machines", "any_radiation"]),  # not a "no"
+    ("radiation", "ni idea la verdad", "affirm", ["machines"], ["machines", "any_radiation"]),
+    ("radiation", "no, me da miedo", "deny", ["machines"], ["machines", "not_radiation"]),
+    ("radiation", "sí, no hay problema", "deny", ["machines"], ["machines", "any_radiation"]),  # read as a no
+    ("study", "sí, un título está bien", "affirm", ["machines"], ["machines", "any_short_study"]),
+    ("study", "la más corta", "ask_education", ["machines"], ["machines", "short_study"]),
+    ("focus", "más que nada las computadoras", "ask_equipment", [], ["machines"]),
+    ("focus", "no sé", "deny", [], ["any_patients", "any_machines"]),  # no question asked again
+    ("radiation", "prefiero que no", "explore_jobs", ["machines"], ["machines", "not_radiation"]),
+    ("radiation", "me da igual", "explore_jobs", ["machines"], ["machines", "any_radiation"]),
+    ("focus", "mejor no", "explore_jobs", [], ["any_patients", "any_machines"]),  # no "no" to an either-or
+])
+async def test_a_typed_spanish_answer_settles_the_pending_question(kb: KnowledgeBase, step: str, text: str,
+                                                                   intent: str, before: List[str],
+                                                                   values: List[str]) -> None:
+    """Whatever intent the model read it as, a short Spanish answer settles the question just asked."""
+    from actions.answers import ActionAnswer
+
+    action = {"affirm": ActionYesNo(), "deny": ActionYesNo(), "explore_jobs": ActionExploreJobs()}.get(intent,
+                                                                                                  ActionAnswer())
+    slots_before = {**SPANISH, "preferences": before, "discovery_step": step, LAST_EVENTS: asked(step)}
+    _, slots = await explore(text, slots_before, intent=intent, action=action)
+    assert slots["preferences"] == values and slots.get("discovery_step") != step
+

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from knowledge.build import KnowledgeError, load
-from knowledge.discovery import DISCOVERY, DiscoveryError, check, discovery, read
+from knowledge.discovery import DISCOVERY, DiscoveryError, check, declines, discovery, indifferent, read
 
 
 def said(text: str) -> List[str]:
@@ -38,6 +38,89 @@ def said(text: str) -> List[str]:
 ])
 def test_what_a_message_states(text: str, values: List[str]) -> None:
     assert said(text) == values
+
+
+@pytest.mark.parametrize("text, values", [
+    # likes, with and without accents, with typos and Spanglish
+    ("me encantan las máquinas", ["machines"]),
+    ("me encantan las maquinas", ["machines"]),
+    ("algo con la compu o las makinas", ["machines"]),
+    ("las machines y el tech", ["machines"]),
+    ("quiero ayudar a la gente", ["patients"]),
+    ("me gusta atender pacientes", ["patients"]),
+    ("una carrera cortita porfa", ["short_study"]),
+    ("lo más rápido posible", ["short_study"]),
+    ("me interesa el corazón y ganar buen dinero", ["heart", "pay"]),
+    ("el cerebro me parece interesante", ["brain"]),
+    ("algo con problemas para dormir", ["sleep"]),
+    ("los oídos y la sordera", ["hearing"]),
+    ("trabajar con embarasadas y bebés", ["babies"]),
+    ("algo de oncología", ["cancer"]),
+    # dislikes: before and after the word, lists, and the short training's opposite
+    ("no me gustan los rallos x", ["not_radiation"]),
+    ("prefiero no trabajar con la radiación", ["not_radiation"]),
+    ("nada de radiacion porfa", ["not_radiation"]),
+    ("lo que sea menos la radiación", ["not_radiation"]),
+    ("la radiación me da miedo", ["not_radiation"]),
+    ("los pacientes no son para mí", ["not_patients"]),
+    ("las computadoras me aburren", ["not_machines"]),
+    ("la radiactividad es muy peligrosa", ["not_radiation"]),
+    ("radiación no, gracias", ["not_radiation"]),
+    ("la radiación no la quiero", ["not_radiation"]),
+    ("ni agujas ni radiación", ["not_radiation"]),  # "ni" negates each part
+    ("no quiero ni las máquinas ni la gente", ["not_machines", "not_patients"]),
+    ("odio las agujas y los rayos x", ["not_radiation"]),  # a list after a negation goes on negating
+    ("sin radiación y con buen sueldo", ["not_radiation", "pay"]),  # not past a negated preference and "y"
+    ("sin universidad", ["short_study"]),
+    ("no quiero pasar 4 anos estudiando", ["short_study"]),
+    # doesn't mind
+    ("no me importa la radiación", ["any_radiation"]),
+    ("me da igual la radiacion", ["any_radiation"]),
+    ("los rayos x no me molestan", ["any_radiation"]),
+    ("está bien la radiación", ["any_radiation"]),
+    ("sin problema con la radiación", ["any_radiation"]),
+    ("no le tengo miedo a la radiación", ["any_radiation"]),
+    ("no me importan ni la radiación ni la gente", ["any_radiation", "any_patients"]),
+    ("un título universitario está bien", ["any_short_study"]),
+    # clauses: each keeps its own cue
+    ("me gustan las máquinas pero no la radiación", ["machines", "not_radiation"]),
+    ("me gustan las maquinas no la radiacion", ["machines", "not_radiation"]),  # no comma: the "no" is the next word's
+    ("no me gustan los pacientes, prefiero las computadoras", ["not_patients", "machines"]),
+    ("no quiero radiación, aunque me gusta el corazón", ["not_radiation", "heart"]),
+    ("me da igual la radiación, sin embargo quiero algo corto", ["any_radiation", "short_study"]),
+    # no preference: an age ("once" is eleven), a dream, teamwork, "no sé", "más o menos"
+    ("tengo once años", []),
+    ("tengo 15 años y estoy en la escuela secundaria", []),
+    ("mi sueño es ayudar a la gente", ["patients"]),
+    ("me gusta el trabajo en equipo", []),
+    ("no sé si me gustan las máquinas", ["machines"]),
+    ("más o menos me gustan las máquinas", ["machines"]),
+    ("más que nada las computadoras", ["machines"]),  # "mostly"
+    ("prefiero no trabajar con agujas", []),  # needles are no preference in either language
+])
+def test_what_a_spanish_message_states(text: str, values: List[str]) -> None:
+    """Spanish words and cues are read in every conversation, whatever its language."""
+    assert said(text) == values
+
+
+def test_spanish_words_are_folded_once_in_code() -> None:
+    """discovery.yml writes a Spanish word once, with its accents; the matcher reads it without them."""
+    found = discovery()
+    words = {w for w, _, _ in found.words}
+    assert "maquinas" in words and "máquinas" not in words and "años de universidad" in words
+    assert "once" not in words  # "once" is eleven in Spanish
+    assert found.words == discovery("es").words
+
+
+@pytest.mark.parametrize("text, either, says_no", [
+    ("no sé", True, False), ("no se la verdad", True, False), ("ni idea", True, False), ("idk", True, False),
+    ("sí, no hay problema", True, False), ("no me importa", True, False), ("no preference", True, False),
+    ("prefiero que no", False, True), ("mejor no, gracias", False, True), ("i'd rather not", False, True),
+    ("no", False, True), ("no quiero radiación", False, False),
+])
+def test_a_short_answer_that_says_no_or_either(text: str, either: bool, says_no: bool) -> None:
+    """What a typed answer to a guided question means when it names no preference."""
+    assert (indifferent(text), declines(text)) == (either, says_no)
 
 
 def test_a_later_clause_changes_the_mind() -> None:
