@@ -18,6 +18,7 @@ still exist.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Text, Tuple
 
@@ -33,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from knowledge.names import OCCUPATION, OTHER_JOB, Names
 
 MASKS = {OCCUPATION: "__job__", OTHER_JOB: "__otherjob__"}
+SPANS_CACHED = 20_000  # texts whose job names are kept: more than the training examples, a few MB
 
 
 def patterns_from_pipeline(pipeline_path: Path, label: str) -> Dict[str, str]:
@@ -60,10 +62,12 @@ class JobSpans:
 
     def __init__(self, aliases: Dict[str, str], others: Dict[str, str]) -> None:
         self.names = Names(aliases, others)
+        # Training reads every example twice (the vocabulary, then the features): the second scan is a look-up.
+        self.find = lru_cache(maxsize=SPANS_CACHED)(self._find)
 
-    def find(self, text: str) -> List[Tuple[int, int, str]]:
+    def _find(self, text: str) -> Tuple[Tuple[int, int, str], ...]:
         """(start, end, kind) of each job name, in order: what the word counts see as one masked word."""
-        return [(f.start, f.end, f.kind) for f in self.names.mentions(text)]
+        return tuple((f.start, f.end, f.kind) for f in self.names.mentions(text))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -85,7 +89,7 @@ class JobMaskedCountVectors(CountVectorsFeaturizer):
             return super()._get_message_tokens_by_attribute(message, attribute)
         text = message.get(TEXT) or ""
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
-        spans = [] if text.startswith("/") else self.spans.find(text)
+        spans = () if text.startswith("/") else self.spans.find(text)
         words: List[Text] = []
         for token in tokens:  # one word per token: Rasa lines these features up with the other featurizers'
             kind = next((k for start, end, k in spans if token.start < end and start < token.end), None)
