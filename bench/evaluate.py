@@ -35,6 +35,7 @@ HELD_OUT = PROJECT_DIR / "tests" / "nlu_holdout.yml"
 CONVERSATIONS = {"held-out conversations": "tests/test_conversations_holdout.yml",
                  "conversation tests": "tests/test_stories.yml"}
 RESULTS = PROJECT_DIR / "results" / "eval"
+SENTENCE_COUNTS = "components.sentence_counts.SentenceCountVectors"
 CLASSIFIERS = ("components.intent_classifier.LinearIntentClassifier", "DIETClassifier", "LogisticRegressionClassifier")
 TED = {"name": "TEDPolicy", "max_history": 5, "epochs": 60, "random_seed": 3211, "constrain_similarities": True}
 DIET_BEFORE = {"name": "DIETClassifier", "epochs": 100, "transformer_size": 128, "number_of_transformer_layers": 1,
@@ -48,8 +49,13 @@ def _step(config: Config, name: str) -> Dict[str, Any]:
 
 
 def _with_classifier(config: Config, classifier: Dict[str, Any]) -> Config:
+    """Another classifier; DIET also reads the tokens' counts, which only Rasa's own count featurizer gives."""
     config = copy.deepcopy(config)
     config["pipeline"] = [classifier if s["name"] in CLASSIFIERS else s for s in config["pipeline"]]
+    if classifier["name"] == "DIETClassifier":
+        for step in config["pipeline"]:
+            if step["name"] == SENTENCE_COUNTS:
+                step["name"] = "CountVectorsFeaturizer"
     return config
 
 
@@ -92,7 +98,7 @@ def rasa_logistic_regression(config: Config) -> Config:
 def word_unigrams(config: Config) -> Config:
     """The shipped pipeline without word pairs, to show what the pairs add."""
     config = copy.deepcopy(config)
-    _step(config, "CountVectorsFeaturizer").pop("max_ngram", None)
+    _step(config, SENTENCE_COUNTS).pop("max_ngram", None)
     return config
 
 

@@ -83,6 +83,9 @@ RELIED_ON = (
     Reliance("rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer",
              "CountVectorsFeaturizer._get_message_tokens_by_attribute",
              "components/job_mask.py overrides it to mask job names"),
+    Reliance("rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer",
+             "CountVectorsFeaturizer._get_processed_message_tokens_by_attribute",
+             "components/sentence_counts.py reads the tokens as Rasa's featurizer does"),
     Reliance("rasa.nlu.classifiers.logistic_regression_classifier", "LogisticRegressionClassifier._create_X",
              "components/intent_classifier.py overrides it to scale the feature blocks"),
 )

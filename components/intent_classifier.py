@@ -32,10 +32,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
@@ -127,22 +127,38 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     def _create_X(self, messages: List[Message]) -> csr_matrix:
         """The counts log-scaled to unit length, beside the dense sentence features (if any) at unit
         length times `dense_weight`: each block weighs the same for a message of any length."""
-        sparse, dense = [], []
-        for message in messages:
-            counts = message.get_sparse_features(attribute=TEXT)[1]
-            sparse.append(csr_matrix(counts.features if counts else []))
-            vector = message.get_dense_features(attribute=TEXT)[1]
-            if vector is not None:
-                dense.append(vector.features)
-        counts = csr_matrix(vstack(sparse), dtype=np.float64)
+        counts = csr_matrix(_sentence_counts(messages), dtype=np.float64)
         counts.data = np.log1p(np.abs(counts.data)) * np.sign(counts.data)
         counts = normalize(counts, norm="l2", copy=False)
+        dense = [vector.features for vector in (m.get_dense_features(attribute=TEXT)[1] for m in messages)
+                 if vector is not None]
         if not dense:
             return counts
         if len(dense) != len(messages):
             raise ValueError("A message has no sentence embedding: is SentenceEmbeddingFeaturizer in the pipeline?")
         vectors = normalize(np.vstack(dense).astype(np.float64), norm="l2") * float(self.config["dense_weight"])
         return hstack([counts, csr_matrix(vectors)], format="csr")
+
+
+def _sentence_counts(messages: List[Message]) -> csr_matrix:
+    """Every message's sparse sentence features side by side, featurizer after featurizer, one row each: what
+    Rasa's `get_sparse_features` gives, without its per-message copies and joins of the sequence features
+    too (10 of the 14 s the training matrix took). Each featurizer's rows are stacked in one go."""
+    if not messages:
+        return csr_matrix((0, 0))
+    blocks = [[f.features for f in m.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
+               and f.is_sparse()] for m in messages]
+    shapes = {tuple(b.shape[1] for b in found) for found in blocks}
+    if len(shapes) != 1 or any(b.shape[0] != 1 for found in blocks for b in found):  # not one row per featurizer
+        rows = [m.get_sparse_features(attribute=TEXT)[1] for m in messages]
+        return csr_matrix(vstack([csr_matrix(r.features if r else []) for r in rows]))
+    columns = []
+    for k, width in enumerate(next(iter(shapes))):
+        parts = [found[k].tocoo() for found in blocks]
+        columns.append(coo_matrix((np.concatenate([p.data for p in parts]),
+                                   (np.repeat(np.arange(len(parts)), [p.nnz for p in parts]),
+                                    np.concatenate([p.col for p in parts]))), shape=(len(parts), width)))
+    return hstack(columns, format="csr") if columns else csr_matrix((len(messages), 0))
 
 
 def _one_against_rest(template: LogisticRegression, X: csr_matrix, y: np.ndarray, label: Any, weight: float) -> Any:

@@ -27,10 +27,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.sentence_counts import SentenceCountVectors
 from knowledge.names import OCCUPATION, OTHER_JOB, Names
 
 MASKS = {OCCUPATION: "__job__", OTHER_JOB: "__otherjob__"}
@@ -70,19 +70,27 @@ class JobSpans:
         return tuple((f.start, f.end, f.kind) for f in self.names.mentions(text))
 
 
+@lru_cache(maxsize=2)
+def job_spans(pipeline_path: Path, written_ns: int) -> JobSpans:
+    """One scanner, and so one cache of found names, per pipeline as written: Rasa's graph trains one instance
+    of the featurizer and featurizes the training data with another."""
+    return JobSpans(*names_from_pipeline(pipeline_path))
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
-class JobMaskedCountVectors(CountVectorsFeaturizer):
-    """CountVectorsFeaturizer over the message's tokens with job names masked; see the module docstring."""
+class JobMaskedCountVectors(SentenceCountVectors):
+    """The sentence's word counts with job names masked (components/sentence_counts.py); see the module docstring."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Rasa's settings plus where the entity ruler's patterns, the job names, are."""
-        return {**CountVectorsFeaturizer.get_default_config(), "pipeline_path": "build/spacy_pipeline"}
+        return {**SentenceCountVectors.get_default_config(), "pipeline_path": "build/spacy_pipeline"}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  execution_context: ExecutionContext, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, model_storage, resource, execution_context, *args, **kwargs)
-        self.spans = JobSpans(*names_from_pipeline(Path(config["pipeline_path"])))
+        patterns = Path(config["pipeline_path"]) / "entity_ruler" / "patterns.jsonl"
+        self.spans = job_spans(patterns.parent.parent, patterns.stat().st_mtime_ns)
 
     def _get_message_tokens_by_attribute(self, message: Message, attribute: Text) -> List[Text]:
         if attribute != TEXT:

@@ -122,12 +122,13 @@ class MiniLM:
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], threads: int = 0) -> np.ndarray:
         """One unit-length row per text; texts of similar length are batched together (less padding).
 
         Many batches (the training data) run on one thread per core, each with a single-threaded BLAS: the
         matrix products used both cores already, but the GELU, softmax and norms ran on one, so this is about
         a third faster (docs/training-speed.md), with the same vectors. A message or two stays on this thread.
+        `threads`: how many at most; 0 for one per core (at most MAX_THREADS).
         """
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.size), dtype=np.float32)
@@ -136,7 +137,7 @@ class MiniLM:
         def encode_batch(chosen: List[int]) -> None:
             out[chosen] = self._batch([texts[i] or " " for i in chosen])
 
-        threads = min(MAX_THREADS, os.cpu_count() or 1, len(batches))
+        threads = min(threads or min(MAX_THREADS, os.cpu_count() or 1), len(batches))
         if threads < 2:
             for chosen in batches:
                 encode_batch(chosen)
@@ -167,7 +168,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Rasa's settings plus the package that holds the model."""
-        return {**DenseFeaturizer.get_default_config(), "package": PACKAGE}
+        return {**DenseFeaturizer.get_default_config(), "package": PACKAGE, "threads": 0}
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -177,6 +178,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
         self.package = str(config["package"])
+        self.threads = int(config.get("threads") or 0)
         minilm(self.package)  # loaded with the model, so the first student's message does not wait for it
 
     @classmethod
@@ -198,7 +200,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         words = [i for i in with_text if texts[i].strip() and not texts[i].startswith("/")]
         vectors = np.zeros((len(texts), minilm(self.package).size), dtype=np.float32)
         if words:
-            vectors[words] = minilm(self.package).encode([texts[i] for i in words])
+            vectors[words] = minilm(self.package).encode([texts[i] for i in words], self.threads)
         for index in with_text:
             self.add_features_to_message(None, vectors[index:index + 1], TEXT, messages[index])
 

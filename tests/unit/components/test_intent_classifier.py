@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.intent_classifier import ARRAYS, LinearIntentClassifier
+from components.intent_classifier import ARRAYS, LinearIntentClassifier, _sentence_counts
 
 # Two intents told apart by which of four "words" a message has, a few times over.
 VOCABULARY = {"pay": 0, "salary": 1, "hello": 2, "hi": 3, "bye": 4}
@@ -107,6 +107,32 @@ def test_counts_and_sentence_embedding_are_scaled_as_separate_blocks(storage: Lo
     counts, vector = row[:len(VOCABULARY)], row[len(VOCABULARY):]
     assert np.isclose(np.linalg.norm(counts), 1.0)
     assert np.allclose(vector, [0.3, 0.4])
+
+
+def test_the_counts_are_rasas_combined_sentence_features() -> None:
+    """Three featurizers' sentence rows, stacked block by block, are what Rasa's per-message join gives; a
+    message whose blocks differ takes Rasa's own path."""
+    rng = np.random.default_rng(3211)
+
+    def featurized(widths: List[int]) -> Message:
+        found = Message(data={"text": "x"})
+        for origin, width in zip("abc", widths, strict=False):
+            row = scipy.sparse.random(1, width, density=0.3, random_state=rng, format="coo") * 5
+            found.add_features(Features(row, "sentence", "text", origin))
+            found.add_features(Features(scipy.sparse.random(3, width, density=0.3, random_state=rng, format="coo"),
+                                        "sequence", "text", origin))
+        found.add_features(Features(np.ones((1, 2)), "sentence", "text", "dense"))
+        return found
+
+    for widths in ([[4, 6, 3]] * 40, [[4, 6, 3]] * 3 + [[4, 9]]):
+        messages = [featurized(w) for w in widths]
+        rasas = scipy.sparse.vstack([m.get_sparse_features(attribute="text")[1].features for m in messages]) \
+            if len({len(w) for w in widths}) == 1 else None
+        ours = _sentence_counts(messages)
+        assert ours.shape[0] == len(messages)
+        if rasas is not None:
+            assert ours.shape == rasas.shape and np.array_equal(ours.toarray(), rasas.toarray())
+    assert _sentence_counts([]).shape[0] == 0
 
 
 def test_a_message_without_the_embedding_is_an_error_not_a_misaligned_row(storage: LocalModelStorage) -> None:

@@ -45,7 +45,8 @@ def test_encoding_does_not_depend_on_the_batch() -> None:
 def test_batches_on_threads_give_the_vectors_of_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """The training data is encoded on one thread per core: the rows land where they belong, unchanged."""
     texts = [f"question number {i} about {'sonographers ' * (i % 7)}pay" for i in range(150)]
-    threaded = minilm().encode(texts)
+    threaded = minilm().encode(texts, threads=3)
+    assert np.array_equal(threaded, minilm().encode(texts, threads=1))
     monkeypatch.setattr(sentence_embedding, "MAX_THREADS", 1)
     assert np.array_equal(threaded, minilm().encode(texts))
 
