@@ -5,6 +5,7 @@ with the component) scores each message; the parse data gets {"code": "es", "mar
 |P(es) - P(en)|. The conversation's language is decided from these by knowledge.language's sticky rule, not
 here: one message ("ok") says little. Buttons' payloads ("/ask_salary") and texts with no letters get none.
 Measured on short messages in docs/language-detection.md (81 % of 1-2-word messages right on its own).
+Where lingua is unsure (a margin below SWITCH_MARGIN), everyday words decide (knowledge.language.word_vote).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from knowledge.language import ENGLISH, LANGUAGE_KEY, SPANISH
+from knowledge.language import ENGLISH, FIRST_MARGIN, LANGUAGE_KEY, SPANISH, SWITCH_MARGIN, word_vote
 
 MAX_CHARACTERS = 1000  # enough to tell the language; a huge message costs no more
 
@@ -55,7 +56,11 @@ class LanguageDetector(GraphComponent):
         if es + en <= 0:
             return None
         share = es / (es + en)
-        return {"code": SPANISH if share > 0.5 else ENGLISH, "margin": round(abs(2 * share - 1), 4)}
+        margin = round(abs(2 * share - 1), 4)
+        vote = word_vote(text[:MAX_CHARACTERS]) if margin < SWITCH_MARGIN else None
+        if vote is not None:  # lingua is unsure: the everyday words decide, enough to start, never to switch
+            return {"code": vote, "margin": FIRST_MARGIN}
+        return {"code": SPANISH if share > 0.5 else ENGLISH, "margin": margin}
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Annotate each message; its parse data carries the result to the tracker and the actions."""

@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from components.language import LanguageDetector
-from knowledge.language import SWITCH_MARGIN
+from knowledge.language import FIRST_MARGIN, SWITCH_MARGIN
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +41,12 @@ def test_the_result_goes_into_the_parse_data(detector: LanguageDetector) -> None
 def test_a_huge_message_is_read_only_in_part(detector: LanguageDetector) -> None:
     found = detector.detect("¿qué estudia un ecografista? " * 5000)
     assert found is not None and found["code"] == "es"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("holi", "es"), ("me ayudas con mi homework de algebra?", "es"), ("how much does un técnico make", "en"),
+])
+def test_everyday_words_decide_where_lingua_is_unsure(detector: LanguageDetector, text: str, code: str) -> None:
+    """Enough to start a conversation in that language, never to switch one."""
+    found = detector.detect(text)
+    assert found == {"code": code, "margin": FIRST_MARGIN}
