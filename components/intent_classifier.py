@@ -9,8 +9,11 @@ one-vs-rest binary fits converge in a few seconds where the multinomial lbfgs fi
 cold `rasa train` (docs/training-speed.md, `python -m bench.training_speed`). With `dual: true` liblinear
 solves the dual problem, which suits more features (57,000) than examples (7,000): at a tolerance of 0.01
 it reaches the primal fit's weights to within 0.7 % in 0.61 of its time. Those binary fits are
-independent, so they run side by side on `n_jobs` threads (liblinear lets go of the GIL): each is the
-fit liblinear's own one-vs-rest would make, so the model does not depend on the number of threads. The scaling is
+independent, so they run side by side in `n_jobs` worker processes (components/one_against_rest.py), and
+the model does not depend on their number: with the primal solver each is the fit liblinear's own
+one-vs-rest makes; the dual solver draws its order of coordinates from a generator seeded for each fit.
+Processes, not threads: that generator is one per process, and threads sharing it would make the model
+depend on their timing. The scaling is
 stateless: nothing is fitted but the model. The model is saved as plain arrays (numpy, no
 pickle): loading it takes milliseconds, where Rasa's skops file costs the server several seconds
 of start-up.
@@ -36,10 +39,10 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
-from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 from sklearn.utils.class_weight import compute_class_weight
+
+from components.one_against_rest import one_against_rest
 
 logger = logging.getLogger(__name__)
 ARRAYS = "linear_intent_classifier.npz"
@@ -79,14 +82,14 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             return self._resource
         y = np.asarray(labels)
         classes = np.unique(y)
-        if self.config["solver"] != "liblinear" or len(classes) < 3 or self.threads() == 1:
+        if self.config["solver"] != "liblinear" or len(classes) < 3:
             self.clf.fit(X, y)
         else:
             weights = self.clf.class_weight
             if weights == "balanced":
                 weights = dict(zip(classes, compute_class_weight("balanced", classes=classes, y=y), strict=True))
-            fits = Parallel(n_jobs=self.threads(), prefer="threads")(
-                delayed(_one_against_rest)(self.clf, X, y, label, (weights or {}).get(label, 1.0)) for label in classes)
+            fits = Parallel(n_jobs=self.threads())(
+                delayed(one_against_rest)(self.clf, X, y, label, (weights or {}).get(label, 1.0)) for label in classes)
             self.clf.coef_ = np.vstack([coef for coef, _ in fits])
             self.clf.intercept_ = np.concatenate([intercept for _, intercept in fits])
             self.clf.classes_, self.clf.n_features_in_ = classes, X.shape[1]
@@ -159,11 +162,3 @@ def _sentence_counts(messages: List[Message]) -> csr_matrix:
                                    (np.repeat(np.arange(len(parts)), [p.nnz for p in parts]),
                                     np.concatenate([p.col for p in parts]))), shape=(len(parts), width)))
     return hstack(columns, format="csr") if columns else csr_matrix((len(messages), 0))
-
-
-def _one_against_rest(template: LogisticRegression, X: csr_matrix, y: np.ndarray, label: Any, weight: float) -> Any:
-    """One class against the rest, as liblinear's one-vs-rest fits it (the class weighs `weight`, the rest
-    weigh 1): its weights and intercept."""
-    clf = clone(template).set_params(class_weight={True: weight, False: 1.0})
-    clf.fit(X, y == label)
-    return clf.coef_[0], clf.intercept_

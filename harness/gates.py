@@ -142,27 +142,28 @@ NAMES_SCORES = PROJECT_DIR / "results" / "names-scores.json"
 # The Spanish sets (tests/spanish/), scored like the sealed one; `english_replies` is the share of the
 # conversations' Spanish turns that got a reply in English (source lines and quoted titles left out).
 # First scored 2026-12-07 with the first Spanish training data, answers and names (development: intent 0.861,
-# out of scope 0.832; sealed: 0.880, 0.849); the levels are those after the Spanish forms of the question.
+# out of scope 0.832; sealed: 0.880, 0.849); the levels are those after the Spanish discovery words, the
+# everyday-words language vote and the short Spanish names of the whole field (2026-12-07).
 SPANISH_REACHED: Dict[str, Tuple[float, bool, float]] = {
     "intent_accuracy": (0.899, True, 0.02),  # 416 messages: 0.02 is 8 of them
-    "out_of_scope_caught": (0.925, True, 0.04),  # 173 messages
+    "out_of_scope_caught": (0.919, True, 0.04),  # 173 messages
     "near_caught": (0.947, True, 0.05),  # 94 messages
-    "far_caught": (0.899, True, 0.05),  # 79 messages
-    "in_scope_refused": (0.049, False, 0.02),  # 243 messages
-    "job_ids_right": (0.935, True, 0.03),  # 139 messages naming a job
+    "far_caught": (0.886, True, 0.05),  # 79 messages
+    "in_scope_refused": (0.037, False, 0.02),  # 243 messages
+    "job_ids_right": (0.971, True, 0.03),  # 139 messages naming a job
     "conversation_accuracy": (0.50, True, 0.10),  # of 20; 0.10 is two conversations
-    "english_replies": (0.023, False, 0.025),  # 2 of 86 Spanish turns: 0.025 is two more
+    "english_replies": (0.0, False, 0.025),  # 0 of 86 Spanish turns: 0.025 is two
 }
 # Never tuned on: its figures only were looked at.
 SPANISH_SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.909, True, 0.02),  # 440 messages
-    "out_of_scope_caught": (0.922, True, 0.04),  # 179 messages
-    "near_caught": (0.939, True, 0.05),  # 98 messages
-    "far_caught": (0.901, True, 0.05),  # 81 messages
-    "in_scope_refused": (0.031, False, 0.02),  # 261 messages
-    "job_ids_right": (0.958, True, 0.03),  # 144 messages naming a job
-    "conversation_accuracy": (0.30, True, 0.10),  # of 20
-    "english_replies": (0.035, False, 0.025),  # 3 of 85 Spanish turns
+    "intent_accuracy": (0.914, True, 0.02),  # 440 messages
+    "out_of_scope_caught": (0.916, True, 0.04),  # 179 messages
+    "near_caught": (0.949, True, 0.05),  # 98 messages
+    "far_caught": (0.877, True, 0.05),  # 81 messages
+    "in_scope_refused": (0.027, False, 0.02),  # 261 messages
+    "job_ids_right": (0.965, True, 0.03),  # 144 messages naming a job
+    "conversation_accuracy": (0.35, True, 0.10),  # of 20
+    "english_replies": (0.012, False, 0.025),  # 1 of 85 Spanish turns
 }
 SPANISH_SCORES = PROJECT_DIR / "results" / "spanish-scores.json"
 SPANISH_SEALED_SCORES = PROJECT_DIR / "results" / "spanish-sealed-scores.json"

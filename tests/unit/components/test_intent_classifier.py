@@ -14,6 +14,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.base import clone
 
 from components.intent_classifier import ARRAYS, LinearIntentClassifier, _sentence_counts
 
@@ -40,12 +41,17 @@ def trained(storage: LocalModelStorage, **config: Any) -> LinearIntentClassifier
     context = ExecutionContext(GraphSchema({}), "test")
     classifier = LinearIntentClassifier.create({**LinearIntentClassifier.get_default_config(), "C": 100.0, **config},
                                                storage, Resource("classifier"), context)
-    examples = [message(w, "ask_salary") for w in (["pay"], ["salary"], ["pay", "salary"], ["pay", "pay", "pay"])]
-    examples += [message(w, "greet") for w in (["hello"], ["hi"], ["hi", "hello"], ["hi", "hi", "hi", "hi"])]
-    if config:  # a third intent, so that one-vs-rest and multinomial probabilities differ
-        examples += [message(w, "goodbye") for w in (["bye"], ["bye", "bye"], ["bye", "hi"])]
-    classifier.train(TrainingData(examples))
+    classifier.train(TrainingData(examples(three=bool(config))))
     return classifier
+
+
+def examples(three: bool) -> List[Message]:
+    """Two intents, or three, so that one-vs-rest and multinomial probabilities differ."""
+    found = [message(w, "ask_salary") for w in (["pay"], ["salary"], ["pay", "salary"], ["pay", "pay", "pay"])]
+    found += [message(w, "greet") for w in (["hello"], ["hi"], ["hi", "hello"], ["hi", "hi", "hi", "hi"])]
+    if three:
+        found += [message(w, "goodbye") for w in (["bye"], ["bye", "bye"], ["bye", "hi"])]
+    return found
 
 
 def test_long_and_short_messages_weigh_the_same(storage: LocalModelStorage) -> None:
@@ -143,16 +149,22 @@ def test_a_message_without_the_embedding_is_an_error_not_a_misaligned_row(storag
         classifier._create_X([with_vector, message(["hi"])])
 
 
+@pytest.mark.parametrize("dual", [False, True])
 @pytest.mark.parametrize("class_weight", [None, "balanced", {"goodbye": 3.0}])
-def test_the_side_by_side_fits_are_liblinears_own_one_vs_rest(tmp_path: Path, class_weight: Any) -> None:
-    """Threads only share the work: the model is the one a single liblinear fit makes, for any class weights."""
+def test_the_side_by_side_fits_are_liblinears_own_one_vs_rest(tmp_path: Path, class_weight: Any, dual: bool) -> None:
+    """Worker processes only share the work: the model is the one a single liblinear fit makes, for any class
+    weights, and with the dual solver, whose random order of coordinates a shared generator would change."""
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
-    one = trained(LocalModelStorage(tmp_path / "one"), n_jobs=1, class_weight=class_weight)
-    two = trained(LocalModelStorage(tmp_path / "two"), n_jobs=2, class_weight=class_weight)
+    one = trained(LocalModelStorage(tmp_path / "one"), n_jobs=1, class_weight=class_weight, dual=dual, tol=0.01)
+    two = trained(LocalModelStorage(tmp_path / "two"), n_jobs=2, class_weight=class_weight, dual=dual, tol=0.01)
     assert list(two.clf.classes_) == list(one.clf.classes_) == ["ask_salary", "goodbye", "greet"]
     assert np.allclose(two.clf.coef_, one.clf.coef_, atol=1e-8)
     assert np.allclose(two.clf.intercept_, one.clf.intercept_, atol=1e-8)
+    if not dual:  # the primal solver has no randomness: liblinear's own one-vs-rest fit is the same model
+        X, y = one._create_training_matrix(TrainingData(examples(three=True)))
+        own = clone(one.clf).fit(X, y)
+        assert np.allclose(own.coef_, one.clf.coef_, atol=1e-8)
     probe = [message(["salary", "bye"]), message(["hi", "bye"])]
     assert [r["confidence"] for m in two.process(probe) for r in m.get("intent_ranking")] == pytest.approx(
         [r["confidence"] for m in one.process([message(["salary", "bye"]), message(["hi", "bye"])])

@@ -73,8 +73,10 @@ def test_the_discovery_sets_coincide_with_training_no_more_than_recorded() -> No
 # raise these counts. The Spanish aliases (knowledge/occupations.yml) raised them from 9 and 19: a message that
 # is only a Spanish job name is now a job name, so it is the same "sentence" as the English bare names of
 # data/nlu/16_inform_occupation.yml ("[mri tech](occupation)"); the Spanish training data (data/nlu/es/) adds
-# none, and no Spanish training text is alike to a held-out text by any rule.
-SPANISH_DEVELOPMENT_COINCIDING_AT_MOST = 11
+# none of its own, and none of it was written alike to a held-out text. One more (11 -> 12) since "técnicos
+# de imágenes" is a name (the short form, like "imaging technicians"): a development question with it is now the
+# same sentence as a training example that asks it of another job, written before it.
+SPANISH_DEVELOPMENT_COINCIDING_AT_MOST = 12
 SPANISH_SEALED_COINCIDING_AT_MOST = 23
 
 
