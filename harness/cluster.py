@@ -39,6 +39,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = PROJECT_DIR / ".venv" / "bin"
 NGINX_DIR = PROJECT_DIR / "deploy" / "nginx"
 PG_USER = "postgres"  # Debian's: PostgreSQL refuses to run as root
+NGINX_WORKERS = 2  # nginx's worker processes: each may try a replica that is down once its fail_timeout is over
 
 
 def free_port() -> int:
@@ -261,7 +262,7 @@ class Cluster:
         temp.mkdir(exist_ok=True)
         main = self.nginx_dir / "nginx.conf"
         main.write_text(f"""# Written by harness/cluster.py; the server blocks come from deploy/nginx/*.template.
-worker_processes 2;
+worker_processes {NGINX_WORKERS};
 pid {self.nginx_dir / 'nginx.pid'};
 error_log {self.logs / 'nginx-error.log'} warn;
 events {{ worker_connections 4096; }}

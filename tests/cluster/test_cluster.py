@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from harness.classroom import ClassResult, run_class
-from harness.cluster import Cluster
+from harness.cluster import NGINX_WORKERS, Cluster
 from harness.figures import record
 
 pytestmark = pytest.mark.cluster
@@ -213,8 +213,10 @@ def test_a_replica_killed_under_load(cluster: Cluster) -> None:
     assert summary["gave_up"] == 0 and result.answered == 200, summary
     assert_nothing_lost(cluster, result, prefix)
     # Requests that nginx began after the kill and tried on the dead replica (a refused connect, 502): it
-    # marks the replica down after one failure for 10 s (max_fails=1 fail_timeout=10s), then tries once.
-    # Those in flight at the kill are the polite replies the students asked again after.
+    # marks the replica down after one failure for 10 s (max_fails=1 fail_timeout=10s), then tries once; each
+    # worker process may pick it in the moment before another's try has failed (6 of 156 in a fresh clone's
+    # loaded run at cf99a86, over 32 s, with 2 workers). Those in flight at the kill are the polite replies the
+    # students asked again after.
     started_after, tried_dead, in_flight = 0, 0, 0
     for line in access_log(cluster)[killed["lines"]:]:
         if "/webhooks/rest/webhook" not in line:
@@ -228,7 +230,8 @@ def test_a_replica_killed_under_load(cluster: Cluster) -> None:
         else:
             in_flight += hit_dead
     seconds = time.monotonic() - killed["at"]
-    assert tried_dead <= 1 + seconds / 10, f"{tried_dead} of {started_after} new requests still tried {dead}"
+    assert tried_dead <= NGINX_WORKERS * (1 + seconds / 10), \
+        f"{tried_dead} of {started_after} new requests still tried {dead}"
     figures = {**summary, "in_flight_at_kill": in_flight, "new_requests_after_kill": started_after,
                "new_requests_tried_on_dead_replica": tried_dead, "seconds_after_kill": round(seconds, 1)}
     back = time.monotonic()
