@@ -89,8 +89,8 @@ class JobMaskedCountVectors(SentenceCountVectors):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  execution_context: ExecutionContext, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, model_storage, resource, execution_context, *args, **kwargs)
-        patterns = Path(config["pipeline_path"]) / "entity_ruler" / "patterns.jsonl"
-        self.spans = job_spans(patterns.parent.parent, patterns.stat().st_mtime_ns)
+        pipeline = Path(config["pipeline_path"])
+        self.spans = job_spans(pipeline, (pipeline / "entity_ruler" / "patterns.jsonl").stat().st_mtime_ns)
 
     def _get_message_tokens_by_attribute(self, message: Message, attribute: Text) -> List[Text]:
         if attribute != TEXT:
