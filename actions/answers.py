@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import (
     CHECKED,
     capitalised,
+    context_occupation,
     field_intro,
     field_named,
     intent_name,
@@ -23,7 +24,6 @@ from actions.context import (
     note_sources_language,
     occupation_buttons,
     say,
-    slot_occupation,
 )
 from actions.forms import across_jobs, good_job_intro, shaped_answer
 from actions.phrases import EN, phrase, topic_label
@@ -114,7 +114,7 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[s
 
         return [SlotSet("topic", "compare")] + compare(dispatcher, kb, [o.id for o in kb.featured()], [topic],
                                                        question_text(tracker), lang)
-    occupation_id = mentioned[0] if mentioned else slot_occupation(tracker, kb)
+    occupation_id = mentioned[0] if mentioned else context_occupation(tracker, kb)
     events: List[Dict[Text, Any]] = [SlotSet("topic", topic), SlotSet("occupation", occupation_id)]
     shaped = shaped_answer(dispatcher, kb, tracker, topic, occupation_id, jobs, lang)
     if shaped is not None:

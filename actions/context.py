@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.phrases import EN, ES, LANGUAGES, joined, phrase, spanish, term
 from knowledge.language import conversation_language
-from knowledge.names import OCCUPATION, OTHER_JOB, Found
+from knowledge.names import CONTEXT_REFERENCE, OCCUPATION, OTHER_JOB, Found
 from knowledge.query import FactInfo, KnowledgeBase, OtherJobInfo
 from knowledge.vocabulary import ANSWERED, NOT_COVERED, REPLY_KIND_SLOT
 
@@ -140,6 +140,21 @@ def mentioned_other_jobs(tracker: Tracker, kb: KnowledgeBase) -> List[OtherJobIn
 def slot_occupation(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
     """The job in context, trusted only if the knowledge base still knows its id."""
     return known_id(kb, tracker.get_slot("occupation"))
+
+
+def context_occupation(tracker: Tracker, kb: KnowledgeBase) -> Optional[str]:
+    """The job in context; else the occupation that "this career" or "esta carrera" points at when the message
+    says it (knowledge/occupations.yml's context_references): a first question on "this career" is about the
+    field the assistant covers, and needs no "which job?" back."""
+    found = slot_occupation(tracker, kb)
+    if found is not None:
+        return found
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if isinstance(entity, dict) and entity.get("entity") == CONTEXT_REFERENCE:
+            found = known_id(kb, entity.get("value"))
+            if found is not None:
+                return found
+    return None
 
 
 def source_line(kb: KnowledgeBase, source_ids: Iterable[str], credit_ids: Iterable[str] = (),

@@ -85,6 +85,8 @@ PATIENT = re.compile(
     r"baby|babies|pregnancy|doctor|child|son|daughter|kids?|body|health|treatment|chemo|radiotherapy)\b|"
     r"\bmy (?:grandma|grandmother|grandpa|grandfather|nan|nana|mom|mum|mother|dad|father|sister|brother|wife|"
     r"husband|partner|aunt|uncle|friend|cousin)\b|"
+    r"\bfor (?:the|a|an|your|our) (?:unborn )?(?:baby|babies|fetus|kid|child|children|toddler)\b|"
+    r"\btoo many (?:x-?rays?|xrays|scans|ct scans|ct|mris?)\b|"
     r"\bi(?:'m|m| am) pregnant\b|\bfor me\b|\bwhile (?:pregnant|breastfeeding)\b|\bi (?:have|had|got) (?:an? )?"
     r"(?:scans?|x-?rays?|mri|ct|ultrasound|mammogram)\b", re.IGNORECASE)
 # "la tomografía que me hicieron", "¿me puede dar cáncer?", "mi mamá se va a hacer una resonancia", "estoy embarazada"
@@ -99,7 +101,7 @@ PATIENT_ES = re.compile(
     r"\b(?:me|le|nos) (?:puede|pueden|podria|podrian|va a|van a|da|dan|dara|daria|causa|causara) (?:dar |causar |"
     r"provocar )?(?:cancer|leucemia|tumor(?:es)?|dano)\b|"
     r"\b(?:estoy|estaba|quede|sigo) embarazada\b|\b(?:durante|en|mientras)(?: el| la| mi)? (?:embarazo|lactancia)\b|"
-    r"\bamamantando\b|\bpara mi(?=\s*(?:[?.!,]|$))|"
+    r"\bamamantando\b|\bpara mi(?=\s*(?:[?.!,]|$))|\b(?:me|le|nos) (?:va|van) a (?:curar|sanar|doler)\b|"
     r"\btengo (?:una|un) (?:tomografia|tac|radiografia|resonancia|ecografia|mamografia|ultrasonido|estudio)\b")
 # Words of a career question: with one of these, "my" is a student's ("my mom says rad techs earn a lot").
 CAREER = re.compile(

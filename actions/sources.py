@@ -20,6 +20,7 @@ from actions.compare import TOPIC_PATTERNS
 from actions.context import (
     capitalised,
     cited,
+    context_occupation,
     knowledge_base,
     language,
     mentioned_occupations,
@@ -72,7 +73,9 @@ ABOUT_A_TOPIC_ES = re.compile(
 # the message was classified (a Spanish question about the pay's year may be read as a pay question).
 WHERE_FROM_ES = re.compile(
     r"\bde donde (?:sacas|sacaste|sacan|sacaron|sale|salen|salio|viene|vienen|obtienes|obtuviste|proviene|"
-    r"provienen)\b|\b(?:de )?(?:que|cual) a[nñ]o (?:son|es|eran|era)\b|\bde cuando (?:son|es)\b|\bcual(?:es)? "
+    r"provienen)\b|\b(?:de )?(?:que|q|cual) a[nñ]o (?:son|es|eran|era)\b|"
+    r"\b(?:son|es|eran|era) de (?:que|q|cual) a[nñ]o\b|"
+    r"\bde (?:que|q) pais (?:es|son|viene|vienen|sacaste|sacaron)\b|\bde cuando (?:son|es)\b|\bcual(?:es)? "
     r"(?:es|son) (?:tu|tus|la|las|su|sus) fuentes?\b|\bque fuentes? (?:usas|usaste|usan|tienes|consultas|"
     r"consultaste|citas)\b|\ben que te basas\b|\bsegun quien\b|"
     r"\bquien (?:lo )?dice (?:eso|esto)\b|\bque tan (?:actualizad|reciente)\w*\b|\b(?:estan|esta) actualizad[oa]s?\b")
@@ -125,7 +128,7 @@ def asked_topic(text: object) -> Optional[str]:
 def topic_facts(kb: KnowledgeBase, tracker: Tracker, topic: str) -> List[FactInfo]:
     """The facts an answer on `topic` would use: the job in play's, else the group's, else every job's."""
     mentioned = mentioned_occupations(tracker, kb)
-    occupation_id = mentioned[0] if mentioned else slot_occupation(tracker, kb)
+    occupation_id = mentioned[0] if mentioned else context_occupation(tracker, kb)
     fact = kb.find_fact(occupation_id, topic) if occupation_id else kb.fact(kb.group().id, topic)
     return [fact] if fact is not None else [f for f in kb.facts() if f.topic == topic]
 

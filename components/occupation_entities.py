@@ -33,7 +33,7 @@ from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, INTENT, INTENT_RANKIN
 from rasa.shared.nlu.training_data.message import Message
 
 from components.job_mask import names_from_pipeline, patterns_from_pipeline
-from knowledge.names import CUTOFF, OCCUPATION, OTHER_JOB, REFERENCE, Names, asked_member
+from knowledge.names import CONTEXT_REFERENCE, CUTOFF, OCCUPATION, OTHER_JOB, REFERENCE, Names, asked_member
 
 ENTITY = OCCUPATION
 OTHER = OTHER_JOB
@@ -61,6 +61,7 @@ class OccupationEntities(GraphComponent):
         aliases, others = names_from_pipeline(Path(config["pipeline_path"]))
         self.names = Names(aliases, others, cutoff=float(config["cutoff"]))
         self.references = patterns_from_pipeline(Path(config["pipeline_path"]), REFERENCE)
+        self.context_references = patterns_from_pipeline(Path(config["pipeline_path"]), CONTEXT_REFERENCE)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -84,9 +85,11 @@ class OccupationEntities(GraphComponent):
 
     def _process(self, message: Message) -> None:
         entities = message.get(ENTITIES) or []
-        unrelated = [e for e in entities if e.get("entity") not in (ENTITY, OTHER, REFERENCE)]
+        unrelated = [e for e in entities if e.get("entity") not in (ENTITY, OTHER, REFERENCE, CONTEXT_REFERENCE)]
         references = [e for e in entities if e.get("entity") == REFERENCE
                       and str(e.get("value", "")).lower() in self.references]
+        context = [e for e in entities if e.get("entity") == CONTEXT_REFERENCE
+                   and str(e.get("value", "")).lower() in self.context_references]
         found = sorted((e for e in entities if e.get("entity") in (ENTITY, OTHER)),
                        key=lambda e: (e.get(EXTRACTOR) != RULER, e.get("entity") != OTHER, e.get("start", 0)))
         kept: List[Dict[str, Any]] = []
@@ -117,6 +120,10 @@ class OccupationEntities(GraphComponent):
             first = min(references, key=lambda e: e.get("start", 0))
             kept.append({**first, "entity": ENTITY, "value": self.references[str(first["value"]).lower()],
                          EXTRACTOR: self.NAME, "found_by": REFERENCE})
+        elif not kept and context:  # "how much does this career pay": the job in context, else the group (actions)
+            first = min(context, key=lambda e: e.get("start", 0))
+            kept.append({**first, "value": self.context_references[str(first["value"]).lower()],
+                         EXTRACTOR: self.NAME, "found_by": CONTEXT_REFERENCE})
         kept.sort(key=lambda e: e.get("start", 0))
         message.set(ENTITIES, unrelated + kept, add_to_output=True)
         self._bare_job_name(message, kept)

@@ -39,6 +39,8 @@ DEVELOPMENT_CONVERSATIONS = PROJECT_DIR / "tests" / "development" / "conversatio
 # The third development set (tests/development_names/): how messages name the whole group, one job, or a job
 # just outside the field.
 NAMES = PROJECT_DIR / "tests" / "development_names"
+# The fourth (tests/development_students/): everyday questions of students, parents and career changers.
+STUDENTS = PROJECT_DIR / "tests" / "development_students"
 DISCOVERY_MESSAGES = PROJECT_DIR / "tests" / "discovery" / "messages.yml"
 DISCOVERY_CONVERSATIONS = PROJECT_DIR / "tests" / "discovery" / "conversations.yml"
 SEALED_DISCOVERY = PROJECT_DIR / "tests" / "discovery_sealed"
@@ -147,6 +149,11 @@ def names_texts() -> List[Text]:
     return set_texts(NAMES / "messages.yml", NAMES / "conversations.yml", "names")
 
 
+def students_texts() -> List[Text]:
+    """The fourth development set's messages and turns (tests/development_students/): everyday questions."""
+    return set_texts(STUDENTS / "messages.yml", STUDENTS / "conversations.yml", "students")
+
+
 def discovery_texts() -> List[Text]:
     """The discovery development set's messages and turns (tests/discovery/)."""
     return set_texts(DISCOVERY_MESSAGES, DISCOVERY_CONVERSATIONS, "discovery")
@@ -250,6 +257,12 @@ def spanish_development_texts() -> List[Text]:
     return set_texts(development / "messages.yml", development / "conversations.yml", "spanish development")
 
 
+def spanish_development_2_texts() -> List[Text]:
+    """The second Spanish development set's messages and turns (tests/spanish/development_2/), read freely."""
+    development = SPANISH / "development_2"
+    return set_texts(development / "messages.yml", development / "conversations.yml", "spanish development 2")
+
+
 def spanish_sealed_texts() -> List[Text]:
     """The Spanish sealed set's; `where` begins "sealed", so its texts are never shown."""
     sealed = SPANISH / "sealed"
@@ -258,13 +271,14 @@ def spanish_sealed_texts() -> List[Text]:
 
 def spanish_texts() -> List[Text]:
     """The Spanish sets' (tests/spanish/): the development set's, and the sealed one's, never shown."""
-    return spanish_development_texts() + spanish_sealed_texts()
+    return spanish_development_texts() + spanish_development_2_texts() + spanish_sealed_texts()
 
 
 def held_out_texts() -> List[Text]:
-    """The development sets' texts (three), the discovery sets', the Spanish sets' and the sealed set's."""
+    """The development sets' texts (four), the discovery sets', the Spanish sets' and the sealed set's."""
     return (nlu_texts(HELD_OUT_NLU) + conversation_texts(HELD_OUT_CONVERSATIONS) + development_texts()
-            + names_texts() + discovery_texts() + sealed_texts() + sealed_discovery_texts() + spanish_texts())
+            + names_texts() + students_texts() + discovery_texts() + sealed_texts() + sealed_discovery_texts()
+            + spanish_texts())
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -28,7 +28,9 @@ are chosen on them.
     python -m harness.sealed MODEL OUT.json                      # the sealed set: figures as JSON, no texts
     python -m harness.sealed MODEL OUT.json --development [--show]  # the second development set
     python -m harness.sealed MODEL OUT.json --names [--show]        # the third development set
+    python -m harness.sealed MODEL OUT.json --students [--show]     # the fourth: everyday questions
     python -m harness.sealed MODEL OUT.json --spanish [--show]      # the Spanish development set
+    python -m harness.sealed MODEL OUT.json --spanish-2 [--show]    # the second Spanish development set
     python -m harness.sealed MODEL OUT.json --spanish-sealed        # the Spanish sealed set: figures only
 """
 
@@ -48,20 +50,24 @@ import yaml
 from harness.dialogue import OUT_OF_SCOPE_REPLY, Dialogue, Turn
 from harness.servers import PROJECT_DIR
 from knowledge.language import SWITCH_MARGIN
+from knowledge.names import CONTEXT_REFERENCE
 from knowledge.vocabulary import NOT_COVERED, OUTSIDE, UNSURE
 
 SEALED = PROJECT_DIR / "tests" / "sealed"
 DEVELOPMENT = PROJECT_DIR / "tests" / "development"
 NAMES = PROJECT_DIR / "tests" / "development_names"
+STUDENTS = PROJECT_DIR / "tests" / "development_students"
 SPANISH = PROJECT_DIR / "tests" / "spanish" / "development"
+SPANISH_2 = PROJECT_DIR / "tests" / "spanish" / "development_2"
 SPANISH_SEALED = PROJECT_DIR / "tests" / "spanish" / "sealed"
 # as the copy checker names their places
-SET_NAMES = {SEALED: "sealed", DEVELOPMENT: "development", NAMES: "names", SPANISH: "spanish development",
-             SPANISH_SEALED: "sealed spanish"}
+SET_NAMES = {SEALED: "sealed", DEVELOPMENT: "development", NAMES: "names", STUDENTS: "students",
+             SPANISH: "spanish development", SPANISH_2: "spanish development 2", SPANISH_SEALED: "sealed spanish"}
 # Their texts are never shown, only their figures
 SEALED_SETS = (SEALED, SPANISH_SEALED)
 # The command line's flag for each set but the sealed one, the default (bench/evaluate.py runs them too)
-FLAGS = {"--development": DEVELOPMENT, "--names": NAMES, "--spanish": SPANISH, "--spanish-sealed": SPANISH_SEALED}
+FLAGS = {"--development": DEVELOPMENT, "--names": NAMES, "--students": STUDENTS, "--spanish": SPANISH,
+         "--spanish-2": SPANISH_2, "--spanish-sealed": SPANISH_SEALED}
 MESSAGES, CONVERSATIONS = "messages.yml", "conversations.yml"
 OUT_OF_SCOPE = "out_of_scope"
 SCOPES = ("in", "near", "far")
@@ -75,11 +81,12 @@ def load(path: Path, key: str) -> List[Dict[str, Any]]:
 
 
 def found_jobs(dialogue: Dialogue, turn: Turn) -> List[str]:
-    """The group's job ids the model found in a message, as the actions resolve them."""
+    """The group's job ids the model found in a message, as the actions resolve them: "this career" too, which
+    names the group when no job is in context (each message is scored on its own)."""
     from actions.context import knowledge_base
 
     kb = knowledge_base()
-    ids = [kb.resolve(e.get("value")) for e in turn.entities if e.get("entity") == "occupation"]
+    ids = [kb.resolve(e.get("value")) for e in turn.entities if e.get("entity") in ("occupation", CONTEXT_REFERENCE)]
     return sorted({i for i in ids if i})
 
 
@@ -202,7 +209,8 @@ def coinciding(folder: Path = SEALED) -> set:
     from harness import heldout
 
     texts = {SEALED: heldout.sealed_texts, DEVELOPMENT: heldout.development_texts, NAMES: heldout.names_texts,
-             SPANISH: heldout.spanish_development_texts, SPANISH_SEALED: heldout.spanish_sealed_texts}[folder]()
+             STUDENTS: heldout.students_texts, SPANISH: heldout.spanish_development_texts,
+             SPANISH_2: heldout.spanish_development_2_texts, SPANISH_SEALED: heldout.spanish_sealed_texts}[folder]()
     copies, training_texts = heldout.copies, heldout.training_texts
     return {c.held_out.where for c in copies(texts, training_texts())}
 
@@ -213,7 +221,7 @@ async def evaluate(model: Path, folder: Path = SEALED) -> Dict[str, Any]:
     messages = load(folder / MESSAGES, "messages")
     result = await score_messages(dialogue, messages)
     result["dialogues"] = await score_conversations(dialogue, load(folder / CONVERSATIONS, "conversations"),
-                                                    spanish=folder in (SPANISH, SPANISH_SEALED))
+                                                    spanish=folder in (SPANISH, SPANISH_2, SPANISH_SEALED))
     flagged = coinciding(folder)
     name = SET_NAMES[folder]
     clean = [m for index, m in enumerate(messages) if f"{name} message {index + 1}" not in flagged]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from knowledge import discovery, models, places
 from knowledge.language import folded
-from knowledge.names import OTHER_JOB, REFERENCE
+from knowledge.names import CONTEXT_REFERENCE, OTHER_JOB, REFERENCE
 from knowledge.query import database_url
 from knowledge.vocabulary import (
     ENGLISH,
@@ -84,6 +84,7 @@ class Knowledge:
     generated: Dict[str, str] = field(default_factory=dict)  # plural alias -> id
     fields: Set[str] = field(default_factory=set)  # aliases that name a field of work
     references: Dict[str, str] = field(default_factory=dict)  # "this group" -> occupation id
+    context_references: Dict[str, str] = field(default_factory=dict)  # "this career" -> occupation id
     other_jobs: List[Dict[str, Any]] = field(default_factory=list)  # outside the group
     other_aliases: Dict[str, str] = field(default_factory=dict)  # alias (plurals too) -> other job id
 
@@ -202,13 +203,15 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             if str(word).strip().lower() not in map(str.lower, occupation["aliases"]):
                 raise KnowledgeError("occupations.yml", entry, f"field word `{word}` is not one of its aliases")
             knowledge.fields.add(str(word).strip().lower())
-        for phrase in occupation.get("references") or []:
-            key = str(phrase).strip().lower()
-            if knowledge.references.get(key, occupation["id"]) != occupation["id"]:
-                raise KnowledgeError("occupations.yml", entry, f"reference `{phrase}` points at two occupations")
-            knowledge.references[key] = occupation["id"]
-            for variant in spellings(key):
-                knowledge.references.setdefault(variant, occupation["id"])
+        for kind, found in (("references", knowledge.references),
+                            ("context_references", knowledge.context_references)):
+            for phrase in occupation.get(kind) or []:
+                key = str(phrase).strip().lower()
+                if found.get(key, occupation["id"]) != occupation["id"]:
+                    raise KnowledgeError("occupations.yml", entry, f"reference `{phrase}` points at two occupations")
+                found[key] = occupation["id"]
+                for variant in spellings(key):
+                    found.setdefault(variant, occupation["id"])
     for alias, occupation_id in list(knowledge.aliases.items()):
         extra = plural(alias)
         for variant in [extra] + spellings(alias) + spellings(extra or ""):
@@ -216,8 +219,9 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
                 knowledge.generated[variant] = occupation_id
     knowledge.fields |= {v for word in list(knowledge.fields) for v in spellings(word)
                          if v in knowledge.aliases or v in knowledge.generated}
-    for phrase, occupation_id in knowledge.references.items():
-        if phrase in knowledge.aliases or phrase in knowledge.generated:
+    for phrase, occupation_id in [*knowledge.references.items(), *knowledge.context_references.items()]:
+        if phrase in knowledge.aliases or phrase in knowledge.generated or (
+                phrase in knowledge.references and phrase in knowledge.context_references):
             raise KnowledgeError("occupations.yml", f"occupation {occupation_id}",
                                  f"reference `{phrase}` is also a name")
     _check_parents(occupation_ids)
@@ -569,7 +573,9 @@ def ruler_patterns(knowledge: Knowledge) -> List[Dict[str, str]]:
             for alias, occupation_id in sorted(items.items())] + [
         {"label": OTHER_JOB, "pattern": alias, "id": job_id} for alias, job_id in others] + [
         {"label": REFERENCE, "pattern": phrase, "id": occupation_id}
-        for phrase, occupation_id in sorted(knowledge.references.items())]
+        for phrase, occupation_id in sorted(knowledge.references.items())] + [
+        {"label": CONTEXT_REFERENCE, "pattern": phrase, "id": occupation_id}
+        for phrase, occupation_id in sorted(knowledge.context_references.items())]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -29,6 +29,9 @@ from knowledge.language import folded
 OCCUPATION = "occupation"
 OTHER_JOB = "other_job"
 REFERENCE = "reference"  # the ruler's label for a phrase that points at an occupation without naming it ("this group")
+# ... and for one that points at the job the conversation is about, or the occupation when it is about none
+# ("this career", "esta carrera"): the job in context wins, so a follow-up keeps its job.
+CONTEXT_REFERENCE = "context_reference"
 CUTOFF = 0.85  # difflib ratio from which a typed name is the alias it resembles
 MIN_FUZZY_LENGTH = 5  # shorter words ("ct", "mri", "scan") must be typed exactly
 MAX_WINDOW = 4  # words in the longest alias worth searching for
@@ -70,6 +73,7 @@ PROFESSION = re.compile(
     r"developers?|chefs?|influencers?|youtubers?|streamers?|actors?|actress(?:es)?|singers?|"
     r"musicians?|artists?|writers?|journalists?|soldiers?|police(?: officers?)?|cops?|farmers?|carpenters?|"
     r"welders?|barbers?|hairdressers?|cashiers?|bankers?|athletes?|footballers?|scientists?|economists?|"
+    r"(?:nba|nfl|mlb|nhl|pro|professional|football|soccer|basketball|baseball|hockey|tennis|golf|esports?) players?|"
     r"nann(?:y|ies)|babysitters?|paralegals?|entrepreneurs?|bakers?|butchers?|brokers?|realtors?|"
     r"astronauts?|zookeepers?|librarians?|photographers?|nutritionists?|dietitians?)\b",
     re.IGNORECASE)
@@ -101,7 +105,8 @@ SPANISH_PROFESSION = re.compile(
     r"(?<!tecnico )(?<!tecnica )(?<!tecnicos )(?<!tecnicas )\b(?!te[cgk]|prolog|monolog|homolog)[a-zñ]{2,}olog[oa]s?\b|"
     r"\b[a-zñ]+iatras?\b|\b(?!audio|densito)[a-zñ]+metristas?\b|"
     r"\b(?:paramedic[oa]s?|parteras?|comadronas?|matronas?|quiropractic[oa]s?|dentistas?|abogad[oa]s?|notari[oa]s?|"
-    r"plomer[oa]s?|fontaner[oa]s?|electricistas?|pilotos?|contadoras?|contables?|programador(?:es|as?)?|bomber[oa]s?|"
+    r"plomer[oa]s?|fontaner[oa]s?|electricistas?|pilotos?|contador(?:es|as?)?(?! geiger)|contables?|"
+    r"programador(?:es|as?)?|bomber[oa]s?|"
     r"mecanicos?|arquitect[oa]s?|veterinarios?|flebotomistas?|perfusionistas?|higienistas?|disenador(?:es|as?)?|"
     r"desarrollador(?:es|as?)?|(?:chofer(?:es)?|conductor(?:es|as?)?) de (?:camion(?:es)?|trailer|autobus|taxi|uber)|"
     r"chofer(?:es)?|camioner[oa]s?|trailer[oa]s?|taxistas?|chefs?|cociner[oa]s?|influencers?|youtubers?|streamers?|"
@@ -281,6 +286,7 @@ class Names:
         self.other_ids = set(other_ids) | set(self.others.values())
         self.cutoff = cutoff
         self.words = english_words() | {w for name in [*self.aliases, *self.others] for w in name.split()}
+        self.spanish_words = spanish_words()
         self.group_words = frozenset(w for name in self.aliases for w in name.split())
         self.folded_group_words = frozenset(folded(w) for w in self.group_words)
         self.max_words = max((len(n.split()) for n in [*self.aliases, *self.others]), default=1)
@@ -315,7 +321,7 @@ class Names:
         """The alias `typed` misspells: same first letter, at least `cutoff` alike."""
         if len(typed) < MIN_FUZZY_LENGTH:
             return None
-        if all(word in self.words for word in typed.split()):  # nothing misspelt: only an exact name could match
+        if all(self.is_word(word) for word in typed.split()):  # nothing misspelt: only an exact name could match
             return None
         candidates = [n for n in self._by_initial.get(typed[0], ())
                       if abs(len(n) - len(typed)) <= max(2, len(n) // 4)]
@@ -330,7 +336,12 @@ class Names:
         """`typed` is `name` with misspelt words: as many words, and each one that differs is no word."""
         typed_words, name_words = typed.split(), name.split()
         return len(typed_words) == len(name_words) and all(
-            a == b or a not in self.words for a, b in zip(typed_words, name_words, strict=True))
+            a == b or not self.is_word(a) for a, b in zip(typed_words, name_words, strict=True))
+
+    def is_word(self, word: str) -> bool:
+        """An English or Spanish word, or a word of a job name: never mended into another ("histologia" is not a
+        misspelt "radiologia")."""
+        return word in self.words or folded(word) in self.spanish_words
 
     def outside_phrase(self, text: str, start: int, end: int) -> Optional[Tuple[int, int, str]]:
         """(start, end, id) of the longer job phrase around a group name at text[start:end], when that

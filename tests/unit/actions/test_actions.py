@@ -397,3 +397,24 @@ async def test_every_answer_ends_with_bls_only_where_its_facts_credit_the_bls(kb
             messages, _ = await run_action(ActionAnswer(), make_tracker(intent, [occupation(job)]))
             line = text_of(messages).splitlines()[-1]
             assert (f"citing {credit.name}" in line) == (credit.id in fact.attribution), (job, topic, line)
+
+
+def this_career(text: str) -> dict:
+    return {"entity": "context_reference", "value": "imaging_technician", "text": "this career",
+            "start": text.index("this career"), "end": text.index("this career") + len("this career")}
+
+
+async def test_this_career_as_a_first_question_is_the_group_not_a_question_back(kb: KnowledgeBase) -> None:
+    text = "how much does this career pay"
+    messages, slots = await run_action(ActionAnswer(), make_tracker("ask_salary", [this_career(text)], text=text))
+    assert slots["occupation"] == kb.group().id and slots.get("reply_kind") != "clarify"
+    assert all(f"${kb.figure(o.id).value:,}" in text_of(messages) for o in kb.featured())
+
+
+async def test_this_career_after_a_job_keeps_the_job(kb: KnowledgeBase) -> None:
+    text = "how much does this career pay"
+    tracker = make_tracker("ask_salary", [this_career(text)], slots={"occupation": "sonographer"}, text=text)
+    messages, slots = await run_action(ActionAnswer(), tracker)
+    assert slots["occupation"] == "sonographer"
+    assert f"${kb.figure('sonographer').value:,}" in text_of(messages)
+    assert f"${kb.figure('radiologic_technologist').value:,}" not in text_of(messages)

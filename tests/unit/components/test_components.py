@@ -205,3 +205,29 @@ def test_a_spanish_profession_word_is_an_outside_job(merger: OccupationEntities,
                                                      value: str) -> None:
     found = [(e["text"], e["value"], e["entity"]) for e in run(merger, text, []).get("entities")]
     assert found == [(word, value, "other_job")]
+
+
+def context_reference(text: str, phrase: str) -> Dict[str, Any]:
+    """What the ruler gives for "this career": the text as its value, with the `context_reference` label."""
+    return {**reference(text, phrase), "entity": "context_reference"}
+
+
+def test_the_ruler_tags_this_career_in_both_languages() -> None:
+    for text, phrase in [("how much does this career pay", "this career"),
+                         ("¿cuánto paga esta carrera?", "esta carrera"),
+                         ("que horario hay en este campo", "este campo")]:
+        doc = build_pipeline()(text)
+        found = [(e.text, e.label_, e.ent_id_) for e in doc.ents]
+        assert found == [(phrase, "context_reference", "imaging_technician")]
+
+
+def test_this_career_points_at_the_group_only_when_no_job_is_named(merger: OccupationEntities) -> None:
+    alone = "how much does this career pay"
+    message = run(merger, alone, [context_reference(alone, "this career")], intent="ask_salary")
+    assert [(e["entity"], e["value"], e["found_by"]) for e in message.get("entities")] == [
+        ("context_reference", "imaging_technician", "context_reference")]
+    beside_a_job = "is this career as hard as a sleep tech's"
+    message = run(merger, beside_a_job, [entity("sleep tech", beside_a_job.index("sleep"), "sleep tech",
+                                                "SpacyEntityExtractor"),
+                                         context_reference(beside_a_job, "this career")], intent="ask_overview")
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("occupation", NAMES["sleep tech"])]

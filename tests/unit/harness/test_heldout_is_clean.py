@@ -24,7 +24,9 @@ from harness.heldout import (
     nlu_texts,
     sealed_discovery_texts,
     sealed_texts,
+    spanish_development_2_texts,
     spanish_texts,
+    students_texts,
     training_texts,
 )
 
@@ -50,6 +52,33 @@ NAMES_COINCIDING_AT_MOST = 99
 def test_the_third_development_set_coincides_with_training_no_more_than_recorded() -> None:
     found = copies(names_texts(), training_texts())
     assert len(found) <= NAMES_COINCIDING_AT_MOST, "\n".join(
+        f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
+
+
+# The fourth development set (tests/development_students/), written blind the same way: everyday questions, many
+# of them the common ones that the training data already asks in the same words (233 of its 508 texts when it
+# came). Four more since its errors were read: the names it used that became aliases ("sleep study tech",
+# "medical scanning tech", "mammograms", "hearing test") make four of its questions the same sentence as
+# training examples written before it, asked of another job.
+STUDENTS_COINCIDING_AT_MOST = 237
+
+
+def test_the_fourth_development_set_coincides_with_training_no_more_than_recorded() -> None:
+    found = copies(students_texts(), training_texts())
+    assert len(found) <= STUDENTS_COINCIDING_AT_MOST, "\n".join(
+        f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
+
+
+# The second Spanish development set (tests/spanish/development_2/): greetings, "sí", "no" and "¿qué es un X?"
+# coincide with training texts written before it (44 of its 414 texts when it came). One more since its errors
+# were read: "técnicos de imagen" became a name, so a question with it is the same sentence as a training example
+# written before it, asked of another job.
+SPANISH_DEVELOPMENT_2_COINCIDING_AT_MOST = 45
+
+
+def test_the_second_spanish_development_set_coincides_with_training_no_more_than_recorded() -> None:
+    found = copies(spanish_development_2_texts(), training_texts())
+    assert len(found) <= SPANISH_DEVELOPMENT_2_COINCIDING_AT_MOST, "\n".join(
         f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in found)
 
 
@@ -82,7 +111,8 @@ SPANISH_SEALED_COINCIDING_AT_MOST = 23
 
 def test_the_spanish_sets_coincide_with_training_no_more_than_recorded() -> None:
     found = copies(spanish_texts(), training_texts())
-    development = [c for c in found if not c.held_out.where.startswith(SEALED)]
+    development = [c for c in found if c.held_out.where.startswith("spanish development ")
+                   and not c.held_out.where.startswith("spanish development 2 ")]
     sealed = [c for c in found if c.held_out.where.startswith(SEALED)]
     assert len(development) <= SPANISH_DEVELOPMENT_COINCIDING_AT_MOST, "\n".join(
         f"{c.held_out.where}: {c.held_out.raw!r} ({c.rule})" for c in development)

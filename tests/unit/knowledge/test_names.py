@@ -7,7 +7,7 @@ from typing import Optional
 import pytest
 
 from knowledge.build import load
-from knowledge.names import Names, asked_member, key
+from knowledge.names import OCCUPATION, Names, asked_member, key
 from knowledge.query import KnowledgeBase
 
 RADIOGRAPHER = load().aliases["radiographer"]  # the job "radiograhper" misspells, from occupations.yml
@@ -322,3 +322,14 @@ def test_a_group_name_inside_a_longer_spanish_job_phrase_is_that_other_job(names
 ])
 def test_a_spanish_membership_question_names_the_job_asked_about(text: str, name: Optional[str]) -> None:
     assert asked_member(text) == name
+
+
+@pytest.mark.parametrize("text", ["que hace un tecnico de histologia", "técnico de histología", "tecnico de biologia"])
+def test_a_real_spanish_word_is_never_mended_into_a_group_word(names: Names, text: str) -> None:
+    """"histologia" is a word, not a misspelt "radiologia": the job is another one, never the nearest title."""
+    assert [f for f in names.find(text) if f.kind == OCCUPATION] == []
+
+
+@pytest.mark.parametrize("text", ["how much do nba players make", "cuanto gana un contador"])
+def test_far_professions_are_found(names: Names, text: str) -> None:
+    assert names.professions(text)
