@@ -129,17 +129,20 @@ test-stories: $(MODEL) ## Conversation tests, end to end through NLU (rasa test 
 test-nlu: $(MODEL) $(KB_DB) ## Held-out NLU against the gates of harness/gates.py.
 	$(BIN)/python -m harness.gates nlu $(MODEL)
 
-test-development: $(MODEL) $(KB_DB) ## The second and third development sets (tests/development/, tests/development_names/) against their gates.
+test-development: $(MODEL) $(KB_DB) ## The second, third and fourth development sets (tests/development/, tests/development_names/, tests/development_students/) against their gates.
 	$(BIN)/python -m harness.gates development $(MODEL)
 
 test-sealed: $(MODEL) $(KB_DB) ## The sealed test set (tests/sealed/) against its gates: figures only, never its texts.
 	$(BIN)/python -m harness.gates sealed $(MODEL)
 
-test-spanish: $(MODEL) $(KB_DB) ## The Spanish development set and the Spanish sealed set (figures only) against their gates.
+test-spanish: $(MODEL) $(KB_DB) ## The two Spanish development sets and the Spanish sealed set (figures only) against their gates.
 	$(BIN)/python -m harness.gates spanish $(MODEL)
 
 test-discovery: $(MODEL) $(KB_DB) ## Finding a job: the discovery development set and the sealed one against their gates.
 	$(BIN)/python -m harness.gates discovery $(MODEL)
+
+test-model: $(MODEL) $(KB_DB) ## test-nlu, test-development, test-sealed, test-discovery and test-spanish in one process.
+	$(BIN)/python -m harness.gates model $(MODEL)
 
 test-conversations: $(MODEL) ## Held-out conversations (rasa test core --e2e) against their gate.
 	rm -rf results/conversations-holdout
@@ -157,7 +160,8 @@ widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/scree
 # `make test` runs in two lanes side by side, since the CI machine has 2 cores and the server tests spend most of
 # their time waiting: first the unit tests beside the training, then the model's gates beside the real servers
 # (end to end, then the cluster). Each lane's output is printed whole when it ends (-Otarget).
-GATES := test-stories test-nlu test-conversations test-development test-sealed test-discovery test-spanish
+# The gates that read the model itself run in one process (test-model): it loads the model once for all the sets.
+GATES := test-stories test-conversations test-model
 SERVER_TESTS := e2e cluster-test
 
 test: ## Everything, on a trained model: lint, unit tests, the gates, the real servers and the cluster.

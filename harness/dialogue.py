@@ -14,6 +14,7 @@ import asyncio
 import logging
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -104,6 +105,20 @@ def custom_actions() -> Dict[str, Any]:
     return found
 
 
+def loaded_agent(model: Path) -> Any:
+    """The model loaded once per file as written, per process: `make test`'s gates score eight sets in one
+    process (harness/gates.py `model`), and each load takes seconds."""
+    path = Path(model).resolve()
+    return _load_agent(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _load_agent(path: str, written_ns: int) -> Any:
+    from rasa.core.agent import Agent
+
+    return Agent.load(path)
+
+
 class Dialogue:
     """One loaded model and the actions; `conversation()` starts a fresh set of slots."""
 
@@ -111,9 +126,7 @@ class Dialogue:
         import structlog
 
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-        from rasa.core.agent import Agent
-
-        self.agent = Agent.load(str(model))
+        self.agent = loaded_agent(Path(model))
         self.rules = rule_actions()
         self.actions = custom_actions()
         self.responses = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())["responses"]

@@ -11,6 +11,8 @@ let a change through without saying why in docs/evaluation.md.
     python -m harness.gates development MODEL         # the second and third development sets
     python -m harness.gates spanish MODEL             # the Spanish development set, and the sealed one's figures
     python -m harness.gates sealed MODEL              # the sealed test set (harness/sealed.py): figures only
+    python -m harness.gates discovery MODEL           # finding a job: the discovery sets
+    python -m harness.gates model MODEL               # all of these but the conversations, in one process
 
 The sealed set's gates are the levels it reached when it was first scored (docs/evaluation.md), minus a
 margin: they stop a loss, and were never used to choose a setting.
@@ -98,18 +100,20 @@ def check_conversations(results: Path) -> List[str]:
 
 # figure: (level reached on the sealed set, True when higher is better, margin)
 # First scored at ca1117a, 2026-12-02; raised where later models did better (the sentence embedding's, and on
-# 2026-12-07 at fb8412d: intent 0.930, job ids 0.894 with the group's references). In-scope refusals rose from
+# 2026-12-07 at fb8412d: intent 0.930, job ids 0.894 with the group's references; at d87aa11 and after, with
+# "this career" and the names and examples chosen on the fourth development sets: intent 0.943, job ids 0.912).
+# In-scope refusals rose from
 # 0.012 to 0.024 with the embedding and to 0.028 with the blind examples of d918218, which were chosen on the
 # development sets, not on this one.
 SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.930, True, MARGIN),  # 698 messages: 0.015 is about 10 of them (0.893 at first)
+    "intent_accuracy": (0.943, True, MARGIN),  # 698 messages: 0.015 is about 10 of them (0.893 at first)
     "out_of_scope_caught": (0.940, True, 0.03),  # 199 messages (0.854)
     "near_caught": (0.933, True, 0.04),  # 105 messages: 0.04 is 4 (0.838)
     "far_caught": (0.947, True, 0.04),  # 94 messages (0.872)
     # 499 messages: 0.012 at first, 0.024 at 3be7e92, 0.028 at fb8412d (14 messages): the level is the
     # recent models' 0.024, so that a swing of two messages is noise and a worse model still fails
     "in_scope_refused": (0.024, False, MARGIN),
-    "job_ids_right": (0.894, True, 0.02),  # 388 messages naming a job (0.884 before group references)
+    "job_ids_right": (0.912, True, 0.02),  # 388 messages naming a job (0.884 before group references)
     "conversation_accuracy": (0.676, True, 0.06),  # 25 of 37 (21 at first); 0.06 is two conversations
 }
 SEALED_SCORES = PROJECT_DIR / "results" / "sealed-scores.json"
@@ -139,29 +143,56 @@ NAMES_REACHED: Dict[str, Tuple[float, bool, float]] = {
     "conversation_accuracy": (0.583, True, 0.17),  # of 12; 0.17 is two conversations
 }
 NAMES_SCORES = PROJECT_DIR / "results" / "names-scores.json"
+# The fourth development set (tests/development_students/, 420 messages, 15 conversations): everyday questions.
+# First scored 2026-12-07 at ef1f6f4's model (intent 0.962, out of scope 0.940, job ids 0.943, 9 of 15
+# conversations); the levels are those after the fixes chosen on it ("this career", names, d87aa11 and after).
+STUDENTS_REACHED: Dict[str, Tuple[float, bool, float]] = {
+    "intent_accuracy": (0.971, True, 0.02),  # 420 messages: 0.02 is 8 of them
+    "out_of_scope_caught": (0.96, True, 0.04),  # 150 messages
+    "near_caught": (0.95, True, 0.05),  # 100 messages
+    "far_caught": (0.98, True, 0.06),  # 50 messages: 0.06 is 3
+    "in_scope_refused": (0.004, False, MARGIN),  # 270 messages
+    "job_ids_right": (0.977, True, 0.03),  # 175 messages naming a job
+    "conversation_accuracy": (0.667, True, 0.14),  # 10 of 15; 0.14 is two conversations
+}
+STUDENTS_SCORES = PROJECT_DIR / "results" / "students-scores.json"
 # The Spanish sets (tests/spanish/), scored like the sealed one; `english_replies` is the share of the
 # conversations' Spanish turns that got a reply in English (source lines and quoted titles left out).
 # First scored 2026-12-07 with the first Spanish training data, answers and names (development: intent 0.861,
 # out of scope 0.832; sealed: 0.880, 0.849); the levels are those after the Spanish discovery words, the
 # everyday-words language vote and the short Spanish names of the whole field (2026-12-07).
 SPANISH_REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.899, True, 0.02),  # 416 messages: 0.02 is 8 of them
-    "out_of_scope_caught": (0.919, True, 0.04),  # 173 messages
+    "intent_accuracy": (0.923, True, 0.02),  # 416 messages: 0.02 is 8 of them (0.899 before d87aa11)
+    "out_of_scope_caught": (0.925, True, 0.04),  # 173 messages
     "near_caught": (0.947, True, 0.05),  # 94 messages
     "far_caught": (0.886, True, 0.05),  # 79 messages
     "in_scope_refused": (0.037, False, 0.02),  # 243 messages
-    "job_ids_right": (0.971, True, 0.03),  # 139 messages naming a job
+    "job_ids_right": (0.978, True, 0.03),  # 139 messages naming a job
     "conversation_accuracy": (0.50, True, 0.10),  # of 20; 0.10 is two conversations
     "english_replies": (0.0, False, 0.025),  # 0 of 86 Spanish turns: 0.025 is two
 }
+# The second Spanish development set (tests/spanish/development_2/, 330 messages, 15 conversations). First scored
+# 2026-12-07 at ef1f6f4's model (intent 0.903, job ids 0.839: "esta carrera" and "este campo" asked back); the
+# levels are those after the fixes chosen on it.
+SPANISH_2_REACHED: Dict[str, Tuple[float, bool, float]] = {
+    "intent_accuracy": (0.936, True, 0.02),  # 330 messages: 0.02 is 7 of them
+    "out_of_scope_caught": (0.975, True, 0.04),  # 120 messages
+    "near_caught": (1.0, True, 0.05),  # 80 messages
+    "far_caught": (0.925, True, 0.075),  # 40 messages: 0.075 is 3
+    "in_scope_refused": (0.033, False, 0.02),  # 210 messages
+    "job_ids_right": (0.942, True, 0.03),  # 137 messages naming a job
+    "conversation_accuracy": (0.667, True, 0.14),  # 10 of 15
+    "english_replies": (0.0, False, 0.025),  # 0 of 80 Spanish turns: 0.025 is two
+}
+SPANISH_2_SCORES = PROJECT_DIR / "results" / "spanish-2-scores.json"
 # Never tuned on: its figures only were looked at.
 SPANISH_SEALED_REACHED: Dict[str, Tuple[float, bool, float]] = {
-    "intent_accuracy": (0.914, True, 0.02),  # 440 messages
+    "intent_accuracy": (0.923, True, 0.02),  # 440 messages (0.914 before d87aa11)
     "out_of_scope_caught": (0.916, True, 0.04),  # 179 messages
     "near_caught": (0.949, True, 0.05),  # 98 messages
     "far_caught": (0.877, True, 0.05),  # 81 messages
     "in_scope_refused": (0.027, False, 0.02),  # 261 messages
-    "job_ids_right": (0.965, True, 0.03),  # 144 messages naming a job
+    "job_ids_right": (0.972, True, 0.03),  # 144 messages naming a job (0.965 before d87aa11)
     "conversation_accuracy": (0.35, True, 0.10),  # of 20
     "english_replies": (0.012, False, 0.025),  # 1 of 85 Spanish turns
 }
@@ -225,21 +256,36 @@ def _gate(result: Dict[str, float], reached: Dict[str, Tuple[float, bool, float]
 
 
 def check_development(model: Path) -> List[str]:
-    """Gate the second and third development sets, on which settings are chosen."""
-    from harness.sealed import DEVELOPMENT, NAMES
+    """Gate the second, third and fourth development sets, on which settings are chosen."""
+    from harness.sealed import DEVELOPMENT, NAMES, STUDENTS
 
     return (_check_set(model, DEVELOPMENT, "second development set", DEVELOPMENT_REACHED, DEVELOPMENT_SCORES)
             + [f"third development set: {name}" for name in
-               _check_set(model, NAMES, "third development set", NAMES_REACHED, NAMES_SCORES)])
+               _check_set(model, NAMES, "third development set", NAMES_REACHED, NAMES_SCORES)]
+            + [f"fourth development set: {name}" for name in
+               _check_set(model, STUDENTS, "fourth development set", STUDENTS_REACHED, STUDENTS_SCORES)])
 
 
 def check_spanish(model: Path) -> List[str]:
-    """Gate the Spanish development set (tuned on) and the Spanish sealed set (figures only, never its texts)."""
-    from harness.sealed import SPANISH, SPANISH_SEALED
+    """Gate the Spanish development sets (tuned on) and the Spanish sealed set (figures only, never its texts)."""
+    from harness.sealed import SPANISH, SPANISH_2, SPANISH_SEALED
 
     return (_check_set(model, SPANISH, "Spanish development set", SPANISH_REACHED, SPANISH_SCORES)
+            + [f"second Spanish development set: {name}" for name in
+               _check_set(model, SPANISH_2, "second Spanish development set", SPANISH_2_REACHED, SPANISH_2_SCORES)]
             + [f"Spanish sealed set: {name}" for name in
                _check_set(model, SPANISH_SEALED, "Spanish sealed set", SPANISH_SEALED_REACHED, SPANISH_SEALED_SCORES)])
+
+
+def check_model(model: Path) -> List[str]:
+    """Every gate that reads the model itself, in one process: the model loads once for seven sets, and
+    `make test` waits for neither a Python start nor a load per set."""
+    failures = []
+    for name, check in (("held-out NLU", check_nlu), ("development", check_development), ("sealed", check_sealed),
+                        ("discovery", check_discovery), ("Spanish", check_spanish)):
+        print(f"--- {name}", flush=True)
+        failures += [f"{name}: {failure}" for failure in check(model)]
+    return failures
 
 
 def check_sealed(model: Path) -> List[str]:
@@ -268,7 +314,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     """`make test-*` entry point: exit 1 when any figure is below its gate, naming them."""
     args = argv if argv is not None else sys.argv[1:]
     checks = {"nlu": check_nlu, "conversations": check_conversations, "development": check_development,
-              "sealed": check_sealed, "discovery": check_discovery, "spanish": check_spanish}
+              "sealed": check_sealed, "discovery": check_discovery, "spanish": check_spanish, "model": check_model}
     if len(args) != 2 or args[0] not in checks:
         print(__doc__, file=sys.stderr)
         return 2
