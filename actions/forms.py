@@ -86,7 +86,8 @@ PATIENT = re.compile(
     r"\bmy (?:grandma|grandmother|grandpa|grandfather|nan|nana|mom|mum|mother|dad|father|sister|brother|wife|"
     r"husband|partner|aunt|uncle|friend|cousin)\b|"
     r"\bfor (?:the|a|an|your|our) (?:unborn )?(?:baby|babies|fetus|kid|child|children|toddler)\b|"
-    r"\btoo many (?:x-?rays?|xrays|scans|ct scans|ct|mris?)\b|"
+    r"\btoo many (?:x-?rays?|xrays|scans|ct scans|ct|mris?)\b|\bhow many (?:x-?rays?|xrays|scans|ct scans|cts|mris|"
+    r"mammograms)\b[^?.!]{0,30}\btoo many\b|"
     r"\bi(?:'m|m| am) pregnant\b|\bfor me\b|\bwhile (?:pregnant|breastfeeding)\b|\bi (?:have|had|got) (?:an? )?"
     r"(?:scans?|x-?rays?|mri|ct|ultrasound|mammogram)\b", re.IGNORECASE)
 # "la tomografía que me hicieron", "¿me puede dar cáncer?", "mi mamá se va a hacer una resonancia", "estoy embarazada"
@@ -97,7 +98,7 @@ PATIENT_ES = re.compile(
     r"\bmis? (?:mama|mami|madre|papa|papi|padre|abuel[oa]|herman[oa]|espos[oa]|marido|pareja|novi[oa]|ti[oa]|"
     r"prim[oa]|amig[oa]|suegr[oa])s?\b|"
     r"\bme (?:hicieron|hice|van a hacer|voy a hacer|tengo que hacer|toca hacer|mandaron(?: a)? hacer|hare|haran|"
-    r"tomaron|sacaron)\b|\bhacerme (?:un|una|el|la|otr[oa])\b|"
+    r"tomaron|sacaron|dieron|pusieron|inyectaron)\b|\bhacerme (?:un|una|el|la|otr[oa])\b|"
     r"\b(?:me|le|nos) (?:puede|pueden|podria|podrian|va a|van a|da|dan|dara|daria|causa|causara) (?:dar |causar |"
     r"provocar )?(?:cancer|leucemia|tumor(?:es)?|dano)\b|"
     r"\b(?:estoy|estaba|quede|sigo) embarazada\b|\b(?:durante|en|mientras)(?: el| la| mi)? (?:embarazo|lactancia)\b|"

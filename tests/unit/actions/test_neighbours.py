@@ -9,6 +9,7 @@ import pytest
 
 from actions.answers import ActionAnswer
 from actions.titles import ActionTitles
+from knowledge.build import load
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import OUTSIDE, TOPIC_BY_INTENT
 from tests.unit.actions.test_actions import text_of
@@ -96,7 +97,8 @@ async def test_a_place_the_sources_dont_cover_is_said_whatever_the_topic(kb: Kno
 @pytest.mark.parametrize("text", ["is ultrasound safe for my baby", "can the radiation from my ct scan give me cancer",
                                   "i'm pregnant, can i still have an x-ray",
                                   "my grandma needs a pet scan is it dangerous",
-                                  "how many x-rays a year is too many for me"])
+                                  "how many x-rays a year is too many for me",
+                                  "are ultrasounds safe for the baby", "how many ct scans is too many"])
 async def test_a_patients_own_scan_is_not_answered_with_the_jobs_facts(kb: KnowledgeBase, text: str) -> None:
     for intent in ("ask_safety", "ask_overview", "ask_equipment"):
         messages, slots = await run_action(ActionAnswer(), make_tracker(intent, [], text=text))
@@ -127,3 +129,9 @@ async def test_membership_of_a_listed_other_job_is_outside(kb: KnowledgeBase) ->
     messages, slots = await run_action(ActionTitles(), make_tracker(
         "ask_titles", entities, text="is a radiologist in group 3211"))
     assert text_of(messages).startswith("No.") and slots["reply_kind"] == OUTSIDE
+
+
+@pytest.mark.parametrize("name", ["pre med", "pre-med", "premed"])
+def test_pre_med_is_a_doctors_track(name: str) -> None:
+    """"what's a good pre med major": medical school, a doctor's training, never an imaging job's education."""
+    assert load().other_aliases[name] == "doctor"

@@ -171,6 +171,8 @@ def test_is_it_a_good_job_in_spanish(text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize("text, expected", [
     ("la tomografía que me hicieron, ¿es peligrosa?", True),
+    ("el contraste que me dieron antes de la tomografía, ¿es normal que me dé asco?", True),
+    ("¿el yodo radiactivo me va a curar?", True),
     ("¿me puede dar cáncer?", True),
     ("mi mamá se va a hacer una resonancia", True),
     ("estoy embarazada, ¿puedo hacerme una radiografía?", True),
