@@ -158,15 +158,18 @@ widget-docs: $(MODEL) $(KB_DB) $(NODE_MODULES) $(CHROMIUM) ## Refresh docs/scree
 		tests/e2e/test_summary.py tests/e2e/test_discovery_widget.py
 
 # `make test` runs in two lanes side by side, since the CI machine has 2 cores and the server tests spend most of
-# their time waiting: first the unit tests beside the training, then the model's gates beside the real servers
-# (end to end, then the cluster). Each lane's output is printed whole when it ends (-Otarget).
-# The gates that read the model itself run in one process (test-model): it loads the model once for all the sets.
+# their time waiting: first the unit tests beside the training and the cluster's tests, then the model's gates
+# beside the end-to-end tests, so that each step's two lanes take about as long. The system packages come first,
+# one after the other (two apt-get at once would fight over dpkg's lock). Each lane's output is printed whole when
+# it ends (-Otarget). The gates that read the model itself run in one process (test-model): it loads the model
+# once for all the sets.
 GATES := test-stories test-conversations test-model
 SERVER_TESTS := e2e cluster-test
 
 test: ## Everything, on a trained model: lint, unit tests, the gates, the real servers and the cluster.
-	$(MAKE) --no-print-directory -j2 -Otarget lint validate unit $(MODEL) $(NODE_MODULES)
-	$(MAKE) --no-print-directory -j2 -Otarget test-gates test-servers
+	$(MAKE) --no-print-directory $(CHROMIUM) $(REDIS) $(NGINX) $(POSTGRES)
+	$(MAKE) --no-print-directory -j2 -Otarget lint validate unit cluster-test $(NODE_MODULES)
+	$(MAKE) --no-print-directory -j2 -Otarget test-gates e2e
 	@echo "make test: all checks passed"
 
 test-gates: $(MODEL) $(KB_DB) ## Every gate of the trained model, one after the other.
