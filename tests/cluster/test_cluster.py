@@ -212,28 +212,33 @@ def test_a_replica_killed_under_load(cluster: Cluster) -> None:
     assert result.outcomes["error"] == 0 and result.outcomes["wrong"] == 0, summary
     assert summary["gave_up"] == 0 and result.answered == 200, summary
     assert_nothing_lost(cluster, result, prefix)
-    # Requests that nginx began after the kill and tried on the dead replica (a refused connect, 502): it
-    # marks the replica down after one failure for 10 s (max_fails=1 fail_timeout=10s), then tries once; each
-    # worker process may pick it in the moment before another's try has failed (6 of 156 in a fresh clone's
-    # loaded run at cf99a86, over 32 s, with 2 workers). Those in flight at the kill are the polite replies the
-    # students asked again after.
-    started_after, tried_dead, in_flight = 0, 0, 0
+    # nginx marks the replica down at its first failed try (max_fails=1), for 10 s (fail_timeout=10s), then lets
+    # one request try it again, and so on: the zone is shared, so its workers agree. Before the first failure
+    # ended, nginx could not know: requests that began by then (in flight at the kill, or begun while the
+    # killed process was still being torn down) are the polite replies the students asked again after. Those
+    # that began after it are what is bounded (a bound on all that began after the kill failed on a loaded CI
+    # machine at e19b9de, 9 of 158, with no timeline to tell them apart: the message now gives it).
+    dead_hits, started_after = [], 0
     for line in access_log(cluster)[killed["lines"]:]:
         if "/webhooks/rest/webhook" not in line:
             continue
         end, addresses, statuses, duration, _ = fields(line)
         began = end - duration
-        hit_dead = any(a == dead and s in ("502", "504") for a, s in zip(addresses, statuses, strict=False))
-        if began >= killed["epoch"]:
-            started_after += 1
-            tried_dead += hit_dead
-        else:
-            in_flight += hit_dead
+        started_after += began >= killed["epoch"]
+        if any(a == dead and s in ("502", "504") for a, s in zip(addresses, statuses, strict=False)):
+            dead_hits.append((round(began - killed["epoch"], 3), round(end - killed["epoch"], 3)))
     seconds = time.monotonic() - killed["at"]
-    assert tried_dead <= NGINX_WORKERS * (1 + seconds / 10), \
-        f"{tried_dead} of {started_after} new requests still tried {dead}"
+    assert dead_hits, "no request met the killed replica: the kill was not seen"
+    first_failure = min(end for _, end in dead_hits)
+    after_known = [hit for hit in dead_hits if hit[0] > first_failure]
+    assert len(after_known) <= NGINX_WORKERS * (1 + (seconds - first_failure) / 10), \
+        f"{len(after_known)} requests tried {dead} after nginx saw it fail; (began, ended) s after kill: {dead_hits}"
+    tried_dead = sum(began >= 0 for began, _ in dead_hits)
+    in_flight = len(dead_hits) - tried_dead
     figures = {**summary, "in_flight_at_kill": in_flight, "new_requests_after_kill": started_after,
-               "new_requests_tried_on_dead_replica": tried_dead, "seconds_after_kill": round(seconds, 1)}
+               "new_requests_tried_on_dead_replica": tried_dead,
+               "tried_on_dead_replica_after_its_first_failure": len(after_known),
+               "first_failure_s_after_kill": first_failure, "seconds_after_kill": round(seconds, 1)}
     back = time.monotonic()
     wait_healthy(cluster)
     assert cluster.supervisor.restarts.get("rasa-1", 0) == restarts + 1
