@@ -156,8 +156,11 @@ def run(args: List[str], check: bool = False, reads_sealed: bool = False) -> sub
 
 # The sets in the sealed set's format, by their key in the summary, and how the progress lines name them
 SETS = {"development": (sealed.DEVELOPMENT, "the second development set"),
+        "names": (sealed.NAMES, "the third development set"),
+        "students": (sealed.STUDENTS, "the fourth development set"),
         "sealed": (sealed.SEALED, "the sealed test set (figures only)"),
         "spanish": (sealed.SPANISH, "the Spanish development set"),
+        "spanish_2": (sealed.SPANISH_2, "the second Spanish development set"),
         "spanish_sealed": (sealed.SPANISH_SEALED, "the sealed Spanish set (figures only)")}
 
 
@@ -325,7 +328,13 @@ def development_section(results: Dict[str, Dict[str, Any]]) -> List[str]:
              "only the two sources and the label schema, like the sealed set. Its texts may be read, and settings "
              "were chosen on it (`python -m harness.sealed MODEL OUT.json --development --show` lists its "
              "errors). Figures as for the sealed set below.")
-    return set_section(results, "development", "Second development set", intro)
+    later = ("`{folder}/`: {messages} messages ({in_scope} in scope, {near} just outside the field, {far} far from "
+             "it) and {conversations} conversations of {turns} turns, written blind in the same way after the "
+             "second; its texts may be read, and training examples were written for the kinds of its errors "
+             "(docs/heldout-gaps.md).")
+    return (set_section(results, "development", "Second development set", intro)
+            + set_section(results, "names", "Third development set (names of jobs and fields)", later)
+            + set_section(results, "students", "Fourth development set (students' everyday questions)", later))
 
 
 def sealed_section(results: Dict[str, Dict[str, Any]]) -> List[str]:
@@ -356,6 +365,10 @@ def spanish_section(results: Dict[str, Dict[str, Any]]) -> List[str]:
             "it) and {conversations} conversations of {turns} turns. Its texts may be read, and settings and "
             "Spanish training data were chosen on its errors (`python -m harness.sealed MODEL OUT.json --spanish "
             "--show` lists them)."), SPANISH_FIGURES, "issue 23", "###"),
+        *set_section(results, "spanish_2", "Second development set", (
+            "`{folder}/`: {messages} messages ({in_scope} in scope, {near} just outside the field, {far} far from "
+            "it) and {conversations} conversations of {turns} turns, written blind after the first; its texts may "
+            "be read (`--spanish-2 --show`)."), SPANISH_FIGURES, "issue 23", "###"),
         *set_section(results, "spanish_sealed", "Sealed set", (
             "`{folder}/`: {messages} messages ({in_scope} in scope, {near} just outside the field, {far} far from "
             "it) and {conversations} conversations of {turns} turns. Its texts are never read: `harness/sealed.py` "

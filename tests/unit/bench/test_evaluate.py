@@ -74,9 +74,10 @@ def test_every_set_is_scored_with_its_own_flag_and_no_text_is_asked_for(
     monkeypatch.setattr(evaluate, "run", fake_run)
     scored = evaluate.score_sets(Path("model.tar.gz"), tmp_path, "shipped")
     assert scored == {key: {"intent_accuracy": 0.9} for key in evaluate.SETS}
-    assert [a[5:] for a in calls] == [["--development"], [], ["--spanish"], ["--spanish-sealed"]]
+    assert [a[5:] for a in calls] == [["--development"], ["--names"], ["--students"], [], ["--spanish"],
+                                      ["--spanish-2"], ["--spanish-sealed"]]
     assert all(a[1:3] == ["-m", "harness.sealed"] for a in calls)
-    assert sealed_calls == [False, True, False, True]
+    assert sealed_calls == [False, False, False, True, False, False, True]
 
 
 def test_a_step_that_fails_on_a_sealed_set_does_not_echo_what_it_said(capsys: pytest.CaptureFixture) -> None:
