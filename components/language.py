@@ -5,11 +5,14 @@ with the component) scores each message; the parse data gets {"code": "es", "mar
 |P(es) - P(en)|. The conversation's language is decided from these by knowledge.language's sticky rule, not
 here: one message ("ok") says little. Buttons' payloads ("/ask_salary") and texts with no letters get none.
 Measured on short messages in docs/language-detection.md (81 % of 1-2-word messages right on its own).
-Where lingua is unsure (a margin below SWITCH_MARGIN), everyday words decide (knowledge.language.word_vote).
+Where lingua is unsure (a margin below SWITCH_MARGIN), everyday words decide (knowledge.language.word_vote). A
+message of one word that is no everyday word of either language ("ok", "sonographer") never switches a
+conversation: lingua gave "ok" a sure English margin, and a Spanish conversation's "ok" got an English reply.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -22,6 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from knowledge.language import ENGLISH, FIRST_MARGIN, LANGUAGE_KEY, SPANISH, SWITCH_MARGIN, word_vote
 
 MAX_CHARACTERS = 1000  # enough to tell the language; a huge message costs no more
+WORD = re.compile(r"[^\W\d_]+")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -56,11 +60,16 @@ class LanguageDetector(GraphComponent):
         if es + en <= 0:
             return None
         share = es / (es + en)
-        margin = round(abs(2 * share - 1), 4)
-        vote = word_vote(text[:MAX_CHARACTERS]) if margin < SWITCH_MARGIN else None
-        if vote is not None:  # lingua is unsure: the everyday words decide, enough to start, never to switch
+        code, margin = SPANISH if share > 0.5 else ENGLISH, round(abs(2 * share - 1), 4)
+        one_word = len(WORD.findall(text[:MAX_CHARACTERS])) == 1
+        vote = word_vote(text[:MAX_CHARACTERS]) if margin < SWITCH_MARGIN or one_word else None
+        if vote is not None and (margin < SWITCH_MARGIN or vote != code):
+            # lingua is unsure, or its one word is an everyday word of the other language: the everyday words
+            # decide, enough to start a conversation, never to switch one
             return {"code": vote, "margin": FIRST_MARGIN}
-        return {"code": SPANISH if share > 0.5 else ENGLISH, "margin": margin}
+        if one_word and vote is None:  # "ok", "sonographer", "MRI": lingua's sure margin on one such word is a guess
+            margin = min(margin, FIRST_MARGIN)
+        return {"code": code, "margin": margin}
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Annotate each message; its parse data carries the result to the tracker and the actions."""

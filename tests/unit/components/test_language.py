@@ -50,3 +50,16 @@ def test_everyday_words_decide_where_lingua_is_unsure(detector: LanguageDetector
     """Enough to start a conversation in that language, never to switch one."""
     found = detector.detect(text)
     assert found == {"code": code, "margin": FIRST_MARGIN}
+
+
+@pytest.mark.parametrize("text", ["ok", "sonographer", "MRI", "okay!"])
+def test_one_word_of_neither_language_never_switches(detector: LanguageDetector, text: str) -> None:
+    """A Spanish conversation's "ok" got an English reply: lingua was sure of one word it cannot know."""
+    found = detector.detect(text)
+    assert found is not None and found["margin"] < SWITCH_MARGIN
+
+
+@pytest.mark.parametrize(("text", "code"), [("gracias", "es"), ("thanks", "en"), ("hola", "es")])
+def test_one_everyday_word_still_tells_its_language(detector: LanguageDetector, text: str, code: str) -> None:
+    found = detector.detect(text)
+    assert found is not None and found["code"] == code
