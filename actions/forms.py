@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import CHECKED, say
 from actions.phrases import EN, phrase, spanish, term
 from knowledge.language import folded
+from knowledge.names import CONTEXT_REFERENCE, OCCUPATION, OTHER_JOB, REFERENCE
 from knowledge.places import Place, named_place
 from knowledge.query import KnowledgeBase
 from knowledge.vocabulary import CLASSIFICATION, LICENCE_STATES_ORDER, NOT_COVERED
@@ -113,7 +114,46 @@ CAREER_ES = re.compile(
     r"\b(?:trabaj\w*|emple\w*|carreras?|profesion\w*|estudiar|estudiando|estudie|estudia|curso\w*|titulo\w*|"
     r"licencia\w*|certifica\w*|sueldos?|salarios?|pag[ao]n?|ganan?|ganar|escuela|universidad|colegio|formacion|"
     r"capacitacion|entrena\w*|tecnic[oa]s?|tecnolog[oa]s?|ecografistas?|radiologos?|radiografos?|sonografistas?|"
-    r"terapeutas?|radioterapeutas?|mamografistas?|turnos?|horarios?|horas|personal|convertirme|llegar a ser)\b")
+    r"terapeutas?|radioterapeutas?|mamografistas?|turnos?|horarios?|horas|personal|convertirme|llegar a ser|"
+    r"(?:quier[eo]n?|quieres|quisiera|piensa|pienso|desea|sueña con) (?:ser|estudiar|dedicarse)|"
+    r"techs?|technicians?|technologists?|sonographers?|radiographers?)\b")  # Spanglish: "mi hijo quiere ser rad tech"
+# "what is a black hole", "¿qué es un agujero negro?": a definition of a thing that names no job, field or group,
+# read as the overview (the group's, or the job in context). The sources define no such thing. Generic words of a
+# career question ("what is the job like", "¿qué es lo que hacen?") keep the ordinary answer.
+WHAT_IS_THING = re.compile(
+    r"^\W*(?:(?:and|so|ok|y|pero|oye|entonces)\W+)?(?:what(?:'s|s| is| are)|que (?:es|son)|q (?:es|son))\s+"
+    r"(?:a|an|the|un|una|el|la|los|las)\s+(?P<thing>[a-zñ0-9][a-zñ0-9' -]{1,40}?)\W*$", re.IGNORECASE)
+CAREER_THING = re.compile(
+    r"\b(?:jobs?|careers?|work|day|life|pay|salary|group|field|profession|occupation|difference|best|worst|"
+    r"technicians?|technologists?|techs?|training|course|degree|licen[cs]e|schedule|shift|hours|equipment|machines?|"
+    r"tasks?|duties|dut(?:y|ies)|responsibilit\w*|roles?|requirements?|steps?|process|procedures?|future|outlook|"
+    r"demand|options?|chances?|risks?|tareas?|funcion\w*|requisitos?|pasos?|proceso|futuro|demanda|rol|papel|"
+    r"opcion\w*|riesgos?|"
+    r"trabajo|carrera|dia|vida|sueldo|salario|grupo|campo|profesion|ocupacion|diferencia|mejor|peor|tecnic[oa]s?|"
+    r"tecnolog[oa]s?|formacion|curso|titulo|licencia|horario|turno|horas|equipo|maquinas?|que|lo)\b")
+# "¿cuánto cuesta un PS5?", "how much does it cost": a price, never pay; the sources give no prices.
+COST = re.compile(r"\b(?:cost|costs|costing|price|prices|priced)\b", re.IGNORECASE)
+COST_ES = re.compile(r"\b(?:cuesta|cuestan|costo|costos|coste|precio|precios|vale|valen)\b(?! la pena)")
+PAY_WORDS = re.compile(r"\b(?:earn\w*|pay|paid|salary|salaries|wages?|make|income|gana\w*|sueldos?|salarios?|"
+                       r"pagan?|paga|ingresos?)\b", re.IGNORECASE)
+
+
+def asks_what_a_thing_is(text: str, names_anything: bool) -> bool:
+    """"what is a black hole": a definition, in either language, of something that is no job, field or group
+    (`names_anything`: the message has an entity of the group's jobs, another job or a reference)."""
+    if names_anything or not text:
+        return False
+    found = WHAT_IS_THING.match(folded(text).strip())
+    return found is not None and CAREER_THING.search(found.group("thing")) is None
+
+
+def asks_a_price(text: str) -> bool:
+    """"¿cuánto cuesta un PS5?" read as pay: a price or cost, with no word of pay."""
+    plain = folded(text)
+    return bool((COST.search(text) or COST_ES.search(plain)) and not PAY_WORDS.search(plain))
+
+
+NAMING_ENTITIES = (OCCUPATION, OTHER_JOB, REFERENCE, CONTEXT_REFERENCE)  # what a message names a job by
 # Topics a place changes: the article's pay and licence rules are the US's; its training words too.
 PLACE_TOPICS = ("salary", "license", "education", "best_paying", "outlook", "hours", "program_length")
 
@@ -155,6 +195,14 @@ def shaped_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: 
         return other_place(dispatcher, kb, place, topic, lang)
     if asks_for_patients(text):
         return for_patients(dispatcher, kb, lang)
+    named = any(isinstance(e, dict) and e.get("entity") in NAMING_ENTITIES
+                for e in (tracker.latest_message or {}).get("entities") or [])
+    if topic == "overview" and asks_what_a_thing_is(text, named):
+        return say(dispatcher, kb, phrase("forms.not_a_career_thing", lang), kb.all_sources(), label=CHECKED,
+                   kind=NOT_COVERED, language=lang)
+    if topic == "salary" and asks_a_price(text):
+        return say(dispatcher, kb, phrase("forms.no_prices", lang), kb.all_sources(), label=CHECKED,
+                   kind=NOT_COVERED, language=lang)
     if topic == "safety" and _says(DOSE, DOSE_ES, text):
         return no_dose(dispatcher, kb, occupation_id, lang)
     if _says(SUPERVISION, SUPERVISION_ES, text) and topic in ("duties", "overview"):

@@ -176,6 +176,12 @@ PHRASES: Dict[str, Tuple[str, str]] = {
                        "tratan de carreras en imágenes médicas, así que no puedo responderla: pregúntale a tu médico "
                        "o al personal del lugar donde se hace el estudio. Si quieres, puedo contarte sobre los "
                        "empleos de las personas que hacen los estudios."),
+    "forms.not_a_career_thing": ("My sources are about careers in medical imaging, and they don't explain that. "
+                                 "Ask me what one of the jobs does, what it pays or what training it needs.",
+                                 "Mis fuentes tratan de carreras en imágenes médicas y no explican eso. Pregúntame "
+                                 "qué hace uno de los empleos, cuánto gana o qué formación necesita."),
+    "forms.no_prices": ("My sources don't give any prices or costs. They do give the pay of three imaging jobs.",
+                        "Mis fuentes no dan precios ni costos. Sí dan el sueldo de tres empleos de imágenes."),
     "forms.no_dose": ("My sources don't give any radiation dose or safe limit.",
                       "Mis fuentes no dan ninguna dosis de radiación ni un límite seguro."),
     "forms.safety_say": ("What they do say on safety: {text}", "Lo que sí dicen sobre la seguridad: {text}"),

@@ -19,7 +19,9 @@ from actions.forms import (
     SUPERVISION,
     SUPERVISION_ES,
     across_jobs,
+    asks_a_price,
     asks_for_patients,
+    asks_what_a_thing_is,
     asks_which_states,
     good_job_intro,
 )
@@ -50,7 +52,7 @@ from knowledge.vocabulary import (
     PAY_EXTREMES_ES,
 )
 from tests.unit.actions.test_actions import text_of
-from tests.unit.trackers import make_tracker, run_action
+from tests.unit.trackers import make_tracker, nlu_entities, run_action
 
 SPANISH = {"language": ES}
 MONEY = re.compile(r"\$\s?\d")
@@ -188,6 +190,9 @@ def test_is_it_a_good_job_in_spanish(text: str, expected: bool) -> None:
     ("¿es seguro para mi carrera?", False),
     ("tengo una pregunta", False),
     ("¿las técnicas pueden trabajar durante el embarazo?", False),
+    ("mi hijo quiere ser rad tech", False),  # a parent's career question, in Spanglish
+    ("mi hija sueña con ser ecografista", False),
+    ("mi hijo tiene una radiografía mañana", True),
 ])
 def test_a_patients_own_scan_in_spanish(text: str, expected: bool) -> None:
     assert asks_for_patients(text) is expected
@@ -427,3 +432,36 @@ async def test_who_wrote_the_article_in_spanish(kb: KnowledgeBase) -> None:
 async def test_does_a_sonographer_use_radiation_in_spanish(kb: KnowledgeBase) -> None:
     reply, _ = await spanish_reply(ActionAnswer(), "ask_safety", "¿los ecografistas usan radiación?")
     assert reply.startswith(phrase("answer.not_as_far", ES))
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("que es un agujero negro", "es"), ("¿Qué es la diabetes tipo 2?", "es"), ("what is a black hole", "en"),
+    ("and what's a PS5?", "en"),
+])
+async def test_a_definition_of_something_else_is_not_the_groups_overview(text: str, lang: str) -> None:
+    """Read as the overview, "what is a black hole" got the group's definition: a confident wrong answer."""
+    messages, slots = await run_action(ActionAnswer(), make_tracker("ask_overview", text=text,
+                                                                    slots={"language": lang}))
+    assert slots["reply_kind"] == NOT_COVERED
+    assert messages[0]["text"].startswith(phrase("forms.not_a_career_thing", lang))
+
+
+@pytest.mark.parametrize("text", ["what is it", "what is the job like", "qué es lo que hacen", "what is a sonographer",
+                                  "¿qué es un técnico en imágenes médicas?", "what is the future like"])
+def test_a_career_question_or_a_name_keeps_the_ordinary_answer(text: str) -> None:
+    assert not asks_what_a_thing_is(text, names_anything=bool(nlu_entities(text)))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("cuanto cuesta un PS5", True), ("how much does it cost?", True), ("¿cuánto vale un iphone?", True),
+    ("¿vale la pena?", False), ("how much do they make", False), ("¿cuánto ganan y cuánto cuesta?", False),
+])
+def test_a_price_is_not_pay(text: str, expected: bool) -> None:
+    assert asks_a_price(text) is expected
+
+
+async def test_a_price_read_as_pay_gets_no_pay_figure() -> None:
+    messages, slots = await run_action(ActionAnswer(), make_tracker("ask_salary", text="cuanto cuesta un PS5",
+                                                                    slots={"language": "es"}))
+    assert slots["reply_kind"] == NOT_COVERED and "$" not in messages[0]["text"]
+    assert messages[0]["text"].startswith(phrase("forms.no_prices", "es"))
