@@ -147,6 +147,12 @@ def asks_what_a_thing_is(text: str, names_anything: bool) -> bool:
     return found is not None and CAREER_THING.search(found.group("thing")) is None
 
 
+def names_a_job(tracker: Tracker) -> bool:
+    """Whether the latest message names a job, another job or the group, by name or by reference."""
+    return any(isinstance(e, dict) and e.get("entity") in NAMING_ENTITIES
+               for e in (tracker.latest_message or {}).get("entities") or [])
+
+
 def asks_a_price(text: str) -> bool:
     """"¿cuánto cuesta un PS5?" read as pay: a price or cost, with no word of pay."""
     plain = folded(text)
@@ -195,9 +201,7 @@ def shaped_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: 
         return other_place(dispatcher, kb, place, topic, lang)
     if asks_for_patients(text):
         return for_patients(dispatcher, kb, lang)
-    named = any(isinstance(e, dict) and e.get("entity") in NAMING_ENTITIES
-                for e in (tracker.latest_message or {}).get("entities") or [])
-    if topic == "overview" and asks_what_a_thing_is(text, named):
+    if topic == "overview" and asks_what_a_thing_is(text, names_a_job(tracker)):
         return say(dispatcher, kb, phrase("forms.not_a_career_thing", lang), kb.all_sources(), label=CHECKED,
                    kind=NOT_COVERED, language=lang)
     if topic == "salary" and asks_a_price(text):
